@@ -1,0 +1,56 @@
+# Accord — see README.md. `make test` and `make demo` each run `make setup` first.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Every test run gets these (README.md, "Environment", says why):
+export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
+export TESTCONTAINERS_RYUK_DISABLED := true
+export PACT_DO_NOT_TRACK := true
+
+# Written by ci/setup.sh: the PostgreSQL image and where libpact_ffi lives.
+-include .tools/env.mk
+export ACCORD_POSTGRES_IMAGE
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
+ifneq ($(PACT_FFI_DIR),)
+ifneq ($(PACT_FFI_DIR),/usr/local/lib)
+export CGO_LDFLAGS := -L$(PACT_FFI_DIR) -Wl,-rpath,$(PACT_FFI_DIR)
+export LD_LIBRARY_PATH := $(PACT_FFI_DIR):$(LD_LIBRARY_PATH)
+endif
+endif
+
+GO_TEST_FLAGS ?= -count=1 -timeout 30m
+
+.PHONY: help setup test test-run demo demo-run demo-stop fmt vet
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: ## install what tests and the demo need (idempotent)
+	@bash ci/setup.sh
+
+test: setup ## run every test: consumers first (they write the pacts), then providers, broker, library
+	@bash ci/sweep-containers.sh run $(MAKE) --no-print-directory test-run
+
+test-run:
+	@echo "==> consumer contract tests (write contracts/pacts/*.json)"
+	go test $(GO_TEST_FLAGS) -v -run '^TestConsumer' ./consumers/... ./providers/...
+	@echo "==> provider verification and service tests"
+	go test $(GO_TEST_FLAGS) -v -skip '^TestConsumer' ./providers/... ./consumers/...
+	@echo "==> library, broker and pipeline tests"
+	go test $(GO_TEST_FLAGS) $$(go list ./... | grep -v -e /providers/ -e /consumers/)
+
+demo: setup ## run the contract-testing story end to end
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run:
+	@bash ci/demo.sh
+
+demo-stop: ## stop what make demo started
+	@bash ci/demo.sh stop
+
+fmt: ## gofmt every Go file
+	gofmt -w $$(git ls-files '*.go')
+
+vet: ## go vet every package
+	go vet ./...
