@@ -1,0 +1,102 @@
+package orders
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Customer is what orders needs to know about a user of the users service.
+type Customer struct {
+	ID    string
+	Name  string
+	Email string
+}
+
+// UsersClient asks the users service about customers. Customer returns an
+// error wrapping [ErrUnknownCustomer] when the customer does not exist and
+// one wrapping [ErrUsersUnavailable] when the service could not answer.
+type UsersClient interface {
+	Customer(ctx context.Context, id string) (Customer, error)
+}
+
+// HTTPUsersClient is the real UsersClient: GET {BaseURL}/users/{id}.
+type HTTPUsersClient struct {
+	BaseURL string       // e.g. http://users:8080
+	Client  *http.Client // default: a client with a 5s timeout
+}
+
+var _ UsersClient = (*HTTPUsersClient)(nil)
+
+var defaultUsersHTTPClient = &http.Client{Timeout: 5 * time.Second}
+
+// NewHTTPUsersClient checks that baseURL is an absolute http(s) URL.
+func NewHTTPUsersClient(baseURL string, client *http.Client) (*HTTPUsersClient, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("users service URL %q must be an absolute http(s) URL, e.g. http://users:8080", baseURL)
+	}
+	return &HTTPUsersClient{BaseURL: strings.TrimRight(baseURL, "/"), Client: client}, nil
+}
+
+// userJSON is the part of the users service's user representation that
+// orders reads. The id is decoded leniently (string or number) and kept as
+// text, because orders treats customer ids as opaque.
+type userJSON struct {
+	ID    json.RawMessage `json:"id"`
+	Name  string          `json:"name"`
+	Email string          `json:"email"`
+}
+
+// Customer fetches the user with the given id.
+func (c *HTTPUsersClient) Customer(ctx context.Context, id string) (Customer, error) {
+	client := c.Client
+	if client == nil {
+		client = defaultUsersHTTPClient
+	}
+	u := strings.TrimRight(c.BaseURL, "/") + "/users/" + url.PathEscape(id)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return Customer{}, fmt.Errorf("%w: build request %s: %v", ErrUsersUnavailable, u, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return Customer{}, fmt.Errorf("%w: GET %s: %v: check USERS_URL and that the users service is up", ErrUsersUnavailable, u, err)
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return Customer{}, fmt.Errorf("%w: customer %q does not exist in the users service: create the user first (POST /users)", ErrUnknownCustomer, id)
+	case resp.StatusCode != http.StatusOK:
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return Customer{}, fmt.Errorf("%w: GET %s answered %s: %s", ErrUsersUnavailable, u, resp.Status, strings.TrimSpace(string(body)))
+	}
+	var uj userJSON
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&uj); err != nil {
+		return Customer{}, fmt.Errorf("%w: GET %s: response is not a user JSON object: %v", ErrUsersUnavailable, u, err)
+	}
+	cust := Customer{ID: rawID(uj.ID), Name: uj.Name, Email: uj.Email}
+	if cust.ID == "" {
+		return Customer{}, fmt.Errorf("%w: GET %s: user JSON has no id", ErrUsersUnavailable, u)
+	}
+	return cust, nil
+}
+
+// rawID turns a JSON string or number into its text; anything else is "".
+func rawID(raw json.RawMessage) string {
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err == nil {
+		return n.String()
+	}
+	return ""
+}
