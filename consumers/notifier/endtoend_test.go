@@ -37,7 +37,7 @@ func TestOrderPlacedFlowsFromOrdersOutboxToNotification(t *testing.T) {
 			http.NotFound(w, r)
 			return
 		}
-		_, _ = w.Write([]byte(`{"id":"42","name":"Ada","email":"ada@example.com","createdAt":"2026-01-02T03:04:05Z"}`))
+		_, _ = w.Write([]byte(`{"id":42,"name":"Ada","email":"ada@example.com","createdAt":"2026-01-02T03:04:05Z"}`))
 	}))
 	t.Cleanup(users.Close)
 	usersClient, err := orders.NewHTTPUsersClient(users.URL, nil)
@@ -45,7 +45,7 @@ func TestOrderPlacedFlowsFromOrdersOutboxToNotification(t *testing.T) {
 	ordersDB := newOrdersDB(t)
 	svc := &orders.Service{DB: ordersDB, Users: usersClient}
 
-	o, err := svc.PlaceOrder(ctx, orders.PlaceOrderRequest{CustomerID: "42", Items: []orders.Item{
+	o, err := svc.PlaceOrder(ctx, orders.PlaceOrderRequest{CustomerID: 42, Items: []orders.Item{
 		{SKU: "BOOK-1", Quantity: 2, UnitPriceCents: 1250}, {SKU: "PEN-7", Quantity: 1, UnitPriceCents: 199},
 	}})
 	require.NoError(t, err)
@@ -62,12 +62,13 @@ func TestOrderPlacedFlowsFromOrdersOutboxToNotification(t *testing.T) {
 	require.Equal(t, 1, published, "the relay delivered the event to the notifier")
 	require.Zero(t, failed)
 
-	var eventID, orderID, customerID, message string
+	var eventID, orderID, message string
+	var customerID int64
 	require.NoError(t, notifierDB.QueryRow(`SELECT event_id, order_id, customer_id, message FROM notifications`).
 		Scan(&eventID, &orderID, &customerID, &message))
 	assert.Equal(t, ev.EventID, eventID)
 	assert.Equal(t, o.ID, orderID)
-	assert.Equal(t, "42", customerID)
+	assert.EqualValues(t, 42, customerID)
 	assert.Equal(t, "Your order "+o.ID+" of 3 items totalling 26.99 was placed on "+o.PlacedAt.Format("2006-01-02")+".", message)
 
 	// At-least-once delivery: force a redelivery; the notifier keeps one notification.

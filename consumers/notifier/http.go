@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -104,7 +105,12 @@ type notificationsList struct {
 }
 
 func (h *handler) listNotifications(w http.ResponseWriter, r *http.Request) error {
-	ns, err := h.n.Notifications(r.Context(), r.URL.Query().Get("customerId"))
+	raw := r.URL.Query().Get("customerId")
+	customerID, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || customerID <= 0 {
+		return fmt.Errorf("%w: the customerId query parameter must be a positive integer, e.g. GET /notifications?customerId=42; got %q", ErrInvalid, raw)
+	}
+	ns, err := h.n.Notifications(r.Context(), customerID)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ type OrderPlaced struct {
 	EventID    string    `json:"eventId"`
 	Type       string    `json:"type"`
 	OrderID    string    `json:"orderId"`
-	CustomerID string    `json:"customerId"`
+	CustomerID int64     `json:"customerId"` // the users service's user id
 	TotalCents int64     `json:"totalCents"`
 	Items      []Item    `json:"items"`
 	PlacedAt   time.Time `json:"placedAt"`
@@ -55,8 +55,8 @@ func ParseOrderPlaced(payload []byte) (OrderPlaced, error) {
 		return OrderPlaced{}, fmt.Errorf("%w: eventId is required: it is what makes redelivery safe", ErrInvalidEvent)
 	case ev.OrderID == "":
 		return OrderPlaced{}, fmt.Errorf("%w: event %s: orderId is required", ErrInvalidEvent, ev.EventID)
-	case ev.CustomerID == "":
-		return OrderPlaced{}, fmt.Errorf("%w: event %s: customerId is required", ErrInvalidEvent, ev.EventID)
+	case ev.CustomerID <= 0:
+		return OrderPlaced{}, fmt.Errorf("%w: event %s: customerId must be a positive integer, got %d", ErrInvalidEvent, ev.EventID, ev.CustomerID)
 	case ev.TotalCents < 0:
 		return OrderPlaced{}, fmt.Errorf("%w: event %s: totalCents must not be negative, got %d", ErrInvalidEvent, ev.EventID, ev.TotalCents)
 	case len(ev.Items) == 0:
@@ -91,7 +91,7 @@ type Notification struct {
 	ID         int64     `json:"id"`
 	EventID    string    `json:"eventId"`
 	OrderID    string    `json:"orderId"`
-	CustomerID string    `json:"customerId"`
+	CustomerID int64     `json:"customerId"`
 	Message    string    `json:"message"`
 	CreatedAt  time.Time `json:"createdAt"`
 }
@@ -153,28 +153,28 @@ func (n *Notifier) handleOrderPlaced(ctx context.Context, payload []byte) (Order
 }
 
 // Notifications returns the customer's notifications, newest first.
-func (n *Notifier) Notifications(ctx context.Context, customerID string) ([]Notification, error) {
-	if customerID == "" {
-		return nil, fmt.Errorf("%w: customerId is required, e.g. GET /notifications?customerId=42", ErrInvalid)
+func (n *Notifier) Notifications(ctx context.Context, customerID int64) ([]Notification, error) {
+	if customerID <= 0 {
+		return nil, fmt.Errorf("%w: customerId must be a positive integer, e.g. GET /notifications?customerId=42", ErrInvalid)
 	}
 	rows, err := n.DB.QueryContext(ctx,
 		`SELECT id, event_id, order_id, customer_id, message, created_at FROM notifications
 		 WHERE customer_id = $1 ORDER BY created_at DESC, id DESC`, customerID)
 	if err != nil {
-		return nil, fmt.Errorf("list notifications of customer %s: %w", customerID, err)
+		return nil, fmt.Errorf("list notifications of customer %d: %w", customerID, err)
 	}
 	defer rows.Close()
 	out := []Notification{}
 	for rows.Next() {
 		var nt Notification
 		if err := rows.Scan(&nt.ID, &nt.EventID, &nt.OrderID, &nt.CustomerID, &nt.Message, &nt.CreatedAt); err != nil {
-			return nil, fmt.Errorf("list notifications of customer %s: %w", customerID, err)
+			return nil, fmt.Errorf("list notifications of customer %d: %w", customerID, err)
 		}
 		nt.CreatedAt = nt.CreatedAt.UTC()
 		out = append(out, nt)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list notifications of customer %s: %w", customerID, err)
+		return nil, fmt.Errorf("list notifications of customer %d: %w", customerID, err)
 	}
 	return out, nil
 }

@@ -25,9 +25,9 @@ func newNotifier(db *sql.DB) *notifier.Notifier {
 	return &notifier.Notifier{DB: db, Now: func() time.Time { return received }}
 }
 
-func event(eventID, orderID, customerID string) string {
+func event(eventID, orderID string, customerID int64) string {
 	return fmt.Sprintf(`{
-		"eventId": %q, "type": "OrderPlaced", "orderId": %q, "customerId": %q,
+		"eventId": %q, "type": "OrderPlaced", "orderId": %q, "customerId": %d,
 		"totalCents": 2699,
 		"items": [{"sku":"BOOK-1","quantity":2,"unitPriceCents":1250},{"sku":"PEN-7","quantity":1,"unitPriceCents":199}],
 		"placedAt": "2026-11-26T09:30:15Z"
@@ -60,24 +60,25 @@ func TestMigrateIsIdempotentAndSafeConcurrently(t *testing.T) {
 }
 
 func TestParseOrderPlaced(t *testing.T) {
-	ev, err := notifier.ParseOrderPlaced([]byte(event("e-1", "o-1", "42")))
+	ev, err := notifier.ParseOrderPlaced([]byte(event("e-1", "o-1", 42)))
 	require.NoError(t, err)
 	assert.Equal(t, notifier.OrderPlaced{
-		EventID: "e-1", Type: "OrderPlaced", OrderID: "o-1", CustomerID: "42", TotalCents: 2699,
+		EventID: "e-1", Type: "OrderPlaced", OrderID: "o-1", CustomerID: 42, TotalCents: 2699,
 		Items:    []notifier.Item{{SKU: "BOOK-1", Quantity: 2}, {SKU: "PEN-7", Quantity: 1}},
 		PlacedAt: time.Date(2026, 11, 26, 9, 30, 15, 0, time.UTC),
 	}, ev)
 	assert.Equal(t, "Your order o-1 of 3 items totalling 26.99 was placed on 2026-11-26.", ev.Message())
 
-	valid := event("e-1", "o-1", "42")
+	valid := event("e-1", "o-1", 42)
 	for _, tc := range []struct{ name, payload, want string }{
 		{"not JSON", `{`, "not an OrderPlaced JSON object"},
 		{"wrong type", strings.Replace(valid, `"OrderPlaced"`, `"OrderShipped"`, 1), `type is "OrderShipped", want "OrderPlaced"`},
 		{"no eventId", strings.Replace(valid, `"e-1"`, `""`, 1), "eventId is required"},
 		{"no orderId", strings.Replace(valid, `"o-1"`, `""`, 1), "orderId is required"},
-		{"no customerId", strings.Replace(valid, `"customerId": "42"`, `"customerId": ""`, 1), "customerId is required"},
+		{"no customerId", strings.Replace(valid, `"customerId": 42`, `"customerId": 0`, 1), "customerId must be a positive integer"},
+		{"customerId as string", strings.Replace(valid, `"customerId": 42`, `"customerId": "42"`, 1), "not an OrderPlaced JSON object"},
 		{"negative total", strings.Replace(valid, `2699`, `-1`, 1), "totalCents must not be negative"},
-		{"no items", `{"eventId":"e","type":"OrderPlaced","orderId":"o","customerId":"c","totalCents":1,"items":[],"placedAt":"2026-11-26T09:30:15Z"}`, "at least one item"},
+		{"no items", `{"eventId":"e","type":"OrderPlaced","orderId":"o","customerId":1,"totalCents":1,"items":[],"placedAt":"2026-11-26T09:30:15Z"}`, "at least one item"},
 		{"item without quantity", strings.Replace(valid, `"quantity":2`, `"quantity":0`, 1), "items[0] needs a sku and a quantity"},
 		{"no placedAt", strings.Replace(valid, `"placedAt": "2026-11-26T09:30:15Z"`, `"placedAt": null`, 1), "placedAt is required"},
 		{"bad placedAt", strings.Replace(valid, `2026-11-26T09:30:15Z`, `yesterday`, 1), "not an OrderPlaced JSON object"},
@@ -96,15 +97,15 @@ func TestHandleOrderPlacedRecordsANotification(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
 	n := newNotifier(db)
-	require.NoError(t, n.HandleOrderPlaced(context.Background(), []byte(event("e-1", "o-1", "42"))))
+	require.NoError(t, n.HandleOrderPlaced(context.Background(), []byte(event("e-1", "o-1", 42))))
 
-	got, err := n.Notifications(context.Background(), "42")
+	got, err := n.Notifications(context.Background(), 42)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.NotZero(t, got[0].ID)
 	got[0].ID = 0
 	assert.Equal(t, notifier.Notification{
-		EventID: "e-1", OrderID: "o-1", CustomerID: "42",
+		EventID: "e-1", OrderID: "o-1", CustomerID: 42,
 		Message:   "Your order o-1 of 3 items totalling 26.99 was placed on 2026-11-26.",
 		CreatedAt: received,
 	}, got[0])
@@ -121,17 +122,17 @@ func TestHandleOrderPlacedIsIdempotentOnEventID(t *testing.T) {
 	errs := make([]error, 5)
 	for i := range errs {
 		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = n.HandleOrderPlaced(ctx, []byte(event("e-1", "o-1", "42"))) }()
+		go func() { defer wg.Done(); errs[i] = n.HandleOrderPlaced(ctx, []byte(event("e-1", "o-1", 42))) }()
 	}
 	wg.Wait()
 	for i, err := range errs {
 		require.NoError(t, err, "delivery #%d", i)
 	}
-	require.NoError(t, n.HandleOrderPlaced(ctx, []byte(event("e-1", "o-1", "42"))))
+	require.NoError(t, n.HandleOrderPlaced(ctx, []byte(event("e-1", "o-1", 42))))
 	assert.Equal(t, 1, count(t, db, `SELECT count(*) FROM notifications WHERE event_id = 'e-1'`))
 
 	// A different event is a different notification.
-	require.NoError(t, n.HandleOrderPlaced(ctx, []byte(event("e-2", "o-2", "42"))))
+	require.NoError(t, n.HandleOrderPlaced(ctx, []byte(event("e-2", "o-2", 42))))
 	assert.Equal(t, 2, count(t, db, `SELECT count(*) FROM notifications`))
 }
 
@@ -156,11 +157,11 @@ func TestEventsAPI(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 
-	status, body := post(event("e-1", "o-1", "42"))
+	status, body := post(event("e-1", "o-1", 42))
 	assert.Equal(t, http.StatusNoContent, status, body)
-	status, body = post(event("e-1", "o-1", "42"))
+	status, body = post(event("e-1", "o-1", 42))
 	assert.Equal(t, http.StatusNoContent, status, "a redelivered event is acknowledged: %s", body)
-	status, _ = post(event("e-2", "o-2", "43"))
+	status, _ = post(event("e-2", "o-2", 43))
 	assert.Equal(t, http.StatusNoContent, status)
 
 	status, body = post(`{"type":"OrderPlaced","orderId":"o-3"}`)
@@ -178,7 +179,7 @@ func TestEventsAPI(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.JSONEq(t, `{"notifications":[{"id":1,"eventId":"e-1","orderId":"o-1","customerId":"42",
+	assert.JSONEq(t, `{"notifications":[{"id":1,"eventId":"e-1","orderId":"o-1","customerId":42,
 		"message":"Your order o-1 of 3 items totalling 26.99 was placed on 2026-11-26.",
 		"createdAt":"2026-11-26T10:00:00Z"}]}`, string(b))
 
@@ -187,9 +188,9 @@ func TestEventsAPI(t *testing.T) {
 	b, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
-	assert.Contains(t, string(b), "customerId is required")
+	assert.Contains(t, string(b), "customerId query parameter must be a positive integer")
 
-	resp, err = http.Get(srv.URL + "/notifications?customerId=nobody")
+	resp, err = http.Get(srv.URL + "/notifications?customerId=77")
 	require.NoError(t, err)
 	b, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -110,7 +111,12 @@ func (h *handler) listOrders(w http.ResponseWriter, r *http.Request) error {
 	if !r.URL.Query().Has("customerId") {
 		return fmt.Errorf("%w: the customerId query parameter is required, e.g. GET /orders?customerId=42", ErrInvalid)
 	}
-	orders, err := h.svc.CustomerOrders(r.Context(), r.URL.Query().Get("customerId"))
+	raw := r.URL.Query().Get("customerId")
+	customerID, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || customerID <= 0 {
+		return fmt.Errorf("%w: customerId must be a positive integer (a user id of the users service), got %q", ErrInvalid, raw)
+	}
+	orders, err := h.svc.CustomerOrders(r.Context(), customerID)
 	if err != nil {
 		return err
 	}
@@ -203,7 +209,7 @@ func (s *Server) Close(ctx context.Context) error {
 // bodyShape describes the JSON an endpoint accepts, for error messages.
 func bodyShape(r *http.Request) string {
 	if r.Method == http.MethodPost && r.URL.Path == "/orders" {
-		return `{"customerId": "42", "items": [{"sku": "BOOK-1", "quantity": 1, "unitPriceCents": 1250}]}`
+		return `{"customerId": 42, "items": [{"sku": "BOOK-1", "quantity": 1, "unitPriceCents": 1250}]}`
 	}
 	return "a JSON object"
 }

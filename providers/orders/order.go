@@ -44,7 +44,7 @@ type Item struct {
 // Order is an order as the API returns it.
 type Order struct {
 	ID         string    `json:"id"`
-	CustomerID string    `json:"customerId"`
+	CustomerID int64     `json:"customerId"`
 	Status     string    `json:"status"`
 	Items      []Item    `json:"items"`
 	TotalCents int64     `json:"totalCents"`
@@ -63,15 +63,15 @@ func (o Order) MarshalJSON() ([]byte, error) {
 
 // PlaceOrderRequest is the body of POST /orders.
 type PlaceOrderRequest struct {
-	CustomerID string `json:"customerId"`
+	CustomerID int64  `json:"customerId"` // the users service's user id
 	Items      []Item `json:"items"`
 }
 
 // Validate reports the first rule the request breaks, wrapping [ErrInvalid],
 // and returns the order total in cents.
 func (r PlaceOrderRequest) Validate() (totalCents int64, err error) {
-	if r.CustomerID == "" {
-		return 0, fmt.Errorf("%w: customerId is required", ErrInvalid)
+	if r.CustomerID <= 0 {
+		return 0, fmt.Errorf("%w: customerId is required and must be a user id of the users service (a positive integer), got %d", ErrInvalid, r.CustomerID)
 	}
 	if len(r.Items) == 0 {
 		return 0, fmt.Errorf("%w: items must list at least one item", ErrInvalid)
@@ -206,15 +206,15 @@ func (s *Service) Order(ctx context.Context, id string) (Order, error) {
 // CustomerOrders returns the customer's orders, newest first. A customer
 // without orders gets an empty list, not an error: orders does not own
 // customers and does not ask the users service here.
-func (s *Service) CustomerOrders(ctx context.Context, customerID string) ([]Order, error) {
-	if customerID == "" {
-		return nil, fmt.Errorf("%w: customerId is required, e.g. GET /orders?customerId=42", ErrInvalid)
+func (s *Service) CustomerOrders(ctx context.Context, customerID int64) ([]Order, error) {
+	if customerID <= 0 {
+		return nil, fmt.Errorf("%w: customerId must be a positive integer, e.g. GET /orders?customerId=42", ErrInvalid)
 	}
 	rows, err := s.DB.QueryContext(ctx,
 		`SELECT id, customer_id, status, total_cents, placed_at FROM orders
 		 WHERE customer_id = $1 ORDER BY placed_at DESC, id`, customerID)
 	if err != nil {
-		return nil, fmt.Errorf("list orders of customer %s: %w", customerID, err)
+		return nil, fmt.Errorf("list orders of customer %d: %w", customerID, err)
 	}
 	defer rows.Close()
 	orders := []Order{}
@@ -222,13 +222,13 @@ func (s *Service) CustomerOrders(ctx context.Context, customerID string) ([]Orde
 	for rows.Next() {
 		var o Order
 		if err := rows.Scan(&o.ID, &o.CustomerID, &o.Status, &o.TotalCents, &o.PlacedAt); err != nil {
-			return nil, fmt.Errorf("list orders of customer %s: %w", customerID, err)
+			return nil, fmt.Errorf("list orders of customer %d: %w", customerID, err)
 		}
 		orders = append(orders, o)
 		ids = append(ids, o.ID)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list orders of customer %s: %w", customerID, err)
+		return nil, fmt.Errorf("list orders of customer %d: %w", customerID, err)
 	}
 	if len(ids) == 0 {
 		return orders, nil

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,7 +31,7 @@ type usersStub struct {
 	requests atomic.Int64
 }
 
-func newUsersStub(tb testing.TB, known ...string) *usersStub {
+func newUsersStub(tb testing.TB, known ...int64) *usersStub {
 	tb.Helper()
 	s := &usersStub{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -41,10 +42,10 @@ func newUsersStub(tb testing.TB, known ...string) *usersStub {
 			return
 		}
 		for _, k := range known {
-			if k == id {
+			if strconv.FormatInt(k, 10) == id {
 				w.Header().Set("Content-Type", "application/json")
-				_ = json.NewEncoder(w).Encode(map[string]string{
-					"id": id, "name": "Ada Lovelace", "email": "ada@example.com", "createdAt": "2026-01-02T03:04:05Z",
+				_ = json.NewEncoder(w).Encode(map[string]any{
+					"id": k, "name": "Ada Lovelace", "email": "ada@example.com", "createdAt": "2026-01-02T03:04:05Z",
 				})
 				return
 			}
@@ -104,15 +105,15 @@ func TestMigrateIsIdempotentAndSafeConcurrently(t *testing.T) {
 func TestPlaceOrderWritesOrderAndOutboxEventInOneTransaction(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	users := newUsersStub(t, "42")
+	users := newUsersStub(t, 42)
 	svc := newService(t, db, users.URL)
 	svc.NewID = sequentialIDs("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
 
-	o, err := svc.PlaceOrder(context.Background(), orders.PlaceOrderRequest{CustomerID: "42", Items: twoItems()})
+	o, err := svc.PlaceOrder(context.Background(), orders.PlaceOrderRequest{CustomerID: 42, Items: twoItems()})
 	require.NoError(t, err)
 
 	assert.Equal(t, orders.Order{
-		ID: "11111111-1111-4111-8111-111111111111", CustomerID: "42", Status: "placed",
+		ID: "11111111-1111-4111-8111-111111111111", CustomerID: 42, Status: "placed",
 		Items: twoItems(), TotalCents: 2*1250 + 199, PlacedAt: placedAt,
 	}, o)
 	assert.EqualValues(t, 1, users.requests.Load(), "the users service is asked once")
@@ -131,7 +132,7 @@ func TestPlaceOrderWritesOrderAndOutboxEventInOneTransaction(t *testing.T) {
 		"eventId": "22222222-2222-4222-8222-222222222222",
 		"type": "OrderPlaced",
 		"orderId": "11111111-1111-4111-8111-111111111111",
-		"customerId": "42",
+		"customerId": 42,
 		"totalCents": 2699,
 		"items": [{"sku":"BOOK-1","quantity":2,"unitPriceCents":1250},{"sku":"PEN-7","quantity":1,"unitPriceCents":199}],
 		"placedAt": "2026-11-26T09:30:15Z"
@@ -153,7 +154,7 @@ func TestPlaceOrderRollsBackEverythingWhenAWriteFails(t *testing.T) {
 		t.Run("failing insert into "+table, func(t *testing.T) {
 			t.Parallel()
 			db := newDB(t)
-			svc := newService(t, db, newUsersStub(t, "42").URL)
+			svc := newService(t, db, newUsersStub(t, 42).URL)
 			// A real failure inside the transaction, after the order row is written.
 			_, err := db.Exec(`CREATE FUNCTION fail_insert() RETURNS trigger LANGUAGE plpgsql AS
 				$$ BEGIN RAISE EXCEPTION 'simulated failure writing %', TG_TABLE_NAME; END $$`)
@@ -161,7 +162,7 @@ func TestPlaceOrderRollsBackEverythingWhenAWriteFails(t *testing.T) {
 			_, err = db.Exec(`CREATE TRIGGER fail BEFORE INSERT ON ` + table + ` FOR EACH ROW EXECUTE FUNCTION fail_insert()`)
 			require.NoError(t, err)
 
-			_, err = svc.PlaceOrder(context.Background(), orders.PlaceOrderRequest{CustomerID: "42", Items: twoItems()})
+			_, err = svc.PlaceOrder(context.Background(), orders.PlaceOrderRequest{CustomerID: 42, Items: twoItems()})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "simulated failure writing "+table)
 
@@ -175,16 +176,16 @@ func TestPlaceOrderRollsBackEverythingWhenAWriteFails(t *testing.T) {
 func TestPlaceOrderForUnknownCustomerIs422AndWritesNothing(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	users := newUsersStub(t, "42")
+	users := newUsersStub(t, 42)
 	srv := httptest.NewServer(orders.NewHandler(newService(t, db, users.URL), nil))
 	t.Cleanup(srv.Close)
 
-	resp, body := postJSON(t, srv.URL+"/orders", `{"customerId":"999","items":[{"sku":"BOOK-1","quantity":1,"unitPriceCents":100}]}`)
+	resp, body := postJSON(t, srv.URL+"/orders", `{"customerId":999,"items":[{"sku":"BOOK-1","quantity":1,"unitPriceCents":100}]}`)
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
 	var e struct{ Error string }
 	require.NoError(t, json.Unmarshal(body, &e), string(body))
-	assert.Contains(t, e.Error, `customer "999" does not exist`)
+	assert.Contains(t, e.Error, `customer 999 does not exist`)
 	assert.Contains(t, e.Error, "create the user first")
 	assert.EqualValues(t, 1, users.requests.Load())
 
@@ -202,7 +203,7 @@ func TestPlaceOrderWhenUsersServiceIsDownIs503AndWritesNothing(t *testing.T) {
 	srv := httptest.NewServer(orders.NewHandler(newService(t, db, users.URL), nil))
 	t.Cleanup(srv.Close)
 
-	resp, body := postJSON(t, srv.URL+"/orders", `{"customerId":"42","items":[{"sku":"A","quantity":1,"unitPriceCents":1}]}`)
+	resp, body := postJSON(t, srv.URL+"/orders", `{"customerId":42,"items":[{"sku":"A","quantity":1,"unitPriceCents":1}]}`)
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	assert.Contains(t, string(body), "retry later")
 	assert.NotContains(t, string(body), "database on fire", "internal causes are logged, not sent")
@@ -212,20 +213,21 @@ func TestPlaceOrderWhenUsersServiceIsDownIs503AndWritesNothing(t *testing.T) {
 func TestPlaceOrderRejectsInvalidRequests(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	users := newUsersStub(t, "42")
+	users := newUsersStub(t, 42)
 	srv := httptest.NewServer(orders.NewHandler(newService(t, db, users.URL), nil))
 	t.Cleanup(srv.Close)
 
 	for _, tc := range []struct{ name, body, want string }{
 		{"not JSON", `{`, "not valid JSON"},
-		{"unknown field", `{"customerId":"42","items":[{"sku":"A","quantitiy":1}]}`, `unknown field \"quantitiy\"`},
+		{"unknown field", `{"customerId":42,"items":[{"sku":"A","quantitiy":1}]}`, `unknown field \"quantitiy\"`},
 		{"no customer", `{"items":[{"sku":"A","quantity":1,"unitPriceCents":1}]}`, "customerId is required"},
-		{"no items", `{"customerId":"42","items":[]}`, "at least one item"},
-		{"no sku", `{"customerId":"42","items":[{"quantity":1,"unitPriceCents":1}]}`, "items[0].sku is required"},
-		{"zero quantity", `{"customerId":"42","items":[{"sku":"A","quantity":0,"unitPriceCents":1}]}`, "items[0].quantity must be between 1 and 10000"},
-		{"negative price", `{"customerId":"42","items":[{"sku":"A","quantity":1,"unitPriceCents":-5}]}`, "must not be negative"},
-		{"overflow", `{"customerId":"42","items":[{"sku":"A","quantity":2,"unitPriceCents":9223372036854775807}]}`, "overflows"},
-		{"two objects", `{"customerId":"42","items":[{"sku":"A","quantity":1,"unitPriceCents":1}]} {}`, "exactly one JSON object"},
+		{"customer id as string", `{"customerId":"42","items":[{"sku":"A","quantity":1,"unitPriceCents":1}]}`, "cannot unmarshal string"},
+		{"no items", `{"customerId":42,"items":[]}`, "at least one item"},
+		{"no sku", `{"customerId":42,"items":[{"quantity":1,"unitPriceCents":1}]}`, "items[0].sku is required"},
+		{"zero quantity", `{"customerId":42,"items":[{"sku":"A","quantity":0,"unitPriceCents":1}]}`, "items[0].quantity must be between 1 and 10000"},
+		{"negative price", `{"customerId":42,"items":[{"sku":"A","quantity":1,"unitPriceCents":-5}]}`, "must not be negative"},
+		{"overflow", `{"customerId":42,"items":[{"sku":"A","quantity":2,"unitPriceCents":9223372036854775807}]}`, "overflows"},
+		{"two objects", `{"customerId":42,"items":[{"sku":"A","quantity":1,"unitPriceCents":1}]} {}`, "exactly one JSON object"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := postJSON(t, srv.URL+"/orders", tc.body)
@@ -240,13 +242,13 @@ func TestPlaceOrderRejectsInvalidRequests(t *testing.T) {
 func TestOrdersAPI(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	svc := newService(t, db, newUsersStub(t, "42", "43").URL)
+	svc := newService(t, db, newUsersStub(t, 42, 43).URL)
 	clock := placedAt
 	svc.Now = func() time.Time { clock = clock.Add(time.Minute); return clock }
 	srv := httptest.NewServer(orders.NewHandler(svc, nil))
 	t.Cleanup(srv.Close)
 
-	resp, body := postJSON(t, srv.URL+"/orders", `{"customerId":"42","items":[{"sku":"BOOK-1","quantity":2,"unitPriceCents":1250}]}`)
+	resp, body := postJSON(t, srv.URL+"/orders", `{"customerId":42,"items":[{"sku":"BOOK-1","quantity":2,"unitPriceCents":1250}]}`)
 	require.Equal(t, http.StatusCreated, resp.StatusCode, string(body))
 	var first map[string]any
 	require.NoError(t, json.Unmarshal(body, &first))
@@ -254,16 +256,16 @@ func TestOrdersAPI(t *testing.T) {
 	require.True(t, orders.IsUUID(id), "id %q is a UUID", id)
 	assert.Equal(t, "/orders/"+id, resp.Header.Get("Location"))
 	assert.Equal(t, map[string]any{
-		"id": id, "customerId": "42", "status": "placed", "totalCents": 2500.0,
+		"id": id, "customerId": 42.0, "status": "placed", "totalCents": 2500.0,
 		"items":    []any{map[string]any{"sku": "BOOK-1", "quantity": 2.0, "unitPriceCents": 1250.0}},
 		"placedAt": "2026-11-26T09:31:15Z",
 	}, first)
 
-	resp, body = postJSON(t, srv.URL+"/orders", `{"customerId":"42","items":[{"sku":"PEN-7","quantity":1,"unitPriceCents":199}]}`)
+	resp, body = postJSON(t, srv.URL+"/orders", `{"customerId":42,"items":[{"sku":"PEN-7","quantity":1,"unitPriceCents":199}]}`)
 	require.Equal(t, http.StatusCreated, resp.StatusCode, string(body))
 	var second orders.Order
 	require.NoError(t, json.Unmarshal(body, &second))
-	resp, body = postJSON(t, srv.URL+"/orders", `{"customerId":"43","items":[{"sku":"PEN-7","quantity":3,"unitPriceCents":199}]}`)
+	resp, body = postJSON(t, srv.URL+"/orders", `{"customerId":43,"items":[{"sku":"PEN-7","quantity":3,"unitPriceCents":199}]}`)
 	require.Equal(t, http.StatusCreated, resp.StatusCode, string(body))
 
 	t.Run("get one", func(t *testing.T) {
@@ -281,7 +283,7 @@ func TestOrdersAPI(t *testing.T) {
 		require.Len(t, list.Orders, 2)
 		assert.Equal(t, second.ID, list.Orders[0].ID)
 		assert.Equal(t, id, list.Orders[1].ID)
-		assert.Equal(t, "42", list.Orders[1].CustomerID)
+		assert.EqualValues(t, 42, list.Orders[1].CustomerID)
 		assert.Len(t, list.Orders[1].Items, 1)
 	})
 	t.Run("customer without orders gets an empty list", func(t *testing.T) {
@@ -293,6 +295,11 @@ func TestOrdersAPI(t *testing.T) {
 		resp, body := get(t, srv.URL+"/orders")
 		assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 		assert.Contains(t, string(body), "customerId query parameter is required")
+	})
+	t.Run("list with a non-numeric customerId is 400", func(t *testing.T) {
+		resp, body := get(t, srv.URL+"/orders?customerId=ada")
+		assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+		assert.Contains(t, string(body), `customerId must be a positive integer (a user id of the users service), got \"ada\"`)
 	})
 	for _, missing := range []string{"33333333-3333-4333-8333-333333333333", "not-a-uuid"} {
 		t.Run("unknown order "+missing+" is 404", func(t *testing.T) {

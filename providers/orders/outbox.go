@@ -17,7 +17,7 @@ type OrderPlaced struct {
 	EventID    string `json:"eventId"`
 	Type       string `json:"type"`
 	OrderID    string `json:"orderId"`
-	CustomerID string `json:"customerId"`
+	CustomerID int64  `json:"customerId"`
 	TotalCents int64  `json:"totalCents"`
 	Items      []Item `json:"items"`
 	PlacedAt   string `json:"placedAt"` // RFC 3339, UTC

@@ -69,7 +69,7 @@ func newRelay(tb testing.TB, db *sql.DB, urls ...string) *orders.Relay {
 	return &orders.Relay{DB: db, Publisher: pub, Now: func() time.Time { return placedAt.Add(time.Second) }}
 }
 
-func placeOrders(tb testing.TB, svc *orders.Service, customerID string, n int) []orders.Order {
+func placeOrders(tb testing.TB, svc *orders.Service, customerID int64, n int) []orders.Order {
 	tb.Helper()
 	var out []orders.Order
 	for range n {
@@ -83,8 +83,8 @@ func placeOrders(tb testing.TB, svc *orders.Service, customerID string, n int) [
 func TestRelayDeliversOutboxEventsAndMarksThemPublished(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	svc := newService(t, db, newUsersStub(t, "42").URL)
-	placed := placeOrders(t, svc, "42", 2)
+	svc := newService(t, db, newUsersStub(t, 42).URL)
+	placed := placeOrders(t, svc, 42, 2)
 	sub := newSubscriber(t, 0)
 	relay := newRelay(t, db, sub.URL+"/events")
 
@@ -117,8 +117,8 @@ func TestRelayDeliversOutboxEventsAndMarksThemPublished(t *testing.T) {
 func TestRelayRetriesAfterSubscriberFailure(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	svc := newService(t, db, newUsersStub(t, "42").URL)
-	o := placeOrders(t, svc, "42", 1)[0]
+	svc := newService(t, db, newUsersStub(t, 42).URL)
+	o := placeOrders(t, svc, 42, 1)[0]
 	sub := newSubscriber(t, 1)
 	relay := newRelay(t, db, sub.URL+"/events")
 	now := placedAt.Add(time.Second)
@@ -165,8 +165,8 @@ func TestRelayRetriesAfterSubscriberFailure(t *testing.T) {
 func TestConcurrentRelaysDeliverEachEventOnce(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	svc := newService(t, db, newUsersStub(t, "42").URL)
-	placed := placeOrders(t, svc, "42", 12)
+	svc := newService(t, db, newUsersStub(t, 42).URL)
+	placed := placeOrders(t, svc, 42, 12)
 	sub := newSubscriber(t, 0)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -249,18 +249,16 @@ func TestNewWebhookPublisherRejectsBadURLs(t *testing.T) {
 }
 
 func TestHTTPUsersClient(t *testing.T) {
-	var gotPath string
 	users := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		gotPath = r.URL.EscapedPath()
 		switch r.URL.Path {
 		case "/users/42":
 			_, _ = w.Write([]byte(`{"id":42,"name":"Ada","email":"ada@example.com","createdAt":"2026-01-02T03:04:05Z"}`))
-		case "/users/u-7":
-			_, _ = w.Write([]byte(`{"id":"u-7","name":"Grace","email":"grace@example.com"}`))
-		case "/users/broken":
+		case "/users/5":
 			_, _ = w.Write([]byte(`<html>`))
-		case "/users/flaky":
+		case "/users/6":
 			http.Error(w, "overloaded", http.StatusBadGateway)
+		case "/users/7":
+			_, _ = w.Write([]byte(`{"id":8,"name":"Not Seven"}`))
 		default:
 			http.NotFound(w, r)
 		}
@@ -270,24 +268,21 @@ func TestHTTPUsersClient(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 
-	cust, err := c.Customer(ctx, "42")
+	cust, err := c.Customer(ctx, 42)
 	require.NoError(t, err)
-	assert.Equal(t, orders.Customer{ID: "42", Name: "Ada", Email: "ada@example.com"}, cust, "numeric ids are kept as text")
-	cust, err = c.Customer(ctx, "u-7")
-	require.NoError(t, err)
-	assert.Equal(t, orders.Customer{ID: "u-7", Name: "Grace", Email: "grace@example.com"}, cust)
+	assert.Equal(t, orders.Customer{ID: 42, Name: "Ada", Email: "ada@example.com"}, cust)
 
-	_, err = c.Customer(ctx, "a/b?c")
+	_, err = c.Customer(ctx, 999)
 	assert.True(t, errors.Is(err, orders.ErrUnknownCustomer), "got %v", err)
-	assert.Equal(t, "/users/a%2Fb%3Fc", gotPath, "the id is path-escaped")
+	assert.Contains(t, err.Error(), "customer 999 does not exist")
 
-	for _, id := range []string{"broken", "flaky"} {
+	for _, id := range []int64{5, 6, 7} {
 		_, err = c.Customer(ctx, id)
-		assert.True(t, errors.Is(err, orders.ErrUsersUnavailable), "%s: got %v", id, err)
+		assert.True(t, errors.Is(err, orders.ErrUsersUnavailable), "user %d: got %v", id, err)
 	}
 	down, err := orders.NewHTTPUsersClient("http://127.0.0.1:1", nil)
 	require.NoError(t, err)
-	_, err = down.Customer(ctx, "42")
+	_, err = down.Customer(ctx, 42)
 	assert.True(t, errors.Is(err, orders.ErrUsersUnavailable), "got %v", err)
 	assert.Contains(t, err.Error(), "check USERS_URL")
 

@@ -7,13 +7,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
 
 // Customer is what orders needs to know about a user of the users service.
 type Customer struct {
-	ID    string
+	ID    int64
 	Name  string
 	Email string
 }
@@ -22,7 +23,7 @@ type Customer struct {
 // error wrapping [ErrUnknownCustomer] when the customer does not exist and
 // one wrapping [ErrUsersUnavailable] when the service could not answer.
 type UsersClient interface {
-	Customer(ctx context.Context, id string) (Customer, error)
+	Customer(ctx context.Context, id int64) (Customer, error)
 }
 
 // HTTPUsersClient is the real UsersClient: GET {BaseURL}/users/{id}.
@@ -45,21 +46,20 @@ func NewHTTPUsersClient(baseURL string, client *http.Client) (*HTTPUsersClient, 
 }
 
 // userJSON is the part of the users service's user representation that
-// orders reads. The id is decoded leniently (string or number) and kept as
-// text, because orders treats customer ids as opaque.
+// orders reads.
 type userJSON struct {
-	ID    json.RawMessage `json:"id"`
-	Name  string          `json:"name"`
-	Email string          `json:"email"`
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
 }
 
 // Customer fetches the user with the given id.
-func (c *HTTPUsersClient) Customer(ctx context.Context, id string) (Customer, error) {
+func (c *HTTPUsersClient) Customer(ctx context.Context, id int64) (Customer, error) {
 	client := c.Client
 	if client == nil {
 		client = defaultUsersHTTPClient
 	}
-	u := strings.TrimRight(c.BaseURL, "/") + "/users/" + url.PathEscape(id)
+	u := strings.TrimRight(c.BaseURL, "/") + "/users/" + strconv.FormatInt(id, 10)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return Customer{}, fmt.Errorf("%w: build request %s: %v", ErrUsersUnavailable, u, err)
@@ -72,7 +72,7 @@ func (c *HTTPUsersClient) Customer(ctx context.Context, id string) (Customer, er
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
-		return Customer{}, fmt.Errorf("%w: customer %q does not exist in the users service: create the user first (POST /users)", ErrUnknownCustomer, id)
+		return Customer{}, fmt.Errorf("%w: customer %d does not exist in the users service: create the user first (POST /users)", ErrUnknownCustomer, id)
 	case resp.StatusCode != http.StatusOK:
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		return Customer{}, fmt.Errorf("%w: GET %s answered %s: %s", ErrUsersUnavailable, u, resp.Status, strings.TrimSpace(string(body)))
@@ -81,22 +81,8 @@ func (c *HTTPUsersClient) Customer(ctx context.Context, id string) (Customer, er
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&uj); err != nil {
 		return Customer{}, fmt.Errorf("%w: GET %s: response is not a user JSON object: %v", ErrUsersUnavailable, u, err)
 	}
-	cust := Customer{ID: rawID(uj.ID), Name: uj.Name, Email: uj.Email}
-	if cust.ID == "" {
-		return Customer{}, fmt.Errorf("%w: GET %s: user JSON has no id", ErrUsersUnavailable, u)
+	if uj.ID != id {
+		return Customer{}, fmt.Errorf("%w: GET %s answered user id %d, want %d", ErrUsersUnavailable, u, uj.ID, id)
 	}
-	return cust, nil
-}
-
-// rawID turns a JSON string or number into its text; anything else is "".
-func rawID(raw json.RawMessage) string {
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		return s
-	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err == nil {
-		return n.String()
-	}
-	return ""
+	return Customer{ID: uj.ID, Name: uj.Name, Email: uj.Email}, nil
 }

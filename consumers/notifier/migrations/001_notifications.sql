@@ -4,7 +4,7 @@ CREATE TABLE notifications (
     id          bigserial   PRIMARY KEY,
     event_id    text        NOT NULL UNIQUE CHECK (event_id <> ''),
     order_id    text        NOT NULL,
-    customer_id text        NOT NULL,
+    customer_id bigint      NOT NULL,
     message     text        NOT NULL,
     created_at  timestamptz NOT NULL
 );

@@ -81,7 +81,7 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 		30*time.Second, 20*time.Millisecond, "notifier did not log that it listens")
 
 	resp, err := http.Post(base+"/events", "application/json", strings.NewReader(`{"eventId":"e-1","type":"OrderPlaced",
-		"orderId":"o-1","customerId":"42","totalCents":1250,"items":[{"sku":"BOOK-1","quantity":1,"unitPriceCents":1250}],
+		"orderId":"o-1","customerId":42,"totalCents":1250,"items":[{"sku":"BOOK-1","quantity":1,"unitPriceCents":1250}],
 		"placedAt":"2026-11-26T09:30:15Z"}`))
 	require.NoError(t, err)
 	resp.Body.Close()

@@ -87,7 +87,7 @@ func TestRunServesRelaysAndShutsDownGracefully(t *testing.T) {
 	require.NoError(t, err)
 
 	users := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write([]byte(`{"id":"42","name":"Ada","email":"ada@example.com","createdAt":"2026-01-02T03:04:05Z"}`))
+		_, _ = w.Write([]byte(`{"id":42,"name":"Ada","email":"ada@example.com","createdAt":"2026-01-02T03:04:05Z"}`))
 	}))
 	t.Cleanup(users.Close)
 	delivered := make(chan []byte, 1)
@@ -117,7 +117,7 @@ func TestRunServesRelaysAndShutsDownGracefully(t *testing.T) {
 		30*time.Second, 20*time.Millisecond, "orders did not log that it listens; logs:\n%s", &logs.buf)
 
 	resp, err := http.Post(base+"/orders", "application/json",
-		strings.NewReader(`{"customerId":"42","items":[{"sku":"BOOK-1","quantity":1,"unitPriceCents":1250}]}`))
+		strings.NewReader(`{"customerId":42,"items":[{"sku":"BOOK-1","quantity":1,"unitPriceCents":1250}]}`))
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
