@@ -1,0 +1,320 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/accord-cdc/accord/broker"
+)
+
+const pactCols = `c.name, p.name, v.number, v.id, pv.sha, pp.created_at, pp.updated_at`
+
+const pactFrom = ` FROM pact_publications pp
+	JOIN pacticipants c ON c.id = pp.consumer_id
+	JOIN pacticipants p ON p.id = pp.provider_id
+	JOIN versions v ON v.id = pp.consumer_version_id
+	JOIN pact_versions pv ON pv.id = pp.pact_version_id`
+
+func (r runner) pacts(ctx context.Context, withContent bool, q string, args ...any) ([]broker.Pact, error) {
+	cols := pactCols
+	if withContent {
+		cols += `, pv.content`
+	}
+	rows, err := r.query(ctx, `SELECT `+cols+pactFrom+q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []broker.Pact
+	for rows.Next() {
+		var pa broker.Pact
+		var c, u int64
+		dest := []any{&pa.Consumer, &pa.Provider, &pa.ConsumerVersion, &pa.ConsumerVersionID, &pa.SHA, &c, &u}
+		var content string
+		if withContent {
+			dest = append(dest, &content)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		pa.CreatedAt, pa.UpdatedAt = fromTS(c), fromTS(u)
+		if withContent {
+			pa.Content = []byte(content)
+		}
+		out = append(out, pa)
+	}
+	return out, rows.Err()
+}
+
+// publishOne records one pact for a consumer version inside a transaction.
+func (r runner) publishOne(ctx context.Context, consumerID, versionID int64, consumer, version, provider string, content []byte, merge bool) (broker.Pact, broker.PactOutcome, error) {
+	doc, err := broker.ParsePact(content)
+	if err != nil {
+		return broker.Pact{}, "", err
+	}
+	if n := doc.Participant("consumer"); n != "" && n != consumer {
+		return broker.Pact{}, "", broker.Errorf(broker.Invalid, "the consumer name in the pact (%q) does not match the consumer it is published for (%q); publish the pact under the name it declares", n, consumer)
+	}
+	if n := doc.Participant("provider"); n != "" && n != provider {
+		return broker.Pact{}, "", broker.Errorf(broker.Invalid, "the provider name in the pact (%q) does not match the provider it is published for (%q); publish the pact under the name it declares", n, provider)
+	}
+	providerID, _, err := r.ensurePacticipant(ctx, provider)
+	if err != nil {
+		return broker.Pact{}, "", err
+	}
+	var (
+		pubID           int64
+		existingSHA     string
+		existingContent string
+	)
+	err = r.row(ctx, `SELECT pp.id, pv.sha, pv.content FROM pact_publications pp JOIN pact_versions pv ON pv.id = pp.pact_version_id WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
+		versionID, providerID).Scan(&pubID, &existingSHA, &existingContent)
+	exists := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return broker.Pact{}, "", err
+	}
+	sha := doc.ContentSHA()
+	outcome := broker.PactCreated
+	switch {
+	case exists && sha == existingSHA:
+		outcome = broker.PactContentSame
+	case exists && merge:
+		old, err := broker.ParsePact([]byte(existingContent))
+		if err != nil {
+			return broker.Pact{}, "", err
+		}
+		if err := old.Merge(doc); err != nil {
+			return broker.Pact{}, "", err
+		}
+		doc, sha, outcome = old, old.ContentSHA(), broker.PactMerged
+		if sha == existingSHA {
+			outcome = broker.PactContentSame
+		}
+	case exists:
+		msg := fmt.Sprintf("Cannot change the content of the pact for %s version %s and provider %s, as race conditions will cause unreliable results for can-i-deploy. Each pact must be published with a unique consumer version number. Some Pact libraries generate random data when a concrete value for a type matcher is not specified, and this can cause the contract to change between test runs. Publish the changed pact with a new consumer version number (for example the git sha of the change).", consumer, version, provider)
+		return broker.Pact{}, "", &broker.Error{Code: broker.Conflict, Field: "contracts", Message: msg}
+	}
+	now := r.s.ts()
+	if outcome != broker.PactContentSame {
+		if err := r.exec(ctx, `INSERT INTO pact_versions (consumer_id, provider_id, sha, content, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (consumer_id, provider_id, sha) DO NOTHING`,
+			consumerID, providerID, sha, string(doc.WithIDs()), now); err != nil {
+			return broker.Pact{}, "", err
+		}
+		var pvID int64
+		if err := r.row(ctx, `SELECT id FROM pact_versions WHERE consumer_id = ? AND provider_id = ? AND sha = ?`, consumerID, providerID, sha).Scan(&pvID); err != nil {
+			return broker.Pact{}, "", err
+		}
+		if exists {
+			err = r.exec(ctx, `UPDATE pact_publications SET pact_version_id = ?, updated_at = ? WHERE id = ?`, pvID, now, pubID)
+		} else {
+			err = r.exec(ctx, `INSERT INTO pact_publications (consumer_id, provider_id, consumer_version_id, pact_version_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				consumerID, providerID, versionID, pvID, now, now)
+		}
+		if err != nil {
+			return broker.Pact{}, "", err
+		}
+	}
+	if err := r.exec(ctx, `INSERT INTO integrations (consumer_id, provider_id, created_at) VALUES (?, ?, ?) ON CONFLICT (consumer_id, provider_id) DO NOTHING`, consumerID, providerID, now); err != nil {
+		return broker.Pact{}, "", err
+	}
+	ps, err := r.pacts(ctx, true, ` WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`, versionID, providerID)
+	if err != nil || len(ps) == 0 {
+		return broker.Pact{}, "", fmt.Errorf("read back published pact: %w", err)
+	}
+	return ps[0], outcome, nil
+}
+
+// PublishContracts implements broker.Store.
+func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest) (broker.PublishResult, error) {
+	var res broker.PublishResult
+	err := s.write(ctx, func(r runner) error {
+		pid, _, err := r.ensurePacticipant(ctx, req.Pacticipant)
+		if err != nil {
+			return err
+		}
+		vid, created, err := r.ensureVersion(ctx, pid, req.Version)
+		if err != nil {
+			return err
+		}
+		res.VersionCreated = created
+		if req.BuildURL != "" {
+			if err := r.exec(ctx, `UPDATE versions SET build_url = ? WHERE id = ?`, req.BuildURL, vid); err != nil {
+				return err
+			}
+		}
+		if req.Branch != "" {
+			if _, err := r.ensureBranchVersion(ctx, pid, vid, req.Branch); err != nil {
+				return err
+			}
+		}
+		for _, t := range req.Tags {
+			if _, err := r.ensureTag(ctx, pid, vid, t); err != nil {
+				return err
+			}
+		}
+		for _, c := range req.Contracts {
+			if c.ConsumerName != req.Pacticipant {
+				return broker.FieldErrorf("contracts", "the consumerName %q of a contract must match pacticipantName %q", c.ConsumerName, req.Pacticipant)
+			}
+			pact, outcome, err := r.publishOne(ctx, pid, vid, req.Pacticipant, req.Version, c.ProviderName, c.Content, c.Merge)
+			if err != nil {
+				return err
+			}
+			var verified int
+			if err := r.row(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM verifications WHERE provider_id = (SELECT id FROM pacticipants WHERE name = ?) LIMIT 1) x`, c.ProviderName).Scan(&verified); err != nil {
+				return err
+			}
+			res.Pacts = append(res.Pacts, broker.PublishedPact{Pact: pact, Outcome: outcome, ProviderHasVerifications: verified > 0})
+		}
+		if res.Pacticipant, err = r.pacticipant(ctx, req.Pacticipant); err != nil {
+			return err
+		}
+		res.Version, err = r.version(ctx, req.Pacticipant, req.Version)
+		return err
+	})
+	if err != nil {
+		return res, fmt.Errorf("publish contracts: %w", err)
+	}
+	return res, nil
+}
+
+// PutPact implements broker.Store.
+func (s *Store) PutPact(ctx context.Context, consumer, provider, version string, content []byte, merge bool) (broker.Pact, bool, error) {
+	var (
+		pact    broker.Pact
+		created bool
+	)
+	err := s.write(ctx, func(r runner) error {
+		pid, _, err := r.ensurePacticipant(ctx, consumer)
+		if err != nil {
+			return err
+		}
+		vid, _, err := r.ensureVersion(ctx, pid, version)
+		if err != nil {
+			return err
+		}
+		var outcome broker.PactOutcome
+		pact, outcome, err = r.publishOne(ctx, pid, vid, consumer, version, provider, content, merge)
+		created = outcome == broker.PactCreated
+		return err
+	})
+	if err != nil {
+		return pact, false, fmt.Errorf("publish pact: %w", err)
+	}
+	return pact, created, nil
+}
+
+// GetPact implements broker.Store.
+func (s *Store) GetPact(ctx context.Context, ref broker.PactRef) (broker.Pact, error) {
+	q := ` WHERE c.name = ? AND p.name = ?`
+	args := []any{ref.Consumer, ref.Provider}
+	what := "latest pact"
+	switch {
+	case ref.SHA != "":
+		q += ` AND pv.sha = ?`
+		args = append(args, ref.SHA)
+		what = "pact with content " + ref.SHA
+	case ref.Version != "":
+		q += ` AND v.number = ?`
+		args = append(args, ref.Version)
+		what = "pact for version " + ref.Version
+	case ref.Branch != "":
+		q = ` JOIN branch_versions bv ON bv.version_id = v.id JOIN branches b ON b.id = bv.branch_id AND b.name = ?` + q
+		args = append([]any{ref.Branch}, args...)
+		what = "pact for branch " + ref.Branch
+	case ref.Tag != "":
+		q = ` JOIN tags t ON t.version_id = v.id AND t.name = ?` + q
+		args = append([]any{ref.Tag}, args...)
+		what = "pact for a version tagged " + ref.Tag
+	case ref.Untagged:
+		q += ` AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.version_id = v.id)`
+		what = "untagged pact"
+	}
+	ps, err := s.read().pacts(ctx, true, q+` ORDER BY v.id DESC LIMIT 1`, args...)
+	if err != nil {
+		return broker.Pact{}, fmt.Errorf("get pact: %w", err)
+	}
+	if len(ps) == 0 {
+		return broker.Pact{}, broker.Errorf(broker.NotFound, "no %s between consumer %q and provider %q; check the names and that the consumer published it", what, ref.Consumer, ref.Provider)
+	}
+	return ps[0], nil
+}
+
+// DeletePact implements broker.Store.
+func (s *Store) DeletePact(ctx context.Context, consumer, provider, version string) error {
+	return s.write(ctx, func(r runner) error {
+		var id int64
+		err := r.row(ctx, `SELECT pp.id`+pactFrom+` WHERE c.name = ? AND p.name = ? AND v.number = ?`, consumer, provider, version).Scan(&id)
+		if err != nil {
+			return notFound(err, "no pact between %q version %q and %q", consumer, version, provider)
+		}
+		return r.exec(ctx, `DELETE FROM pact_publications WHERE id = ?`, id)
+	})
+}
+
+// LatestPacts implements broker.Store.
+func (s *Store) LatestPacts(ctx context.Context) ([]broker.Pact, error) {
+	ps, err := s.read().pacts(ctx, false, ` WHERE pp.consumer_version_id = (SELECT MAX(pp2.consumer_version_id) FROM pact_publications pp2 WHERE pp2.provider_id = pp.provider_id AND pp2.consumer_id = pp.consumer_id)
+		ORDER BY c.name, p.name`)
+	if err != nil {
+		return nil, fmt.Errorf("latest pacts: %w", err)
+	}
+	return ps, nil
+}
+
+// ProviderPacts implements broker.Store.
+func (s *Store) ProviderPacts(ctx context.Context, provider string, f broker.PactFilter) ([]broker.Pact, error) {
+	r := s.read()
+	if _, err := r.pacticipant(ctx, provider); err != nil {
+		return nil, err
+	}
+	// cond restricts publications aliased x (joined to versions xv).
+	var cond []string
+	var condArgs []any
+	switch {
+	case f.MainBranch:
+		cond = append(cond, `EXISTS (SELECT 1 FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id JOIN pacticipants cc ON cc.id = b.pacticipant_id WHERE bv.version_id = x.consumer_version_id AND b.name = cc.main_branch)`)
+	case f.Branch != "":
+		cond = append(cond, `EXISTS (SELECT 1 FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id WHERE bv.version_id = x.consumer_version_id AND b.name = ?)`)
+		condArgs = append(condArgs, f.Branch)
+	case f.Tag != "":
+		cond = append(cond, `EXISTS (SELECT 1 FROM tags t WHERE t.version_id = x.consumer_version_id AND t.name = ?)`)
+		condArgs = append(condArgs, f.Tag)
+	}
+	where := ` WHERE p.name = ?`
+	args := []any{provider}
+	if f.Consumer != "" {
+		where += ` AND c.name = ?`
+		args = append(args, f.Consumer)
+	}
+	own := strings.ReplaceAll(strings.Join(cond, " AND "), "x.", "pp.")
+	if own != "" {
+		where += " AND " + own
+		args = append(args, condArgs...)
+	}
+	if f.Latest {
+		sub := `SELECT MAX(x.consumer_version_id) FROM pact_publications x WHERE x.provider_id = pp.provider_id AND x.consumer_id = pp.consumer_id`
+		if len(cond) > 0 {
+			sub += " AND " + strings.Join(cond, " AND ")
+			args = append(args, condArgs...)
+		}
+		where += ` AND pp.consumer_version_id = (` + sub + `)`
+	}
+	ps, err := r.pacts(ctx, false, where+` ORDER BY c.name, v.id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("provider pacts: %w", err)
+	}
+	return ps, nil
+}
+
+// PactVersions implements broker.Store.
+func (s *Store) PactVersions(ctx context.Context, consumer, provider string) ([]broker.Pact, error) {
+	ps, err := s.read().pacts(ctx, false, ` WHERE c.name = ? AND p.name = ? ORDER BY v.id DESC`, consumer, provider)
+	if err != nil {
+		return nil, fmt.Errorf("pact versions: %w", err)
+	}
+	return ps, nil
+}

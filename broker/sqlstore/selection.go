@@ -1,0 +1,321 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/accord-cdc/accord/broker"
+)
+
+// Each selector is resolved per consumer with a correlated "newest first,
+// LIMIT 1" subquery walking an index, so the cost grows with the number of
+// consumers, not with their history.
+
+const selectedCols = `c.name, v.number, v.id, pv.sha, pp.created_at`
+
+const selectedTail = `
+	JOIN versions v ON v.id = pp.consumer_version_id
+	JOIN pact_versions pv ON pv.id = pp.pact_version_id`
+
+func (r runner) selected(ctx context.Context, extra string, q string, args ...any) ([]broker.SelectedPact, error) {
+	rows, err := r.query(ctx, `SELECT `+selectedCols+extra+q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []broker.SelectedPact
+	for rows.Next() {
+		var sp broker.SelectedPact
+		var c int64
+		var label string
+		dest := []any{&sp.Consumer, &sp.ConsumerVersion, &sp.ConsumerVersionID, &sp.SHA, &c}
+		if extra != "" {
+			dest = append(dest, &label)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		sp.CreatedAt = fromTS(c)
+		sp.Branch = label // callers move it where it belongs
+		out = append(out, sp)
+	}
+	return out, rows.Err()
+}
+
+func (r runner) providerID(ctx context.Context, provider string) (int64, bool, error) {
+	var id int64
+	err := r.row(ctx, `SELECT id FROM pacticipants WHERE name = ?`, provider).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, err == nil, err
+}
+
+// SelectPacts implements broker.VerificationSource.
+func (s *Store) SelectPacts(ctx context.Context, provider string, sel broker.Selector) ([]broker.SelectedPact, error) {
+	r := s.read()
+	pid, ok, err := r.providerID(ctx, provider)
+	if err != nil || !ok {
+		return nil, err
+	}
+	consumerCond, consumerArgs := "", []any{}
+	if sel.Consumer != "" {
+		consumerCond, consumerArgs = ` AND c.name = ?`, []any{sel.Consumer}
+	}
+	var out []broker.SelectedPact
+	label := func(f func(*broker.SelectedPact, string)) {
+		for i := range out {
+			l := out[i].Branch
+			out[i].Branch = ""
+			f(&out[i], l)
+		}
+	}
+	switch sel.Kind() {
+	case broker.KindMainBranch, broker.KindBranch, broker.KindMatchingBranch:
+		branchExpr, args := `c.main_branch`, []any{}
+		if !sel.MainBranch {
+			branchExpr, args = `?`, []any{sel.Branch}
+		}
+		args = append(args, pid, pid)
+		out, err = r.selected(ctx, `, b.name`, `
+			FROM integrations i
+			JOIN pacticipants c ON c.id = i.consumer_id
+			JOIN branches b ON b.pacticipant_id = c.id AND b.name = `+branchExpr+`
+			JOIN pact_publications pp ON pp.provider_id = i.provider_id AND pp.consumer_version_id = (
+				SELECT bv.version_id FROM branch_versions bv
+				JOIN pact_publications x ON x.consumer_version_id = bv.version_id AND x.provider_id = ?
+				WHERE bv.branch_id = b.id ORDER BY bv.version_id DESC LIMIT 1)`+selectedTail+`
+			WHERE i.provider_id = ?`+consumerCond+` ORDER BY c.name`, append(args, consumerArgs...)...)
+		label(func(sp *broker.SelectedPact, l string) { sp.Branch = l })
+	case broker.KindLatestTag:
+		out, err = r.selected(ctx, ``, `
+			FROM integrations i
+			JOIN pacticipants c ON c.id = i.consumer_id
+			JOIN pact_publications pp ON pp.provider_id = i.provider_id AND pp.consumer_version_id = (
+				SELECT t.version_id FROM tags t
+				JOIN pact_publications x ON x.consumer_version_id = t.version_id AND x.provider_id = ?
+				WHERE t.pacticipant_id = c.id AND t.name = ? ORDER BY t.version_id DESC LIMIT 1)`+selectedTail+`
+			WHERE i.provider_id = ?`+consumerCond+` ORDER BY c.name`, append([]any{pid, sel.Tag, pid}, consumerArgs...)...)
+		label(func(sp *broker.SelectedPact, _ string) { sp.Tag = sel.Tag })
+	case broker.KindAllTag:
+		out, err = r.selected(ctx, ``, `
+			FROM pact_publications pp
+			JOIN pacticipants c ON c.id = pp.consumer_id
+			JOIN tags t ON t.version_id = pp.consumer_version_id AND t.name = ?`+selectedTail+`
+			WHERE pp.provider_id = ?`+consumerCond+` ORDER BY c.name, v.id DESC`, append([]any{sel.Tag, pid}, consumerArgs...)...)
+		label(func(sp *broker.SelectedPact, _ string) { sp.Tag = sel.Tag })
+	case broker.KindDeployed, broker.KindReleased, broker.KindEnvironment:
+		envCond, envArgs := "", []any{}
+		if sel.Environment != "" {
+			envCond, envArgs = ` AND e.name = ?`, []any{sel.Environment}
+		}
+		var parts []broker.SelectedPact
+		if !sel.Released {
+			parts, err = r.selected(ctx, `, e.name`, `
+				FROM deployed_versions d
+				JOIN environments e ON e.id = d.environment_id
+				JOIN pact_publications pp ON pp.consumer_version_id = d.version_id AND pp.provider_id = ?
+				JOIN pacticipants c ON c.id = pp.consumer_id`+selectedTail+`
+				WHERE d.undeployed_at IS NULL`+envCond+consumerCond+` ORDER BY c.name, v.id DESC`, append(append([]any{pid}, envArgs...), consumerArgs...)...)
+			if err != nil {
+				break
+			}
+			out = append(out, parts...)
+		}
+		if !sel.Deployed {
+			parts, err = r.selected(ctx, `, e.name`, `
+				FROM released_versions rv
+				JOIN environments e ON e.id = rv.environment_id
+				JOIN pact_publications pp ON pp.consumer_version_id = rv.version_id AND pp.provider_id = ?
+				JOIN pacticipants c ON c.id = pp.consumer_id`+selectedTail+`
+				WHERE rv.support_ended_at IS NULL`+envCond+consumerCond+` ORDER BY c.name, v.id DESC`, append(append([]any{pid}, envArgs...), consumerArgs...)...)
+			out = append(out, parts...)
+		}
+		label(func(sp *broker.SelectedPact, l string) { sp.Environment = l })
+	default: // latest
+		out, err = r.selected(ctx, ``, `
+			FROM integrations i
+			JOIN pacticipants c ON c.id = i.consumer_id
+			JOIN pact_publications pp ON pp.provider_id = i.provider_id AND pp.consumer_version_id = (
+				SELECT MAX(x.consumer_version_id) FROM pact_publications x WHERE x.provider_id = i.provider_id AND x.consumer_id = i.consumer_id)`+selectedTail+`
+			WHERE i.provider_id = ?`+consumerCond+` ORDER BY c.name`, append([]any{pid}, consumerArgs...)...)
+		label(func(*broker.SelectedPact, string) {})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("select pacts (%s): %w", sel.Kind(), err)
+	}
+	for i := range out {
+		out[i].Selector = sel
+	}
+	return out, nil
+}
+
+// ConsumerMainlines implements broker.VerificationSource.
+func (s *Store) ConsumerMainlines(ctx context.Context, provider string) ([]broker.ConsumerMainline, error) {
+	rows, err := s.read().query(ctx, `SELECT c.name, c.main_branch,
+		EXISTS (SELECT 1 FROM branches b JOIN branch_versions bv ON bv.branch_id = b.id WHERE b.pacticipant_id = c.id AND b.name = c.main_branch),
+		EXISTS (SELECT 1 FROM tags t WHERE t.pacticipant_id = c.id AND t.name = c.main_branch)
+		FROM integrations i JOIN pacticipants c ON c.id = i.consumer_id JOIN pacticipants p ON p.id = i.provider_id
+		WHERE p.name = ? ORDER BY c.name`, provider)
+	if err != nil {
+		return nil, fmt.Errorf("consumer mainlines: %w", err)
+	}
+	defer rows.Close()
+	var out []broker.ConsumerMainline
+	for rows.Next() {
+		var m broker.ConsumerMainline
+		if err := rows.Scan(&m.Consumer, &m.MainBranch, &m.HasMainBranchVersions, &m.HasMainBranchTag); err != nil {
+			return nil, fmt.Errorf("consumer mainlines: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// VerificationFacts implements broker.VerificationSource. Only successful
+// verifications are returned: failures never change pending status.
+func (s *Store) VerificationFacts(ctx context.Context, provider string, shas []string) (map[string][]broker.VerificationFact, error) {
+	out := map[string][]broker.VerificationFact{}
+	if len(shas) == 0 {
+		return out, nil
+	}
+	r := s.read()
+	pid, ok, err := r.providerID(ctx, provider)
+	if err != nil || !ok {
+		return out, err
+	}
+	args := []any{pid}
+	seen := map[string]bool{}
+	for _, sha := range shas {
+		if !seen[sha] {
+			seen[sha] = true
+			args = append(args, sha)
+		}
+	}
+	rows, err := r.query(ctx, `SELECT pv.sha, ve.success, ve.wip, pver.number, pver.id, ve.created_at
+		FROM verifications ve JOIN pact_versions pv ON pv.id = ve.pact_version_id JOIN versions pver ON pver.id = ve.provider_version_id
+		WHERE ve.provider_id = ? AND ve.success = TRUE AND pv.sha IN (`+placeholders(len(args)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("verification facts: %w", err)
+	}
+	var facts []broker.VerificationFact
+	var versionIDs []int64
+	for rows.Next() {
+		var f broker.VerificationFact
+		var vid, c int64
+		if err := rows.Scan(&f.SHA, &f.Success, &f.WIP, &f.ProviderVersion, &vid, &c); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("verification facts: %w", err)
+		}
+		f.CreatedAt = fromTS(c)
+		facts = append(facts, f)
+		versionIDs = append(versionIDs, vid)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("verification facts: %w", err)
+	}
+	if len(facts) == 0 {
+		return out, nil
+	}
+	vs := make([]broker.Version, len(versionIDs))
+	for i, id := range versionIDs {
+		vs[i].ID = id
+	}
+	// fillVersions indexes by id; duplicates share the last slot, so
+	// resolve labels per distinct id.
+	distinct := map[int64]*broker.Version{}
+	var uniq []broker.Version
+	for _, v := range vs {
+		if _, ok := distinct[v.ID]; !ok {
+			distinct[v.ID] = nil
+			uniq = append(uniq, v)
+		}
+	}
+	if err := r.fillVersions(ctx, uniq); err != nil {
+		return nil, fmt.Errorf("verification facts: %w", err)
+	}
+	for i := range uniq {
+		distinct[uniq[i].ID] = &uniq[i]
+	}
+	for i, f := range facts {
+		v := distinct[versionIDs[i]]
+		for _, b := range v.Branches {
+			f.ProviderBranches = append(f.ProviderBranches, b.Branch)
+		}
+		for _, t := range v.Tags {
+			f.ProviderTags = append(f.ProviderTags, t.Name)
+		}
+		out[f.SHA] = append(out[f.SHA], f)
+	}
+	return out, nil
+}
+
+// PendingContext implements broker.VerificationSource.
+func (s *Store) PendingContext(ctx context.Context, provider, branch string, tags []string) (broker.PendingContext, error) {
+	pc := broker.PendingContext{ProviderBranch: branch, ProviderTags: tags, TagFirstUsedAt: map[string]time.Time{}}
+	r := s.read()
+	pid, ok, err := r.providerID(ctx, provider)
+	if err != nil || !ok {
+		return pc, err
+	}
+	if branch != "" {
+		var c int64
+		err := r.row(ctx, `SELECT created_at FROM branches WHERE pacticipant_id = ? AND name = ?`, pid, branch).Scan(&c)
+		switch {
+		case err == nil:
+			t := fromTS(c)
+			pc.BranchCreatedAt = &t
+		case !errors.Is(err, sql.ErrNoRows):
+			return pc, fmt.Errorf("pending context: %w", err)
+		}
+	}
+	for _, tag := range tags {
+		var c sql.NullInt64
+		if err := r.row(ctx, `SELECT MIN(created_at) FROM tags WHERE pacticipant_id = ? AND name = ?`, pid, tag).Scan(&c); err != nil {
+			return pc, fmt.Errorf("pending context: %w", err)
+		}
+		if c.Valid {
+			pc.TagFirstUsedAt[tag] = fromTS(c.Int64)
+		}
+	}
+	return pc, nil
+}
+
+// WIPCandidates implements broker.VerificationSource.
+func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.Time) ([]broker.SelectedPact, error) {
+	r := s.read()
+	pid, ok, err := r.providerID(ctx, provider)
+	if err != nil || !ok {
+		return nil, err
+	}
+	sinceTS := since.UTC().UnixMicro()
+	heads, err := r.selected(ctx, `, b.name`, `
+		FROM integrations i
+		JOIN pacticipants c ON c.id = i.consumer_id
+		JOIN branches b ON b.pacticipant_id = c.id
+		JOIN pact_publications pp ON pp.provider_id = i.provider_id AND pp.consumer_version_id = (
+			SELECT MAX(bv.version_id) FROM branch_versions bv WHERE bv.branch_id = b.id)`+selectedTail+`
+		WHERE i.provider_id = ? AND pp.created_at >= ? ORDER BY c.name, b.name`, pid, sinceTS)
+	if err != nil {
+		return nil, fmt.Errorf("wip candidates: %w", err)
+	}
+	tagged, err := r.selected(ctx, `, tn.name`, `
+		FROM integrations i
+		JOIN pacticipants c ON c.id = i.consumer_id
+		JOIN (SELECT DISTINCT pacticipant_id, name FROM tags) tn ON tn.pacticipant_id = c.id
+		JOIN pact_publications pp ON pp.provider_id = i.provider_id AND pp.consumer_version_id = (
+			SELECT t.version_id FROM tags t JOIN pact_publications x ON x.consumer_version_id = t.version_id AND x.provider_id = i.provider_id
+			WHERE t.pacticipant_id = c.id AND t.name = tn.name ORDER BY t.version_id DESC LIMIT 1)`+selectedTail+`
+		WHERE i.provider_id = ? AND pp.created_at >= ? ORDER BY c.name, tn.name`, pid, sinceTS)
+	if err != nil {
+		return nil, fmt.Errorf("wip candidates: %w", err)
+	}
+	for i := range tagged {
+		tagged[i].Tag, tagged[i].Branch = tagged[i].Branch, ""
+	}
+	return append(heads, tagged...), nil
+}

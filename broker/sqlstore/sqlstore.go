@@ -1,0 +1,276 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+
+	"github.com/accord-cdc/accord/broker"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect is the SQL flavour of a database.
+type Dialect string
+
+// Supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+var _ broker.Store = (*Store)(nil)
+
+// Store is a broker.Store backed by SQLite or PostgreSQL.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// ParseURL splits a database URL into dialect and driver DSN. Accepted:
+// sqlite:///abs/path.sqlite3, sqlite:relative/path, sqlite::memory:,
+// postgres://user:pass@host:port/db?sslmode=disable (postgresql:// too).
+func ParseURL(raw string) (Dialect, string, error) {
+	switch {
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		return Postgres, raw, nil
+	case strings.HasPrefix(raw, "sqlite:"), strings.HasPrefix(raw, "sqlite3:"):
+		p := raw[strings.Index(raw, ":")+1:]
+		p = strings.TrimPrefix(p, "//")
+		if p == "" {
+			return "", "", fmt.Errorf("database URL %q names no file; use sqlite:///abs/path.sqlite3 or sqlite:relative/path.sqlite3", raw)
+		}
+		return SQLite, p, nil
+	}
+	return "", "", fmt.Errorf("database URL %q is not supported; use sqlite:///abs/path.sqlite3, sqlite:relative/path.sqlite3 or postgres://user:pass@host:5432/db?sslmode=disable", raw)
+}
+
+// Open connects to the database at rawURL (see ParseURL) and migrates it.
+func Open(ctx context.Context, rawURL string, log *slog.Logger) (*Store, error) {
+	dialect, dsn, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var db *sql.DB
+	switch dialect {
+	case SQLite:
+		q := url.Values{}
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+			q.Add("_pragma", p)
+		}
+		// Writers take the lock up front: a deferred transaction that
+		// upgrades to a writer fails with SQLITE_BUSY instead of waiting.
+		q.Set("_txlock", "immediate")
+		db, err = sql.Open("sqlite", "file:"+dsn+"?"+q.Encode())
+		if err == nil {
+			db.SetMaxOpenConns(4)
+		}
+	case Postgres:
+		db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			db.SetMaxOpenConns(16)
+			db.SetMaxIdleConns(16)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	s := &Store{db: db, dialect: dialect, Now: time.Now, Log: log}
+	if err := s.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w; check the database URL and that the server is running", dialect, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Dialect reports which database the store talks to.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB exposes the connection pool for later extensions in this package's
+// callers' tests; production code goes through the Store methods.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Ping checks the database is reachable.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) migrate(ctx context.Context) error {
+	dir := path.Join("migrations", string(s.dialect))
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return fmt.Errorf("read migrations: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	if s.dialect == Postgres {
+		// Several brokers may start at once against one database.
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7428105)`); err != nil {
+			return fmt.Errorf("migrate: take advisory lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7428105)`)
+	}
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	for _, e := range entries {
+		name := e.Name()
+		num, err := strconv.ParseInt(strings.SplitN(name, "_", 2)[0], 10, 64)
+		if err != nil || !strings.HasSuffix(name, ".sql") {
+			return fmt.Errorf("migration %s: name must be NNNN_description.sql", name)
+		}
+		var n int
+		if err := s.db.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), num).Scan(&n); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := fs.ReadFile(migrations, path.Join(dir, name))
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		err = s.write(ctx, func(r runner) error {
+			for _, stmt := range splitStatements(string(body)) {
+				if _, err := r.tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("%w in statement %.80q", err, stmt)
+				}
+			}
+			return r.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, num, name, s.ts())
+		})
+		if err != nil {
+			return fmt.Errorf("apply migration %s/%s: %w", s.dialect, name, err)
+		}
+		s.Log.Info("applied migration", "dialect", s.dialect, "migration", name)
+	}
+	return nil
+}
+
+// splitStatements splits a migration on ";" at line ends, dropping comments.
+func splitStatements(body string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(body, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteString("\n")
+		if strings.HasSuffix(t, ";") {
+			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+			cur.Reset()
+		}
+	}
+	if strings.TrimSpace(cur.String()) != "" {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// rebind turns "?" placeholders into $n for PostgreSQL.
+func (s *Store) rebind(q string) string {
+	if s.dialect != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (s *Store) ts() int64 { return s.Now().UTC().UnixMicro() }
+
+func fromTS(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// runner runs rebound queries on the pool or inside a transaction.
+type runner struct {
+	s  *Store
+	tx querier
+}
+
+func (r runner) exec(ctx context.Context, q string, args ...any) error {
+	_, err := r.tx.ExecContext(ctx, r.s.rebind(q), args...)
+	return err
+}
+
+func (r runner) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return r.tx.QueryContext(ctx, r.s.rebind(q), args...)
+}
+
+func (r runner) row(ctx context.Context, q string, args ...any) *sql.Row {
+	return r.tx.QueryRowContext(ctx, r.s.rebind(q), args...)
+}
+
+// read runs queries outside a transaction.
+func (s *Store) read() runner { return runner{s: s, tx: s.db} }
+
+// write runs fn in one transaction, committed only if fn returns nil.
+func (s *Store) write(ctx context.Context, fn func(r runner) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(runner{s: s, tx: tx}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// placeholders returns "?, ?, ?" for n arguments.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+func notFound(err error, format string, args ...any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return broker.Errorf(broker.NotFound, format, args...)
+	}
+	return err
+}

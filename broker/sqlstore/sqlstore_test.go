@@ -1,0 +1,63 @@
+package sqlstore_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/sqlstore"
+	"github.com/accord-cdc/accord/broker/storetest"
+)
+
+func newSQLite(t testing.TB) *sqlstore.Store {
+	t.Helper()
+	s, err := sqlstore.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "broker.sqlite3"), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestSQLite(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) broker.Store { return newSQLite(t) })
+}
+
+func TestPostgres(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) broker.Store { return newPostgres(t) })
+}
+
+func TestMigrationsAreIdempotent(t *testing.T) {
+	path := "sqlite://" + filepath.Join(t.TempDir(), "b.sqlite3")
+	for range 2 {
+		s, err := sqlstore.Open(context.Background(), path, nil)
+		require.NoError(t, err)
+		storetest.Publish(t, s, "Foo", "1", "main", "Bar", nil, "a")
+		require.NoError(t, s.Close())
+	}
+}
+
+func TestParseURL(t *testing.T) {
+	cases := []struct {
+		in, dsn string
+		d       sqlstore.Dialect
+		bad     bool
+	}{
+		{in: "sqlite:///abs/b.sqlite3", d: sqlstore.SQLite, dsn: "/abs/b.sqlite3"},
+		{in: "sqlite:rel/b.sqlite3", d: sqlstore.SQLite, dsn: "rel/b.sqlite3"},
+		{in: "postgres://u:p@h:5432/db?sslmode=disable", d: sqlstore.Postgres, dsn: "postgres://u:p@h:5432/db?sslmode=disable"},
+		{in: "mysql://x", bad: true},
+		{in: "sqlite:", bad: true},
+	}
+	for _, c := range cases {
+		d, dsn, err := sqlstore.ParseURL(c.in)
+		if c.bad {
+			require.Error(t, err, c.in)
+			continue
+		}
+		require.NoError(t, err, c.in)
+		require.Equal(t, c.d, d)
+		require.Equal(t, c.dsn, dsn)
+	}
+}
