@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,10 +19,14 @@ import (
 	"github.com/accord-cdc/accord/providers/orders"
 )
 
-// One PostgreSQL container per package. Each test gets its own database,
-// cloned from a migrated template, so tests never see each other's rows and
-// can run in parallel.
+// One PostgreSQL container per package, started by the first test that needs
+// a database (consumer contract tests do not) and terminated by TestMain.
+// Each test gets its own database, cloned from a migrated template, so tests
+// never see each other's rows and can run in parallel.
 var (
+	pg       sync.Once
+	pgC      *postgres.PostgresContainer
+	pgErr    error
 	adminDSN string // connection string of the container's maintenance database
 	dbSeq    atomic.Int64
 )
@@ -34,41 +39,38 @@ const (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(runTests(m))
+	code := m.Run()
+	if pgC != nil {
+		if err := testcontainers.TerminateContainer(pgC); err != nil {
+			fmt.Fprintln(os.Stderr, "terminate the PostgreSQL container:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
-func runTests(m *testing.M) int {
+func startPostgres() error {
 	ctx := context.Background()
 	image := os.Getenv("ACCORD_POSTGRES_IMAGE")
 	if image == "" {
 		image = "postgres:16-alpine"
 	}
-	c, err := postgres.Run(ctx, image,
+	var err error
+	// Run returns the half-started container with its error: TestMain
+	// terminates it either way.
+	pgC, err = postgres.Run(ctx, image,
 		postgres.WithDatabase("notifier"),
 		postgres.WithUsername("notifier"),
 		postgres.WithPassword("notifier"),
 		postgres.BasicWaitStrategies(),
 	)
-	// Run returns the half-started container with its error: terminate it either way.
-	defer func() {
-		if err := testcontainers.TerminateContainer(c); err != nil {
-			fmt.Fprintln(os.Stderr, "terminate postgres container:", err)
-		}
-	}()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "start PostgreSQL (%s): %v\nIs Docker running and the image present? Set ACCORD_POSTGRES_IMAGE (make setup writes it to .tools/env.mk).\n", image, err)
-		return 1
+		return fmt.Errorf("start PostgreSQL (%s): %w\nIs Docker running and the image present? Set ACCORD_POSTGRES_IMAGE (make setup writes it to .tools/env.mk)", image, err)
 	}
-	adminDSN, err = c.ConnectionString(ctx, "sslmode=disable")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "postgres connection string:", err)
-		return 1
+	if adminDSN, err = pgC.ConnectionString(ctx, "sslmode=disable"); err != nil {
+		return fmt.Errorf("postgres connection string: %w", err)
 	}
-	if err := createTemplates(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return m.Run()
+	return createTemplates(ctx)
 }
 
 func createTemplates(ctx context.Context) error {
@@ -126,6 +128,9 @@ func newEmptyDB(tb testing.TB) *sql.DB {
 
 func createDB(tb testing.TB, template string) *sql.DB {
 	tb.Helper()
+	if pg.Do(func() { pgErr = startPostgres() }); pgErr != nil {
+		tb.Fatal(pgErr)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	name := fmt.Sprintf("t%d", dbSeq.Add(1))

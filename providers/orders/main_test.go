@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,10 +18,14 @@ import (
 	"github.com/accord-cdc/accord/providers/orders"
 )
 
-// One PostgreSQL container per package. Each test gets its own database,
-// cloned from a migrated template, so tests never see each other's rows and
-// can run in parallel.
+// One PostgreSQL container per package, started by the first test that needs
+// a database (consumer contract tests do not) and terminated by TestMain.
+// Each test gets its own database, cloned from a migrated template, so tests
+// never see each other's rows and can run in parallel.
 var (
+	pg       sync.Once
+	pgC      *postgres.PostgresContainer
+	pgErr    error
 	adminDSN string // connection string of the container's maintenance database
 	dbSeq    atomic.Int64
 )
@@ -28,41 +33,38 @@ var (
 const templateDB = "orders_template"
 
 func TestMain(m *testing.M) {
-	os.Exit(runTests(m))
+	code := m.Run()
+	if pgC != nil {
+		if err := testcontainers.TerminateContainer(pgC); err != nil {
+			fmt.Fprintln(os.Stderr, "terminate the PostgreSQL container:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
-func runTests(m *testing.M) int {
+func startPostgres() error {
 	ctx := context.Background()
 	image := os.Getenv("ACCORD_POSTGRES_IMAGE")
 	if image == "" {
 		image = "postgres:16-alpine"
 	}
-	c, err := postgres.Run(ctx, image,
+	var err error
+	// Run returns the half-started container with its error: TestMain
+	// terminates it either way.
+	pgC, err = postgres.Run(ctx, image,
 		postgres.WithDatabase("orders"),
 		postgres.WithUsername("orders"),
 		postgres.WithPassword("orders"),
 		postgres.BasicWaitStrategies(),
 	)
-	// Run returns the half-started container with its error: terminate it either way.
-	defer func() {
-		if err := testcontainers.TerminateContainer(c); err != nil {
-			fmt.Fprintln(os.Stderr, "terminate postgres container:", err)
-		}
-	}()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "start PostgreSQL (%s): %v\nIs Docker running and the image present? Set ACCORD_POSTGRES_IMAGE (make setup writes it to .tools/env.mk).\n", image, err)
-		return 1
+		return fmt.Errorf("start PostgreSQL (%s): %w\nIs Docker running and the image present? Set ACCORD_POSTGRES_IMAGE (make setup writes it to .tools/env.mk)", image, err)
 	}
-	adminDSN, err = c.ConnectionString(ctx, "sslmode=disable")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "postgres connection string:", err)
-		return 1
+	if adminDSN, err = pgC.ConnectionString(ctx, "sslmode=disable"); err != nil {
+		return fmt.Errorf("postgres connection string: %w", err)
 	}
-	if err := createTemplate(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return m.Run()
+	return createTemplate(ctx)
 }
 
 func createTemplate(ctx context.Context) error {
@@ -108,6 +110,9 @@ func newEmptyDB(tb testing.TB) *sql.DB {
 
 func createDB(tb testing.TB, template string) *sql.DB {
 	tb.Helper()
+	if pg.Do(func() { pgErr = startPostgres() }); pgErr != nil {
+		tb.Fatal(pgErr)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	name := fmt.Sprintf("t%d", dbSeq.Add(1))
