@@ -155,6 +155,15 @@ else
 	INSTALLED+=("$PG_IMAGE built")
 fi
 
+# --- Chromium ----------------------------------------------------------------------------
+step "Chromium (headless; the broker UI's browser tests)"
+if command -v chromium >/dev/null; then
+	info "present: $(chromium --version 2>/dev/null | head -1)"
+else
+	apt_install chromium
+	info "installed: $(chromium --version 2>/dev/null | head -1)"
+fi
+
 # --- Go modules ---------------------------------------------------------------------------
 step "Go modules"
 (cd "$ROOT" && timeout 600 go mod download) || die "go mod download failed" "the Go module proxy must be reachable (GOPROXY)"
