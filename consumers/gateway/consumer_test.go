@@ -67,3 +67,69 @@ func TestConsumerUsers(t *testing.T) {
 		require.NoError(t, err)
 	})
 }
+
+// TestConsumerOrders records what the gateway needs from the orders service.
+func TestConsumerOrders(t *testing.T) {
+	pact := contracts.NewHTTPPact(t, "gateway", "orders")
+	client := func(cfg consumer.MockServerConfig) *gateway.OrdersClient {
+		return &gateway.OrdersClient{BaseURL: fmt.Sprintf("http://%s:%d", cfg.Host, cfg.Port)}
+	}
+
+	t.Run("a customer with orders", func(t *testing.T) {
+		err := pact.AddInteraction().
+			Given("customer 1 has orders").
+			UponReceiving("a request for the orders of customer 1").
+			WithRequest("GET", "/orders", func(b *consumer.V4RequestBuilder) {
+				b.Query("customerId", matchers.S("1"))
+				b.Header("Accept", matchers.S("application/json"))
+			}).
+			WillRespondWith(200, func(b *consumer.V4ResponseBuilder) {
+				b.Header("Content-Type", matchers.Regex("application/json", `application/json.*`))
+				b.JSONBody(matchers.Map{
+					"orders": matchers.EachLike(matchers.Map{
+						"id":         matchers.Like("0b6a4f6e-3f2d-4a51-9a57-1f0e7c1d2a10"),
+						"status":     matchers.Regex("placed", `^(placed|paid|shipped|cancelled)$`),
+						"totalCents": matchers.Integer(2500),
+						"placedAt":   matchers.Regex("2024-05-01T09:30:00Z", contracts.RFC3339Pattern),
+						"items": matchers.EachLike(matchers.Map{
+							"sku":      matchers.Like("BOOK-1"),
+							"quantity": matchers.Integer(1),
+						}, 1),
+					}, 1),
+				})
+			}).
+			ExecuteTest(t, func(cfg consumer.MockServerConfig) error {
+				orders, err := client(cfg).CustomerOrders(context.Background(), 1)
+				if err != nil {
+					return err
+				}
+				require.Len(t, orders, 1)
+				assert.Equal(t, int64(2500), orders[0].TotalCents)
+				assert.Equal(t, "BOOK-1", orders[0].Items[0].SKU)
+				return nil
+			})
+		require.NoError(t, err)
+	})
+
+	t.Run("a customer without orders", func(t *testing.T) {
+		err := pact.AddInteraction().
+			Given("customer 2 has no orders").
+			UponReceiving("a request for the orders of customer 2").
+			WithRequest("GET", "/orders", func(b *consumer.V4RequestBuilder) {
+				b.Query("customerId", matchers.S("2"))
+				b.Header("Accept", matchers.S("application/json"))
+			}).
+			WillRespondWith(200, func(b *consumer.V4ResponseBuilder) {
+				b.JSONBody(map[string]any{"orders": []any{}})
+			}).
+			ExecuteTest(t, func(cfg consumer.MockServerConfig) error {
+				orders, err := client(cfg).CustomerOrders(context.Background(), 2)
+				if err != nil {
+					return err
+				}
+				assert.Empty(t, orders)
+				return nil
+			})
+		require.NoError(t, err)
+	})
+}
