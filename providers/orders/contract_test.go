@@ -1,0 +1,174 @@
+package orders_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/accord-cdc/accord/contracts"
+	"github.com/accord-cdc/accord/providers/orders"
+)
+
+// knownCustomers is the provider test's UsersClient: the orders→users
+// interaction has its own contract, so here the customers are whoever the
+// provider states say exist.
+type knownCustomers struct {
+	mu  sync.Mutex
+	ids map[int64]bool
+}
+
+func (k *knownCustomers) add(id int64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.ids[id] = true
+}
+
+func (k *knownCustomers) reset() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.ids = map[int64]bool{}
+}
+
+func (k *knownCustomers) Customer(_ context.Context, id int64) (orders.Customer, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.ids[id] {
+		return orders.Customer{}, fmt.Errorf("%w: customer %d does not exist in the users service", orders.ErrUnknownCustomer, id)
+	}
+	return orders.Customer{ID: id}, nil
+}
+
+func migrateOrders(ctx context.Context, connString string) error {
+	db, err := sql.Open("pgx", connString)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return orders.Migrate(ctx, db)
+}
+
+// ordersProvider is the orders service as its consumers' pacts see it: the
+// real handler and service over real PostgreSQL, with the provider states
+// they name.
+func ordersProvider(t *testing.T, wrap func(http.Handler) http.Handler) contracts.Provider {
+	pg := contracts.Postgres(t, contracts.WithDatabase("orders"), contracts.WithMigrations(migrateOrders))
+	db, err := sql.Open("pgx", pg.ConnString)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	users := &knownCustomers{ids: map[int64]bool{}}
+	svc := &orders.Service{DB: db, Users: users}
+	var h http.Handler = orders.NewHandler(svc, slog.New(slog.DiscardHandler))
+	if wrap != nil {
+		h = wrap(h)
+	}
+	place := func(ctx context.Context, customerID int64, items ...orders.Item) (orders.Order, error) {
+		users.add(customerID)
+		return svc.PlaceOrder(ctx, orders.PlaceOrderRequest{CustomerID: customerID, Items: items})
+	}
+	return contracts.Provider{
+		Name:    "orders",
+		Handler: h,
+		Reset: func(ctx context.Context) error {
+			users.reset()
+			return pg.Reset(ctx)
+		},
+		States: []contracts.State{
+			contracts.Given("customer 1 has orders", func(ctx context.Context) error {
+				if _, err := place(ctx, 1, orders.Item{SKU: "BOOK-1", Quantity: 2, UnitPriceCents: 1250}); err != nil {
+					return err
+				}
+				_, err := place(ctx, 1, orders.Item{SKU: "PEN-7", Quantity: 1, UnitPriceCents: 199})
+				return err
+			}),
+			contracts.Given("customer 2 has no orders", func(context.Context) error {
+				users.add(2)
+				return nil
+			}),
+		},
+	}
+}
+
+// TestProviderOrders verifies the orders service against every pact that
+// names it (gateway).
+func TestProviderOrders(t *testing.T) {
+	if os.Getenv("ACCORD_BREAK_ORDERS") != "" {
+		t.Skip("run only by TestProviderOrdersCatchesABreak, in a child process")
+	}
+	contracts.VerifyProvider(t, ordersProvider(t, nil))
+}
+
+// TestProviderOrdersBroken is the provider with "totalCents" sent as
+// "total". It runs only inside TestProviderOrdersCatchesABreak.
+func TestProviderOrdersBroken(t *testing.T) {
+	if os.Getenv("ACCORD_BREAK_ORDERS") == "" {
+		t.Skip("run only by TestProviderOrdersCatchesABreak, in a child process")
+	}
+	contracts.VerifyProvider(t, ordersProvider(t, renameOrderField("totalCents", "total")))
+}
+
+// TestProviderOrdersCatchesABreak proves the contract catches a breaking
+// change: verifying the renamed field must fail and say where.
+func TestProviderOrdersCatchesABreak(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestProviderOrdersBroken$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "ACCORD_BREAK_ORDERS=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "verification of the broken provider must fail; output:\n%s", out)
+	text := string(out)
+	assert.Contains(t, text, "orders does not honour its contracts")
+	assert.Contains(t, text, "a request for the orders of customer 1", "the failure names the interaction")
+	assert.Contains(t, text, "missing the following keys: totalCents", "the failure names the missing field")
+	assert.NotContains(t, text, "panic:")
+	if i := strings.Index(text, "Failures:"); i >= 0 {
+		text = text[i:]
+	}
+	t.Logf("the broken provider failed as it should:\n%.1500s", text)
+}
+
+// renameOrderField rewrites every order object in JSON responses (a single
+// order or {"orders": [...]}), sending field old as new.
+func renameOrderField(old, new string) func(http.Handler) http.Handler {
+	rename := func(m map[string]any) {
+		if v, ok := m[old]; ok {
+			delete(m, old)
+			m[new] = v
+		}
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			var m map[string]any
+			if json.Unmarshal(body, &m) == nil {
+				rename(m)
+				if list, ok := m["orders"].([]any); ok {
+					for _, o := range list {
+						if om, ok := o.(map[string]any); ok {
+							rename(om)
+						}
+					}
+				}
+				body, _ = json.Marshal(m)
+			}
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body)
+		})
+	}
+}
