@@ -133,7 +133,7 @@ func (r *Relay) RunOnce(ctx context.Context) (published, failed int, err error) 
 			c.ID, r.now()); err != nil {
 			return 0, 0, fmt.Errorf("outbox relay: mark event %s published: %w", c.EventID, err)
 		}
-		log.Info("outbox event delivered", "eventId", c.EventID, "type", c.Type)
+		log.Debug("outbox event delivered", "eventId", c.EventID, "type", c.Type)
 		published++
 	}
 	if err := tx.Commit(); err != nil {
