@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pact-foundation/pact-go/v2/message"
+	"github.com/pact-foundation/pact-go/v2/models"
 	"github.com/pact-foundation/pact-go/v2/provider"
 )
 
@@ -22,67 +24,167 @@ import (
 type Provider struct {
 	// Name is the provider's name as consumers wrote it in their pacts.
 	Name string
-	// Handler is the provider's real HTTP API.
+	// Handler is the provider's real HTTP API; nil for a provider of
+	// messages only.
 	Handler http.Handler
+	// Messages produce, by interaction description, the messages that
+	// message pacts expect, from the provider's real code.
+	Messages map[string]MessageProducer
 	// States are the provider states this provider can be put in.
 	States []State
 	// Reset, if set, returns the provider's data to its starting point. It
 	// runs between interactions whenever the previous one may have changed
 	// data, so interactions never depend on each other's order.
 	Reset func(ctx context.Context) error
+	// Selectors replace the default consumer version selectors used with a
+	// broker ({mainBranch}, {matchingBranch}, {deployedOrReleased}).
+	Selectors []provider.ConsumerVersionSelector
+	// WIPSince includes work-in-progress pacts published since then when
+	// verifying from a broker (default: $ACCORD_WIP_SINCE, else 30 days ago).
+	WIPSince time.Time
 }
 
-// VerifyProvider verifies p's real handler against every pact in PactDir
-// whose provider is p.Name. It fails t when a pact names a state p does not
-// handle, when no pact names p, or when any interaction does not match; the
-// failure quotes the verifier's report, naming each broken interaction and
-// what did not match.
+// VerifyProvider verifies p's real handler and message producers against
+// the pacts that name p. Where the pacts come from is decided by the
+// environment, so the same test serves a laptop and CI:
+//
+//   - PACT_URL set: exactly that pact (the build a broker webhook triggers);
+//   - PACT_BROKER_BASE_URL set: the broker, with the recommended selectors,
+//     pending pacts on and work-in-progress pacts since WIPSince; results
+//     are published when CI=true or ACCORD_PUBLISH_VERIFICATION_RESULTS=true,
+//     with the version and branch DetectBuild finds;
+//   - otherwise: the pact files in PactDir.
+//
+// It fails t when a pact names a state or message p does not handle (for
+// pending and WIP pacts from a broker it only reports it: those cannot
+// break a provider's build), when no pact names p, or when an interaction
+// does not match; the failure quotes the verifier's report, naming each
+// broken interaction and what did not match.
 func VerifyProvider(t *testing.T, p Provider) {
 	t.Helper()
 	configureLogging()
-	if p.Name == "" || p.Handler == nil {
-		t.Fatal("contracts: Provider needs a Name and a Handler")
-	}
-	dir, err := PactDir()
-	if err != nil {
-		t.Fatalf("contracts: %v", err)
-	}
-	pacts, err := pactsFor(dir, p.Name)
-	if err != nil {
-		t.Fatalf("contracts: %v", err)
-	}
-	if len(pacts) == 0 {
-		t.Fatalf("contracts: no pact in %s names the provider %q.\n"+
-			"Run the consumer tests first, they write the pacts: go test -run '^TestConsumer' ./... (make test does this).",
-			dir, p.Name)
+	if p.Name == "" || (p.Handler == nil && len(p.Messages) == 0) {
+		t.Fatal("contracts: Provider needs a Name, and a Handler or Messages")
 	}
 	states := map[string]State{}
 	for _, s := range p.States {
 		states[s.Name] = s
-	}
-	var files []string
-	for _, pf := range pacts {
-		files = append(files, pf.path)
-		if missing := pf.unknownStates(states); len(missing) > 0 {
-			t.Fatalf("contracts: the %s pact needs provider states that %s does not handle:\n  %s\n"+
-				"Known states: %s.\nAdd a contracts.State for each to Provider.States.",
-				pf.Consumer.Name, p.Name, strings.Join(missing, "\n  "), knownStates(states))
-		}
-		for _, in := range pf.Interactions {
-			t.Logf("verifying %s -> %s: %s", pf.Consumer.Name, p.Name, in.label())
-		}
 	}
 	run := newVerification(t, p, states)
 	req := provider.VerifyRequest{
 		Provider:               p.Name,
 		ProviderBaseURL:        run.provider.URL,
 		ProviderStatesSetupURL: run.states.URL + "/states",
-		PactFiles:              files,
 		FailIfNoPactsFound:     true,
 		DisableColoredOutput:   true,
 		RequestTimeout:         30 * time.Second,
+		MessageHandlers:        run.messageHandlers(),
+	}
+	if err := configureSource(t, p, states, &req, run); err != nil {
+		t.Fatalf("contracts: %v", err)
 	}
 	run.verify(req)
+}
+
+// configureSource points req at the pacts the environment asks for.
+func configureSource(t *testing.T, p Provider, states map[string]State, req *provider.VerifyRequest, run *verification) error {
+	t.Helper()
+	switch {
+	case os.Getenv("PACT_URL") != "":
+		url := os.Getenv("PACT_URL")
+		pf, err := fetchPact(url)
+		if err != nil {
+			return err
+		}
+		if err := checkHandled(t, p, states, pf); err != nil {
+			return err
+		}
+		// pact-go adds $PACT_URL to the sources itself.
+		t.Logf("verifying the one pact at PACT_URL=%s", url)
+	case os.Getenv("PACT_BROKER_BASE_URL") != "":
+		build, err := DetectBuild()
+		if err != nil {
+			return err
+		}
+		req.BrokerURL = strings.TrimSuffix(os.Getenv("PACT_BROKER_BASE_URL"), "/")
+		req.ProviderVersion = build.Version
+		req.ProviderBranch = build.Branch
+		req.BuildURL = build.URL
+		req.EnablePending = true
+		wip := p.WIPSince
+		if wip.IsZero() {
+			wip = time.Now().AddDate(0, 0, -30)
+			if v := os.Getenv("ACCORD_WIP_SINCE"); v != "" {
+				if wip, err = parseDate(v); err != nil {
+					return fmt.Errorf("ACCORD_WIP_SINCE=%q: %w", v, err)
+				}
+			}
+		}
+		req.IncludeWIPPactsSince = &wip
+		selectors := p.Selectors
+		if len(selectors) == 0 {
+			selectors = []provider.ConsumerVersionSelector{{MainBranch: true}, {MatchingBranch: true}, {DeployedOrReleased: true}}
+		}
+		for i := range selectors {
+			req.ConsumerVersionSelectors = append(req.ConsumerVersionSelectors, &selectors[i])
+		}
+		req.PublishVerificationResults = build.CI || os.Getenv("ACCORD_PUBLISH_VERIFICATION_RESULTS") == "true"
+		run.lenient = true
+		t.Logf("verifying pacts for %s from the broker %s as version %s (branch %q); publishing results: %t",
+			p.Name, req.BrokerURL, build.Version, build.Branch, req.PublishVerificationResults)
+	default:
+		dir, err := PactDir()
+		if err != nil {
+			return err
+		}
+		pacts, err := pactsFor(dir, p.Name)
+		if err != nil {
+			return err
+		}
+		if len(pacts) == 0 {
+			return fmt.Errorf("no pact in %s names the provider %q.\n"+
+				"Run the consumer tests first, they write the pacts: go test -run '^TestConsumer' ./... (make test does this),"+
+				" or set PACT_BROKER_BASE_URL to verify against a broker", dir, p.Name)
+		}
+		for _, pf := range pacts {
+			if err := checkHandled(t, p, states, pf); err != nil {
+				return err
+			}
+			req.PactFiles = append(req.PactFiles, pf.path)
+		}
+	}
+	return nil
+}
+
+// checkHandled fails early, with the list of what p knows, when a pact needs
+// a state or message p does not handle; and lists what will be verified.
+func checkHandled(t *testing.T, p Provider, states map[string]State, pf pactFile) error {
+	t.Helper()
+	if missing := pf.unknownStates(states); len(missing) > 0 {
+		return fmt.Errorf("the %s pact needs provider states that %s does not handle:\n  %s\n"+
+			"Known states: %s.\nAdd a contracts.State for each to Provider.States.",
+			pf.Consumer.Name, p.Name, strings.Join(missing, "\n  "), knownStates(states))
+	}
+	for _, in := range pf.all() {
+		if in.isMessage() {
+			if _, ok := p.Messages[in.Description]; !ok {
+				return fmt.Errorf("the %s pact expects the message %q, which %s does not produce.\n"+
+					"Known messages: %s.\nAdd a producer for it to Provider.Messages.",
+					pf.Consumer.Name, in.Description, p.Name, knownMessages(p.Messages))
+			}
+		}
+		t.Logf("verifying %s -> %s: %s", pf.Consumer.Name, p.Name, in.label())
+	}
+	return nil
+}
+
+func parseDate(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("not a date: use 2006-01-02 or RFC 3339")
 }
 
 // verification is one run of the verifier against a provider.
@@ -93,6 +195,8 @@ type verification struct {
 	provider *httptest.Server
 	states   *httptest.Server
 
+	lenient bool // problems are reported, not failures (pending/WIP pacts)
+
 	mu         sync.Mutex
 	dirty      bool // a request reached the provider since the last reset
 	freshSetup bool // a state was set up since the last provider request
@@ -101,6 +205,10 @@ type verification struct {
 
 func newVerification(t *testing.T, p Provider, known map[string]State) *verification {
 	v := &verification{t: t, p: p, known: known}
+	if p.Handler == nil {
+		p.Handler = http.NotFoundHandler()
+		v.p = p
+	}
 	v.provider = newLoopbackServer(t, http.HandlerFunc(v.serveProvider))
 	v.states = newLoopbackServer(t, http.HandlerFunc(v.serveState))
 	return v
@@ -118,20 +226,52 @@ func newLoopbackServer(t *testing.T, h http.Handler) *httptest.Server {
 	return srv
 }
 
-func (v *verification) serveProvider(w http.ResponseWriter, r *http.Request) {
+// messageHandlers adapts p.Messages to pact-go, with the same reset rules
+// as HTTP requests.
+func (v *verification) messageHandlers() message.Handlers {
+	if len(v.p.Messages) == 0 {
+		return nil
+	}
+	hs := message.Handlers{}
+	for desc, produce := range v.p.Messages {
+		hs[desc] = func([]models.ProviderState) (message.Body, message.Metadata, error) {
+			ctx := context.Background()
+			if err := v.beforeRequest(ctx); err != nil {
+				return nil, nil, err
+			}
+			m, err := produce(ctx)
+			if err != nil {
+				v.mu.Lock()
+				v.problems = append(v.problems, fmt.Sprintf("producing the message %q failed: %v", desc, err))
+				v.mu.Unlock()
+				return nil, nil, err
+			}
+			return m.Body, message.Metadata(m.Metadata), nil
+		}
+	}
+	return hs
+}
+
+// beforeRequest resets data when the interaction about to run has no
+// provider states of its own and the previous one may have written data.
+func (v *verification) beforeRequest(ctx context.Context) error {
 	v.mu.Lock()
+	defer v.mu.Unlock()
 	if !v.freshSetup && v.dirty {
-		// An interaction without provider states follows one that may have
-		// written data: start it from clean data too.
-		if err := v.reset(r.Context()); err != nil {
-			v.mu.Unlock()
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
+		if err := v.reset(ctx); err != nil {
+			return err
 		}
 	}
 	v.freshSetup = false
 	v.dirty = true
-	v.mu.Unlock()
+	return nil
+}
+
+func (v *verification) serveProvider(w http.ResponseWriter, r *http.Request) {
+	if err := v.beforeRequest(r.Context()); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
 	v.p.Handler.ServeHTTP(w, r)
 }
 
@@ -149,6 +289,20 @@ func (v *verification) serveState(w http.ResponseWriter, r *http.Request) {
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if call.State == "" {
+		// The verifier announces an interaction without provider states
+		// with an empty state: it only needs clean data.
+		if call.Action == "setup" && v.dirty {
+			if err := v.reset(r.Context()); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+		}
+		v.freshSetup = call.Action == "setup"
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte("{}"))
+		return
+	}
 	st, ok := v.known[call.State]
 	if !ok {
 		msg := fmt.Sprintf("provider state %q is not handled by %s (known states: %s)", call.State, v.p.Name, knownStates(v.known))
@@ -217,7 +371,11 @@ func (v *verification) verify(req provider.VerifyRequest) {
 	problems := slices.Clone(v.problems)
 	v.mu.Unlock()
 	for _, p := range problems {
-		t.Error("contracts: " + p)
+		if v.lenient {
+			t.Log("contracts: " + p + " (the verifier decides whether this fails the build: pending and WIP pacts cannot)")
+		} else {
+			t.Error("contracts: " + p)
+		}
 	}
 	if err != nil {
 		t.Errorf("contracts: %s does not honour its contracts (%v).\n%s\n"+
@@ -247,6 +405,18 @@ func knownStates(states map[string]State) string {
 	return strings.Join(names, ", ")
 }
 
+func knownMessages(ms map[string]MessageProducer) string {
+	if len(ms) == 0 {
+		return "none"
+	}
+	names := make([]string, 0, len(ms))
+	for n := range ms {
+		names = append(names, strconvQuote(n))
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
+
 func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
 
 // pactFile is the part of a pact file the library reads itself.
@@ -263,11 +433,20 @@ type pactFile struct {
 }
 
 type pactInteraction struct {
+	Type           string `json:"type"` // V4: "Synchronous/HTTP", "Asynchronous/Messages", ...
 	Description    string `json:"description"`
 	ProviderState  string `json:"providerState"` // V2
 	ProviderStates []struct {
 		Name string `json:"name"`
 	} `json:"providerStates"` // V3, V4
+}
+
+func (in pactInteraction) isMessage() bool {
+	return strings.Contains(in.Type, "Messages")
+}
+
+func (pf pactFile) all() []pactInteraction {
+	return append(slices.Clone(pf.Interactions), pf.Messages...)
 }
 
 func (in pactInteraction) stateNames() []string {
@@ -290,7 +469,7 @@ func (in pactInteraction) label() string {
 
 func (pf pactFile) unknownStates(known map[string]State) []string {
 	var missing []string
-	for _, in := range append(pf.Interactions, pf.Messages...) {
+	for _, in := range pf.all() {
 		for _, s := range in.stateNames() {
 			if _, ok := known[s]; !ok && !slices.Contains(missing, s) {
 				missing = append(missing, fmt.Sprintf("%q (in %q)", s, in.Description))
@@ -298,6 +477,35 @@ func (pf pactFile) unknownStates(known map[string]State) []string {
 		}
 	}
 	return missing
+}
+
+// fetchPact reads the pact at url, with the broker credentials pact-go
+// would use, to check states and list interactions before verifying.
+func fetchPact(url string) (pactFile, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return pactFile{}, fmt.Errorf("PACT_URL=%q: %w", url, err)
+	}
+	req.Header.Set("Accept", "application/hal+json, application/json")
+	if tok := os.Getenv("PACT_BROKER_TOKEN"); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	} else if u := os.Getenv("PACT_BROKER_USERNAME"); u != "" {
+		req.SetBasicAuth(u, os.Getenv("PACT_BROKER_PASSWORD"))
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		return pactFile{}, fmt.Errorf("fetch the pact at PACT_URL: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return pactFile{}, fmt.Errorf("fetch the pact at PACT_URL=%s: %s (check the URL and PACT_BROKER_TOKEN / PACT_BROKER_USERNAME)", url, resp.Status)
+	}
+	var pf pactFile
+	if err := json.NewDecoder(resp.Body).Decode(&pf); err != nil {
+		return pactFile{}, fmt.Errorf("the pact at PACT_URL=%s is not a pact: %w", url, err)
+	}
+	return pf, nil
 }
 
 // pactsFor reads every pact file in dir whose provider is name.

@@ -1,0 +1,108 @@
+package contracts_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/accord-cdc/accord/contracts"
+	"github.com/pact-foundation/pact-go/v2/consumer"
+	"github.com/pact-foundation/pact-go/v2/matchers"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// notes is a tiny provider with in-memory data, so the library's own
+// behaviour can be checked with the real pact FFI but without a database.
+type notes struct {
+	mu    sync.Mutex
+	items []string
+}
+
+func (n *notes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch r.Method {
+	case http.MethodPost:
+		var in struct{ Text string }
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		n.items = append(n.items, in.Text)
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(map[string]any{"count": len(n.items)})
+	default:
+		_ = json.NewEncoder(w).Encode(map[string]any{"notes": append([]string{}, n.items...)})
+	}
+}
+
+// writeNotesPact records, as a consumer would, interactions whose result
+// depends on data: creating a note must report count 1 — true only when
+// each interaction starts from clean data, in whatever order they run.
+func writeNotesPact(t *testing.T) {
+	pact := contracts.NewHTTPPact(t, "notes-ui", "notes")
+	call := func(method, path, body string) func(cfg consumer.MockServerConfig) error {
+		return func(cfg consumer.MockServerConfig) error {
+			req, _ := http.NewRequest(method, fmt.Sprintf("http://%s:%d%s", cfg.Host, cfg.Port, path), strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return err
+			}
+			return resp.Body.Close()
+		}
+	}
+	for i := 1; i <= 3; i++ {
+		require.NoError(t, pact.AddInteraction().
+			UponReceiving(fmt.Sprintf("create note %d", i)).
+			WithRequest("POST", "/notes", func(b *consumer.V4RequestBuilder) {
+				b.JSONBody(map[string]any{"text": "hello"})
+			}).
+			WillRespondWith(201, func(b *consumer.V4ResponseBuilder) {
+				b.JSONBody(map[string]any{"count": 1})
+			}).
+			ExecuteTest(t, call("POST", "/notes", `{"text":"hello"}`)))
+	}
+	require.NoError(t, pact.AddInteraction().
+		Given("one note exists").
+		UponReceiving("list notes").
+		WithRequest("GET", "/notes").
+		WillRespondWith(200, func(b *consumer.V4ResponseBuilder) {
+			b.JSONBody(map[string]any{"notes": matchers.EachLike("seeded", 1)})
+		}).
+		ExecuteTest(t, call("GET", "/notes", "")))
+}
+
+func TestVerifyResetsDataBetweenInteractions(t *testing.T) {
+	t.Setenv("ACCORD_PACT_DIR", t.TempDir())
+	t.Setenv("PACT_URL", "")
+	t.Setenv("PACT_BROKER_BASE_URL", "")
+	writeNotesPact(t)
+
+	n := &notes{}
+	var resets atomic.Int32
+	contracts.VerifyProvider(t, contracts.Provider{
+		Name:    "notes",
+		Handler: n,
+		Reset: func(context.Context) error {
+			resets.Add(1)
+			n.mu.Lock()
+			n.items = nil
+			n.mu.Unlock()
+			return nil
+		},
+		States: []contracts.State{contracts.Given("one note exists", func(context.Context) error {
+			n.mu.Lock()
+			n.items = []string{"seeded"}
+			n.mu.Unlock()
+			return nil
+		})},
+	})
+	// Four interactions: the first starts clean, each later one follows one
+	// that wrote, so it is reset first.
+	assert.Equal(t, int32(3), resets.Load())
+}
