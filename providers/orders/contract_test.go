@@ -60,9 +60,11 @@ func migrateOrders(ctx context.Context, connString string) error {
 }
 
 // ordersProvider is the orders service as its consumers' pacts see it: the
-// real handler and service over real PostgreSQL, with the provider states
-// they name.
-func ordersProvider(t *testing.T, wrap func(http.Handler) http.Handler) contracts.Provider {
+// real handler and service over real PostgreSQL, the OrderPlaced message
+// read from the real outbox row that PlaceOrder wrote, and the provider
+// states the pacts name. broken renames totalCents to total in every
+// response and message, the kind of change the contracts must catch.
+func ordersProvider(t *testing.T, broken bool) contracts.Provider {
 	pg := contracts.Postgres(t, contracts.WithDatabase("orders"), contracts.WithMigrations(migrateOrders))
 	db, err := sql.Open("pgx", pg.ConnString)
 	require.NoError(t, err)
@@ -70,18 +72,47 @@ func ordersProvider(t *testing.T, wrap func(http.Handler) http.Handler) contract
 	users := &knownCustomers{ids: map[int64]bool{}}
 	svc := &orders.Service{DB: db, Users: users}
 	var h http.Handler = orders.NewHandler(svc, slog.New(slog.DiscardHandler))
-	if wrap != nil {
-		h = wrap(h)
+	if broken {
+		h = renameOrderField("totalCents", "total")(h)
 	}
+	var (
+		mu        sync.Mutex
+		lastOrder string // the order the last state placed
+	)
 	place := func(ctx context.Context, customerID int64, items ...orders.Item) (orders.Order, error) {
 		users.add(customerID)
-		return svc.PlaceOrder(ctx, orders.PlaceOrderRequest{CustomerID: customerID, Items: items})
+		o, err := svc.PlaceOrder(ctx, orders.PlaceOrderRequest{CustomerID: customerID, Items: items})
+		mu.Lock()
+		lastOrder = o.ID
+		mu.Unlock()
+		return o, err
 	}
 	return contracts.Provider{
 		Name:    "orders",
 		Handler: h,
+		Messages: map[string]contracts.MessageProducer{
+			"an OrderPlaced event": func(ctx context.Context) (contracts.Message, error) {
+				mu.Lock()
+				id := lastOrder
+				mu.Unlock()
+				if id == "" {
+					return contracts.Message{}, fmt.Errorf("no order was placed: the interaction needs the state %q", "an order was placed")
+				}
+				body, err := orders.OutboxMessage(ctx, db, id)
+				if err != nil {
+					return contracts.Message{}, err
+				}
+				if broken {
+					body = renameJSONField(body, "totalCents", "total")
+				}
+				return contracts.Message{Body: body, Metadata: map[string]any{"contentType": "application/json"}}, nil
+			},
+		},
 		Reset: func(ctx context.Context) error {
 			users.reset()
+			mu.Lock()
+			lastOrder = ""
+			mu.Unlock()
 			return pg.Reset(ctx)
 		},
 		States: []contracts.State{
@@ -96,26 +127,33 @@ func ordersProvider(t *testing.T, wrap func(http.Handler) http.Handler) contract
 				users.add(2)
 				return nil
 			}),
+			contracts.Given("an order was placed", func(ctx context.Context) error {
+				_, err := place(ctx, 42,
+					orders.Item{SKU: "BOOK-1", Quantity: 2, UnitPriceCents: 1250},
+					orders.Item{SKU: "PEN-7", Quantity: 1, UnitPriceCents: 199})
+				return err
+			}),
 		},
 	}
 }
 
 // TestProviderOrders verifies the orders service against every pact that
-// names it (gateway).
+// names it: gateway's HTTP pact and notifier's message pact.
 func TestProviderOrders(t *testing.T) {
 	if os.Getenv("ACCORD_BREAK_ORDERS") != "" {
 		t.Skip("run only by TestProviderOrdersCatchesABreak, in a child process")
 	}
-	contracts.VerifyProvider(t, ordersProvider(t, nil))
+	contracts.VerifyProvider(t, ordersProvider(t, false))
 }
 
 // TestProviderOrdersBroken is the provider with "totalCents" sent as
-// "total". It runs only inside TestProviderOrdersCatchesABreak.
+// "total" in responses and messages. It runs only inside
+// TestProviderOrdersCatchesABreak.
 func TestProviderOrdersBroken(t *testing.T) {
 	if os.Getenv("ACCORD_BREAK_ORDERS") == "" {
 		t.Skip("run only by TestProviderOrdersCatchesABreak, in a child process")
 	}
-	contracts.VerifyProvider(t, ordersProvider(t, renameOrderField("totalCents", "total")))
+	contracts.VerifyProvider(t, ordersProvider(t, true))
 }
 
 // TestProviderOrdersCatchesABreak proves the contract catches a breaking
@@ -128,7 +166,8 @@ func TestProviderOrdersCatchesABreak(t *testing.T) {
 	require.ErrorAs(t, err, &exit, "verification of the broken provider must fail; output:\n%s", out)
 	text := string(out)
 	assert.Contains(t, text, "orders does not honour its contracts")
-	assert.Contains(t, text, "a request for the orders of customer 1", "the failure names the interaction")
+	assert.Contains(t, text, "a request for the orders of customer 1", "the failure names the HTTP interaction")
+	assert.Contains(t, text, "an OrderPlaced event", "the failure names the message")
 	assert.Contains(t, text, "missing the following keys: totalCents", "the failure names the missing field")
 	assert.NotContains(t, text, "panic:")
 	if i := strings.Index(text, "Failures:"); i >= 0 {
@@ -171,4 +210,21 @@ func renameOrderField(old, new string) func(http.Handler) http.Handler {
 			_, _ = w.Write(body)
 		})
 	}
+}
+
+// renameJSONField sends field old of a JSON object as new.
+func renameJSONField(body []byte, old, new string) []byte {
+	var m map[string]any
+	if json.Unmarshal(body, &m) != nil {
+		return body
+	}
+	if v, ok := m[old]; ok {
+		delete(m, old)
+		m[new] = v
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return body
+	}
+	return out
 }
