@@ -1,0 +1,223 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/accord-cdc/accord/broker"
+)
+
+// Link is a HAL link.
+type Link struct {
+	Href      string `json:"href"`
+	Title     string `json:"title,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Templated bool   `json:"templated,omitempty"`
+}
+
+// links builds absolute URLs for one request.
+type links struct{ base string }
+
+func (s *Server) links(r *http.Request) links { return links{base: s.base(r)} }
+
+// url joins path segments, escaping each (a "/" in a name becomes %2F).
+// Segments written as {name} are kept as template placeholders.
+func (l links) url(segs ...string) string {
+	var b strings.Builder
+	b.WriteString(l.base)
+	for _, s := range segs {
+		b.WriteByte('/')
+		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+			b.WriteString(s)
+			continue
+		}
+		b.WriteString(url.PathEscape(s))
+	}
+	return b.String()
+}
+
+func (l links) pacticipant(name string) string { return l.url("pacticipants", name) }
+func (l links) version(p, v string) string     { return l.url("pacticipants", p, "versions", v) }
+func (l links) tag(p, v, t string) string      { return l.url("pacticipants", p, "versions", v, "tags", t) }
+func (l links) branch(p, b string) string      { return l.url("pacticipants", p, "branches", b) }
+func (l links) branchVersion(p, b, v string) string {
+	return l.url("pacticipants", p, "branches", b, "versions", v)
+}
+func (l links) pactVersion(provider, consumer, version string) string {
+	return l.url("pacts", "provider", provider, "consumer", consumer, "version", version)
+}
+func (l links) pactSHA(provider, consumer, sha string) string {
+	return l.url("pacts", "provider", provider, "consumer", consumer, "pact-version", sha)
+}
+
+func (l links) curies() []Link {
+	return []Link{{Name: "pb", Href: l.base + "/doc/{rel}?context=pacticipant", Templated: true}}
+}
+
+func ts(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05+00:00") }
+
+func (l links) pacticipantJSON(p broker.Pacticipant, latest *broker.Version) map[string]any {
+	m := map[string]any{
+		"name":        p.Name,
+		"displayName": displayName(p),
+		"createdAt":   ts(p.CreatedAt),
+		"_links": map[string]any{
+			"self":              Link{Href: l.pacticipant(p.Name), Title: "Pacticipant", Name: p.Name},
+			"pb:versions":       Link{Href: l.url("pacticipants", p.Name, "versions"), Title: "Versions"},
+			"versions":          Link{Href: l.url("pacticipants", p.Name, "versions"), Title: "Versions"},
+			"pb:branches":       Link{Href: l.url("pacticipants", p.Name, "branches"), Title: "Branches"},
+			"pb:version":        Link{Href: l.url("pacticipants", p.Name, "versions", "{version}"), Title: "Get, create or delete a pacticipant version", Templated: true},
+			"pb:version-tag":    Link{Href: l.url("pacticipants", p.Name, "versions", "{version}", "tags", "{tag}"), Title: "Get, create or delete a tag for a version", Templated: true},
+			"pb:branch-version": Link{Href: l.url("pacticipants", p.Name, "branches", "{branch}", "versions", "{version}"), Title: "Get or add/create a version for a branch", Templated: true},
+			"pb:label":          Link{Href: l.url("pacticipants", p.Name, "labels", "{label}"), Title: "Get, create or delete a label", Templated: true},
+			"curies":            l.curies(),
+		},
+	}
+	if !p.UpdatedAt.Equal(p.CreatedAt) {
+		m["updatedAt"] = ts(p.UpdatedAt)
+	}
+	for k, v := range map[string]string{"repositoryUrl": p.RepositoryURL, "repositoryName": p.RepositoryName, "repositoryNamespace": p.RepositoryNamespace, "mainBranch": p.MainBranch} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	emb := map[string]any{"labels": []any{}}
+	if latest != nil {
+		lv := map[string]any{"number": latest.Number, "_links": map[string]any{"self": Link{Href: l.version(p.Name, latest.Number), Title: "Version", Name: latest.Number}}}
+		emb["latestVersion"], emb["latest-version"] = lv, lv
+	}
+	m["_embedded"] = emb
+	return m
+}
+
+func displayName(p broker.Pacticipant) string {
+	if p.DisplayName != "" {
+		return p.DisplayName
+	}
+	return p.Name
+}
+
+func (l links) tagJSON(p, v string, t broker.Tag) map[string]any {
+	return map[string]any{
+		"name":      t.Name,
+		"createdAt": ts(t.CreatedAt),
+		"_links": map[string]any{
+			"self":        Link{Href: l.tag(p, v, t.Name), Title: "Tag", Name: t.Name},
+			"version":     Link{Href: l.version(p, v), Title: "Version", Name: v},
+			"pacticipant": Link{Href: l.pacticipant(p), Title: "Pacticipant", Name: p},
+		},
+	}
+}
+
+func (l links) versionJSON(v broker.Version) map[string]any {
+	tags := []any{}
+	for _, t := range v.Tags {
+		tags = append(tags, l.tagJSON(v.Pacticipant, v.Number, t))
+	}
+	bvs, bs := []any{}, []any{}
+	for _, b := range v.Branches {
+		bvs = append(bvs, map[string]any{"name": b.Branch, "latest": b.Latest, "_links": map[string]any{
+			"self": Link{Href: l.branchVersion(v.Pacticipant, b.Branch, v.Number), Title: "Branch version", Name: b.Branch}}})
+		bs = append(bs, map[string]any{"name": b.Branch, "latest": b.Latest, "_links": map[string]any{
+			"self": Link{Href: l.branch(v.Pacticipant, b.Branch), Title: "Branch", Name: b.Branch}}})
+	}
+	m := map[string]any{
+		"number":    v.Number,
+		"createdAt": ts(v.CreatedAt),
+		"_embedded": map[string]any{"branchVersions": bvs, "branches": bs, "tags": tags},
+		"_links": map[string]any{
+			"self":           Link{Href: l.version(v.Pacticipant, v.Number), Title: "Version", Name: v.Number},
+			"pb:pacticipant": Link{Href: l.pacticipant(v.Pacticipant), Title: "Pacticipant", Name: v.Pacticipant},
+			"pb:tag":         Link{Href: l.url("pacticipants", v.Pacticipant, "versions", v.Number, "tags", "{tag}"), Title: "Get, create or delete a tag for this pacticipant version", Templated: true},
+			"pb:latest-verification-results-where-pacticipant-is-consumer": Link{
+				Href: l.url("verification-results", "consumer", v.Pacticipant, "version", v.Number, "latest"), Title: "Latest verification results for consumer version"},
+			"pb:record-deployment": []Link{},
+			"pb:record-release":    []Link{},
+			"curies":               l.curies(),
+		},
+	}
+	if v.BuildURL != "" {
+		m["buildUrl"] = v.BuildURL
+	}
+	return m
+}
+
+// pactTitle is the Pact Broker's name for a publication.
+func pactTitle(p broker.Pact) string {
+	return fmt.Sprintf("Pact between %s (%s) and %s", p.Consumer, p.ConsumerVersion, p.Provider)
+}
+
+// pactJSON renders the pact content with the broker's links merged in.
+// metadata is the URL segment the pact was fetched with (may be empty).
+func (l links) pactJSON(p broker.Pact, metadata string) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(p.Content))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("decode stored pact: %w", err)
+	}
+	doc["createdAt"] = ts(p.CreatedAt)
+	if !p.UpdatedAt.Equal(p.CreatedAt) {
+		doc["updatedAt"] = ts(p.UpdatedAt)
+	}
+	permalink := l.pactSHA(p.Provider, p.Consumer, p.SHA)
+	resultsBase := permalink
+	if metadata != "" {
+		resultsBase += "/metadata/" + url.PathEscape(metadata)
+	}
+	pair := func(segs ...string) string {
+		return l.url(append([]string{"pacts", "provider", p.Provider, "consumer", p.Consumer}, segs...)...)
+	}
+	doc["_links"] = map[string]any{
+		"self":                            Link{Href: l.pactVersion(p.Provider, p.Consumer, p.ConsumerVersion), Title: "Pact", Name: pactTitle(p)},
+		"pb:consumer":                     Link{Href: l.pacticipant(p.Consumer), Title: "Consumer", Name: p.Consumer},
+		"pb:consumer-version":             Link{Href: l.version(p.Consumer, p.ConsumerVersion), Title: "Consumer version", Name: p.ConsumerVersion},
+		"pb:provider":                     Link{Href: l.pacticipant(p.Provider), Title: "Provider", Name: p.Provider},
+		"pb:pact-version":                 Link{Href: permalink, Title: "Pact content version permalink", Name: p.SHA},
+		"pb:latest-pact-version":          Link{Href: pair("latest"), Title: "Latest version of this pact"},
+		"pb:all-pact-versions":            Link{Href: pair("versions"), Title: "All versions of this pact"},
+		"pb:latest-untagged-pact-version": Link{Href: pair("latest-untagged"), Title: "Latest untagged version of this pact"},
+		"pb:latest-tagged-pact-version":   Link{Href: pair("latest", "{tag}"), Title: "Latest tagged version of this pact", Templated: true},
+		"pb:consumer-version-tag":         Link{Href: l.url("pacticipants", p.Consumer, "versions", p.ConsumerVersion, "tags", "{tag}"), Title: "Tag this consumer version", Templated: true},
+		"pb:tag-version":                  Link{Href: l.url("pacticipants", p.Consumer, "versions", p.ConsumerVersion, "tags", "{tag}"), Title: "Tag this consumer version", Templated: true},
+		"pb:publish-verification-results": Link{Href: resultsBase + "/verification-results", Title: "Publish verification results"},
+		"pb:latest-verification-results":  Link{Href: permalink + "/verification-results/latest", Title: "Latest verification results"},
+		"curies":                          []Link{{Name: "pb", Href: l.base + "/doc/{rel}?context=pact", Templated: true}},
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func (l links) verificationJSON(v broker.Verification, consumerVersion string) map[string]any {
+	m := map[string]any{
+		"providerName":               v.Provider,
+		"providerApplicationVersion": v.ProviderVersion,
+		"success":                    v.Success,
+		"verificationDate":           ts(v.CreatedAt),
+		"_links": map[string]any{
+			"self": Link{Href: l.pactSHA(v.Provider, v.Consumer, v.SHA) + fmt.Sprintf("/verification-results/%d", v.Number), Title: "Verification result",
+				Name: fmt.Sprintf("Verification result %d for Pact between %s (%s) and %s", v.Number, v.Consumer, consumerVersion, v.Provider)},
+			"pb:pact-version": Link{Href: l.pactSHA(v.Provider, v.Consumer, v.SHA), Title: "Pact", Name: v.SHA},
+		},
+	}
+	if v.BuildURL != "" {
+		m["buildUrl"] = v.BuildURL
+	}
+	if len(v.TestResults) > 0 {
+		m["testResults"] = json.RawMessage(v.TestResults)
+	}
+	if len(v.VerifiedBy) > 0 {
+		m["verifiedBy"] = json.RawMessage(v.VerifiedBy)
+	}
+	return m
+}

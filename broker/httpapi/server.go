@@ -1,0 +1,309 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/accord-cdc/accord/broker"
+)
+
+// Version is reported in X-Pact-Broker-Version: the Ruby broker version
+// whose API this server reproduces.
+const Version = "2.120.0"
+
+// Auth configures who may do what. With no users and no token configured
+// everyone may do everything.
+type Auth struct {
+	Username         string
+	Password         string
+	ReadOnlyUsername string
+	ReadOnlyPassword string
+	// Token is accepted as "Authorization: Bearer <token>" with write access.
+	Token string
+	// ReadOnlyToken is accepted as a bearer token with read access.
+	ReadOnlyToken string
+	// AllowPublicRead lets anonymous clients read.
+	AllowPublicRead bool
+}
+
+func (a Auth) enabled() bool {
+	return a.Username != "" || a.ReadOnlyUsername != "" || a.Token != "" || a.ReadOnlyToken != ""
+}
+
+// Config configures a Server.
+type Config struct {
+	// BaseURL is the absolute URL clients reach the broker at; when empty it
+	// is derived from each request (honouring X-Forwarded-Host/Proto).
+	BaseURL string
+	Auth    Auth
+	Log     *slog.Logger
+}
+
+// Server is the broker's HTTP API.
+type Server struct {
+	store  broker.Store
+	cfg    Config
+	log    *slog.Logger
+	routes []route
+}
+
+// New returns the API over store.
+func New(store broker.Store, cfg Config) *Server {
+	s := &Server{store: store, cfg: cfg, log: cfg.Log}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	s.register()
+	return s
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, p params) error
+
+// route is a path pattern like "/pacts/provider/{provider}/latest" with a
+// handler per method.
+type route struct {
+	segs    []string
+	methods map[string]handlerFunc
+}
+
+// params holds the decoded path parameters.
+type params map[string]string
+
+func (s *Server) handle(pattern string, methods map[string]handlerFunc) {
+	s.routes = append(s.routes, route{segs: strings.Split(strings.Trim(pattern, "/"), "/"), methods: methods})
+}
+
+// splitPath splits the escaped path into decoded segments.
+func splitPath(escaped string) ([]string, error) {
+	trimmed := strings.Trim(escaped, "/")
+	if trimmed == "" {
+		return []string{""}, nil
+	}
+	raw := strings.Split(trimmed, "/")
+	out := make([]string, len(raw))
+	for i, seg := range raw {
+		d, err := url.PathUnescape(seg)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+func (rt route) match(segs []string) (params, bool) {
+	g := -1
+	for i, pat := range rt.segs {
+		if strings.HasSuffix(pat, "...}") {
+			g = i
+		}
+	}
+	if g < 0 && len(segs) != len(rt.segs) || g >= 0 && len(segs) < len(rt.segs) {
+		return nil, false
+	}
+	p := params{}
+	bind := func(pat, seg string) bool {
+		if strings.HasPrefix(pat, "{") {
+			p[strings.Trim(pat, "{}")] = seg
+			return seg != ""
+		}
+		return pat == seg
+	}
+	if g < 0 {
+		for i, pat := range rt.segs {
+			if !bind(pat, segs[i]) {
+				return nil, false
+			}
+		}
+		return p, true
+	}
+	// A greedy {name...} segment takes what the fixed segments around it
+	// leave: clients that build paths without encoding "/" in names.
+	tail := len(rt.segs) - g - 1
+	for i := 0; i < g; i++ {
+		if !bind(rt.segs[i], segs[i]) {
+			return nil, false
+		}
+	}
+	for i := 0; i < tail; i++ {
+		if !bind(rt.segs[g+1+i], segs[len(segs)-tail+i]) {
+			return nil, false
+		}
+	}
+	p[strings.TrimSuffix(strings.Trim(rt.segs[g], "{}"), "...")] = strings.Join(segs[g:len(segs)-tail], "/")
+	return p, true
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Pact-Broker-Version", Version)
+	w.Header().Set("Vary", "Accept")
+	w.Header().Set("Cache-Control", "no-cache")
+	segs, err := splitPath(r.URL.EscapedPath())
+	if err != nil {
+		s.fail(w, r, broker.Errorf(broker.Invalid, "the request path is not valid URL encoding: %v", err))
+		return
+	}
+	for _, rt := range s.routes {
+		p, ok := rt.match(segs)
+		if !ok {
+			continue
+		}
+		method := r.Method
+		if method == http.MethodHead {
+			method = http.MethodGet
+		}
+		if method == http.MethodOptions {
+			allow := []string{"OPTIONS"}
+			for m := range rt.methods {
+				allow = append(allow, m)
+			}
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		h, ok := rt.methods[method]
+		if !ok {
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"errors": map[string]any{"base": []string{fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path)}}})
+			return
+		}
+		if err := s.authorize(r, segs); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if err := h(w, r, p); err != nil {
+			s.fail(w, r, err)
+		}
+		return
+	}
+	writeJSON(w, http.StatusNotFound, map[string]any{"error": fmt.Sprintf("no resource at %s; start from the index at %s/", r.URL.Path, s.base(r))})
+}
+
+func (s *Server) authorize(r *http.Request, segs []string) error {
+	a := s.cfg.Auth
+	if !a.enabled() {
+		return nil
+	}
+	// The heartbeat is for load balancers.
+	if len(segs) == 3 && segs[0] == "diagnostic" {
+		return nil
+	}
+	read := r.Method == http.MethodGet || r.Method == http.MethodHead ||
+		(r.Method == http.MethodPost && len(segs) == 4 && segs[0] == "pacts" && segs[3] == "for-verification")
+	eq := func(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+	writer, reader := false, false
+	if u, pw, ok := r.BasicAuth(); ok {
+		writer = a.Username != "" && eq(u, a.Username) && eq(pw, a.Password)
+		reader = a.ReadOnlyUsername != "" && eq(u, a.ReadOnlyUsername) && eq(pw, a.ReadOnlyPassword)
+	} else if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		writer = a.Token != "" && eq(tok, a.Token)
+		reader = a.ReadOnlyToken != "" && eq(tok, a.ReadOnlyToken)
+	}
+	switch {
+	case writer, read && (reader || a.AllowPublicRead):
+		return nil
+	case reader:
+		return broker.Errorf(broker.Forbidden, "the read-only user may not %s %s; use the read/write credentials", r.Method, r.URL.Path)
+	}
+	return broker.Errorf(broker.Unauthorized, "authentication required: send the broker's basic auth credentials (PACT_BROKER_USERNAME/PACT_BROKER_PASSWORD) or token (PACT_BROKER_TOKEN)")
+}
+
+// base returns the absolute base URL for links.
+func (s *Server) base(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p != "" {
+		scheme = strings.TrimSpace(strings.Split(p, ",")[0])
+	}
+	host := r.Host
+	if h := r.Header.Get("X-Forwarded-Host"); h != "" {
+		host = strings.TrimSpace(strings.Split(h, ",")[0])
+		if port := r.Header.Get("X-Forwarded-Port"); port != "" && !strings.Contains(host, ":") {
+			host += ":" + port
+		}
+	}
+	return scheme + "://" + host
+}
+
+// fail renders err. Domain errors become 4xx with a message; anything else
+// is a 500 with a reference that is also logged with the cause.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var de *broker.Error
+	if !errors.As(err, &de) {
+		ref := newRef()
+		s.log.Error("request failed", "ref", ref, "method", r.Method, "path", r.URL.Path, "err", err)
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": map[string]any{
+			"message":   "An error has occurred. The details have been logged with the reference " + ref,
+			"reference": ref,
+		}})
+		return
+	}
+	field := de.Field
+	if field == "" {
+		field = "base"
+	}
+	body := map[string]any{"errors": map[string]any{field: []string{de.Message}}}
+	status := http.StatusBadRequest
+	switch de.Code {
+	case broker.NotFound:
+		status = http.StatusNotFound
+		body["error"] = de.Message
+	case broker.Conflict:
+		status = http.StatusConflict
+		notices := append([]broker.Notice{{Type: "error", Text: de.Message}}, de.Notices...)
+		body["notices"] = notices
+	case broker.Unauthorized:
+		status = http.StatusUnauthorized
+		w.Header().Set("WWW-Authenticate", `Basic realm="Restricted area"`)
+	case broker.Forbidden:
+		status = http.StatusForbidden
+	}
+	s.log.Info("request refused", "method", r.Method, "path", r.URL.Path, "status", status, "reason", de.Message)
+	writeJSON(w, status, body)
+}
+
+func newRef() string {
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+const halJSON = "application/hal+json;charset=utf-8"
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", halJSON)
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// decode reads a JSON request body into v. An empty body is an empty object.
+func decode(r *http.Request, v any) error {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	if err != nil {
+		return broker.Errorf(broker.Invalid, "could not read the request body: %v", err)
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		body = []byte("{}")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return broker.Errorf(broker.Invalid, "the request body is not valid JSON (%v); send a JSON object with Content-Type: application/json", err)
+	}
+	return nil
+}
