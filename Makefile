@@ -21,7 +21,7 @@ endif
 
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: help setup test test-run demo demo-run demo-stop fmt vet
+.PHONY: help setup test test-run demo demo-run demo-stop fmt vet publish verify verify-pact can-i-deploy record-deployment
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,29 @@ demo-run:
 
 demo-stop: ## stop what make demo started
 	@bash ci/demo.sh stop
+
+# --- the contract pipeline (docs/pipeline.md); the broker is $$PACT_BROKER_BASE_URL ---
+ACCORD_CI := go run ./ci/cmd/accord-ci
+ENVIRONMENT ?= production
+
+publish: ## publish contracts/pacts as this commit (version = git SHA, branch = git branch)
+	@$(ACCORD_CI) publish
+
+verify: ## verify PROVIDER=x: local pact files, or the broker's when PACT_BROKER_BASE_URL is set
+	@test -n "$(PROVIDER)" || { echo "usage: make verify PROVIDER=users|orders"; exit 2; }
+	@$(ACCORD_CI) verify $(PROVIDER)
+
+verify-pact: ## verify the provider of one pact: PACT_URL=... (the webhook-triggered build)
+	@test -n "$(PACT_URL)" || { echo "usage: make verify-pact PACT_URL=http://broker/pacts/..."; exit 2; }
+	@$(ACCORD_CI) verify-pact "$(PACT_URL)"
+
+can-i-deploy: ## can PACTICIPANT=x [VERSION=v] go to ENVIRONMENT (default production)? waits while unknown
+	@test -n "$(PACTICIPANT)" || { echo "usage: make can-i-deploy PACTICIPANT=x [VERSION=v] [ENVIRONMENT=production]"; exit 2; }
+	@$(ACCORD_CI) can-i-deploy $(PACTICIPANT) --version "$(VERSION)" --to-environment $(ENVIRONMENT) --retry-while-unknown 12 --retry-interval 5s
+
+record-deployment: ## record that PACTICIPANT=x [VERSION=v] now runs in ENVIRONMENT
+	@test -n "$(PACTICIPANT)" || { echo "usage: make record-deployment PACTICIPANT=x [VERSION=v] [ENVIRONMENT=production]"; exit 2; }
+	@$(ACCORD_CI) record-deployment $(PACTICIPANT) --version "$(VERSION)" --environment $(ENVIRONMENT)
 
 fmt: ## gofmt every Go file
 	gofmt -w $$(git ls-files '*.go')
