@@ -2,8 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/accord-cdc/accord/contracts/build"
@@ -44,4 +49,47 @@ func TestStagesSayWhatToDoNext(t *testing.T) {
 func TestExportedTestName(t *testing.T) {
 	assert.Equal(t, "Users", exported("users"))
 	assert.Equal(t, "OrderHistory", exported("order-history"))
+}
+
+func TestRunnerRunsABuildPerWebhookAndReportsIt(t *testing.T) {
+	var got []BuildRequest
+	var mu sync.Mutex
+	r := &Runner{Log: io.Discard, Command: func(_ context.Context, br BuildRequest, _ io.Writer) error {
+		mu.Lock()
+		got = append(got, br)
+		mu.Unlock()
+		if br.Consumer == "broken" {
+			return errors.New("exit status 1")
+		}
+		return nil
+	}}
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+
+	for _, body := range []string{
+		`{"pactUrl":"http://127.0.0.1:9292/pacts/provider/users/consumer/gateway/pact-version/abc","provider":"users","providerVersion":"1a2b","providerBranch":"main","consumer":"gateway"}`,
+		`{"pactUrl":"http://127.0.0.1:9292/x","consumer":"broken"}`,
+	} {
+		resp, err := http.Post(srv.URL+"/builds", "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusAccepted, resp.StatusCode)
+	}
+	resp, err := http.Post(srv.URL+"/builds", "application/json", strings.NewReader(`{}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "a build needs a pact URL")
+
+	r.Wait()
+	resp, err = http.Get(srv.URL + "/builds")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var builds []Build
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&builds))
+	require.Len(t, builds, 2)
+	assert.Equal(t, "passed", builds[0].Status)
+	assert.Equal(t, "main", builds[0].Request.ProviderBranch)
+	assert.Equal(t, "failed", builds[1].Status)
+	assert.Equal(t, "exit status 1", builds[1].Error)
+	assert.Len(t, got, 2)
 }

@@ -5,6 +5,8 @@
 //	accord-ci verify-pact PACT_URL               verify the provider of one pact (webhook-triggered builds)
 //	accord-ci can-i-deploy PACTICIPANT [flags]   ask the broker; exit 1 when the answer is no
 //	accord-ci record-deployment PACTICIPANT [flags]
+//	accord-ci status [ENVIRONMENT]               every service's latest version, who verified it, deployable?
+//	accord-ci runner ADDR                        a tiny CI server that runs verify-pact for broker webhooks
 //
 // The broker comes from PACT_BROKER_BASE_URL (and PACT_BROKER_TOKEN or
 // PACT_BROKER_USERNAME/PASSWORD); version, branch and build URL from the
@@ -16,6 +18,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -72,6 +76,22 @@ func run(ctx context.Context, args []string) error {
 			return fmt.Errorf("verify-pact: %w", err)
 		}
 		return p.Verify(ctx, provider, args[0])
+	case "status":
+		env := "production"
+		if len(args) > 0 {
+			env = args[0]
+		}
+		rows, err := p.Status(ctx, env)
+		if err != nil {
+			return err
+		}
+		pipeline.WriteStatus(os.Stdout, rows, env)
+		return nil
+	case "runner":
+		if len(args) != 1 {
+			return errors.New("usage: accord-ci runner 127.0.0.1:9393")
+		}
+		return runRunner(ctx, root, args[0])
 	case "can-i-deploy", "record-deployment":
 		if len(args) < 1 {
 			return errors.New(usage)
@@ -93,6 +113,29 @@ func run(ctx context.Context, args []string) error {
 	default:
 		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 	}
+}
+
+// runRunner serves pipeline.Runner on addr until ctx ends.
+func runRunner(ctx context.Context, root, addr string) error {
+	r := &pipeline.Runner{Command: pipeline.VerifyPactCommand(root), Log: os.Stdout}
+	srv := &http.Server{Addr: addr, Handler: r, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("runner: %w", err)
+	}
+	fmt.Printf("runner: accepting builds on http://%s/builds\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutdown)
+	r.Wait()
+	return nil
 }
 
 func repoRoot() (string, error) {

@@ -1,0 +1,140 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// ServiceStatus is one row of the pipeline's summary.
+type ServiceStatus struct {
+	Name       string
+	Version    string
+	Branch     string
+	VerifiedBy []string // "provider version (passed|failed)" for its pacts as consumer
+	Deployable *bool    // to the environment asked about; nil = unknown
+	Reason     string
+}
+
+// Status reads, for every pacticipant in the broker, its latest version and
+// whether that version may go to environment.
+func (p *Pipeline) Status(ctx context.Context, environment string) ([]ServiceStatus, error) {
+	if err := p.needBroker("status"); err != nil {
+		return nil, err
+	}
+	var list struct {
+		Embedded struct {
+			Pacticipants []struct{ Name string } `json:"pacticipants"`
+		} `json:"_embedded"`
+	}
+	if err := p.getJSON(ctx, "/pacticipants", nil, &list); err != nil {
+		return nil, err
+	}
+	var out []ServiceStatus
+	for _, pc := range list.Embedded.Pacticipants {
+		st := ServiceStatus{Name: pc.Name}
+		var v struct {
+			Number   string `json:"number"`
+			Embedded struct {
+				BranchVersions []struct{ Name string } `json:"branchVersions"`
+			} `json:"_embedded"`
+		}
+		if err := p.getJSON(ctx, "/pacticipants/"+url.PathEscape(pc.Name)+"/latest-version", nil, &v); err != nil {
+			return nil, err
+		}
+		st.Version = v.Number
+		for _, b := range v.Embedded.BranchVersions {
+			st.Branch = b.Name
+		}
+		var cid struct {
+			Summary struct {
+				Deployable *bool  `json:"deployable"`
+				Reason     string `json:"reason"`
+			} `json:"summary"`
+			Matrix []struct {
+				Consumer struct {
+					Name    string                  `json:"name"`
+					Version struct{ Number string } `json:"version"`
+				} `json:"consumer"`
+				Provider struct {
+					Name    string                   `json:"name"`
+					Version *struct{ Number string } `json:"version"`
+				} `json:"provider"`
+				VerificationResult *struct {
+					Success bool `json:"success"`
+				} `json:"verificationResult"`
+			} `json:"matrix"`
+		}
+		q := url.Values{"pacticipant": {pc.Name}, "version": {v.Number}, "environment": {environment}}
+		if err := p.getJSON(ctx, "/can-i-deploy", q, &cid); err != nil {
+			return nil, err
+		}
+		st.Deployable, st.Reason = cid.Summary.Deployable, cid.Summary.Reason
+		for _, row := range cid.Matrix {
+			if row.Consumer.Name != pc.Name || row.Provider.Version == nil || row.VerificationResult == nil {
+				continue
+			}
+			result := "passed"
+			if !row.VerificationResult.Success {
+				result = "failed"
+			}
+			st.VerifiedBy = append(st.VerifiedBy, fmt.Sprintf("%s %s (%s)", row.Provider.Name, row.Provider.Version.Number, result))
+		}
+		sort.Strings(st.VerifiedBy)
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// WriteStatus prints the summary table.
+func WriteStatus(w io.Writer, rows []ServiceStatus, environment string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "SERVICE\tVERSION\tBRANCH\tITS PACTS VERIFIED BY\tDEPLOYABLE TO %s\n", strings.ToUpper(environment))
+	for _, r := range rows {
+		verified := strings.Join(r.VerifiedBy, ", ")
+		if verified == "" {
+			verified = "-"
+		}
+		dep := "unknown"
+		if r.Deployable != nil {
+			dep = map[bool]string{true: "yes", false: "NO"}[*r.Deployable]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Version, r.Branch, verified, dep)
+	}
+	tw.Flush()
+}
+
+func (p *Pipeline) getJSON(ctx context.Context, path string, q url.Values, out any) error {
+	u := p.BrokerURL + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/hal+json")
+	if tok := os.Getenv("PACT_BROKER_TOKEN"); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	} else if user := os.Getenv("PACT_BROKER_USERNAME"); user != "" {
+		req.SetBasicAuth(user, os.Getenv("PACT_BROKER_PASSWORD"))
+	}
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return fmt.Errorf("GET %s: %w", u, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 500))
+		return fmt.Errorf("GET %s: %s %s", u, resp.Status, body)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}
