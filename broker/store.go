@@ -79,6 +79,7 @@ type Store interface {
 	// the deployed/released selectors need; environments, deployments and
 	// releases get their own API in a later issue.
 	CreateEnvironment(ctx context.Context, env Environment) (Environment, error)
+	ListEnvironments(ctx context.Context) ([]Environment, error)
 	RecordDeployment(ctx context.Context, pacticipant, number, environment, target string) error
 	RecordRelease(ctx context.Context, pacticipant, number, environment string) error
 

@@ -114,7 +114,7 @@ func (l links) tagJSON(p, v string, t broker.Tag) map[string]any {
 	}
 }
 
-func (l links) versionJSON(v broker.Version) map[string]any {
+func (l links) versionJSON(v broker.Version, envs []broker.Environment) map[string]any {
 	tags := []any{}
 	for _, t := range v.Tags {
 		tags = append(tags, l.tagJSON(v.Pacticipant, v.Number, t))
@@ -136,8 +136,8 @@ func (l links) versionJSON(v broker.Version) map[string]any {
 			"pb:tag":         Link{Href: l.url("pacticipants", v.Pacticipant, "versions", v.Number, "tags", "{tag}"), Title: "Get, create or delete a tag for this pacticipant version", Templated: true},
 			"pb:latest-verification-results-where-pacticipant-is-consumer": Link{
 				Href: l.url("verification-results", "consumer", v.Pacticipant, "version", v.Number, "latest"), Title: "Latest verification results for consumer version"},
-			"pb:record-deployment": []Link{},
-			"pb:record-release":    []Link{},
+			"pb:record-deployment": l.envLinks(v, envs, "deployed-versions", "Record deployment to "),
+			"pb:record-release":    l.envLinks(v, envs, "released-versions", "Record release to "),
 			"curies":               l.curies(),
 		},
 	}
@@ -220,4 +220,14 @@ func (l links) verificationJSON(v broker.Verification, consumerVersion string) m
 		m["verifiedBy"] = json.RawMessage(v.VerifiedBy)
 	}
 	return m
+}
+
+// envLinks are the per-environment links clients use to record deployments
+// and releases; the CLI picks the one whose name is the environment.
+func (l links) envLinks(v broker.Version, envs []broker.Environment, kind, title string) []Link {
+	out := []Link{}
+	for _, e := range envs {
+		out = append(out, Link{Href: l.url("pacticipants", v.Pacticipant, "versions", v.Number, kind, "environment", e.UUID), Title: title + e.DisplayName, Name: e.Name})
+	}
+	return out
 }

@@ -219,7 +219,7 @@ func (s *Server) writeVersions(w http.ResponseWriter, r *http.Request, vs []brok
 	l := s.links(r)
 	items, ls := []any{}, []Link{}
 	for _, v := range vs {
-		items = append(items, l.versionJSON(v))
+		items = append(items, l.versionJSON(v, nil))
 		ls = append(ls, Link{Href: l.version(v.Pacticipant, v.Number), Title: "Version", Name: v.Number})
 	}
 	body := map[string]any{
@@ -235,7 +235,11 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, p params) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.links(r).versionJSON(v))
+	envs, err := s.store.ListEnvironments(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.links(r).versionJSON(v, envs))
 	return nil
 }
 
@@ -263,7 +267,7 @@ func (s *Server) writeVersion(w http.ResponseWriter, r *http.Request, p params, 
 	if created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, s.links(r).versionJSON(v))
+	writeJSON(w, status, s.links(r).versionJSON(v, nil))
 	return nil
 }
 
@@ -296,7 +300,7 @@ func (s *Server) latestVersion(w http.ResponseWriter, r *http.Request, p params)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.links(r).versionJSON(v))
+	writeJSON(w, http.StatusOK, s.links(r).versionJSON(v, nil))
 	return nil
 }
 

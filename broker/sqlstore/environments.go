@@ -90,3 +90,23 @@ func (s *Store) RecordRelease(ctx context.Context, pacticipant, number, environm
 			ON CONFLICT (version_id, environment_id) DO UPDATE SET support_ended_at = NULL`, newUUID(), vid, pid, eid, r.s.ts())
 	})
 }
+
+// ListEnvironments implements broker.Store.
+func (s *Store) ListEnvironments(ctx context.Context) ([]broker.Environment, error) {
+	rows, err := s.read().query(ctx, `SELECT id, uuid, name, display_name, production, created_at FROM environments ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list environments: %w", err)
+	}
+	defer rows.Close()
+	var out []broker.Environment
+	for rows.Next() {
+		var e broker.Environment
+		var c int64
+		if err := rows.Scan(&e.ID, &e.UUID, &e.Name, &e.DisplayName, &e.Production, &c); err != nil {
+			return nil, fmt.Errorf("list environments: %w", err)
+		}
+		e.CreatedAt = fromTS(c)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

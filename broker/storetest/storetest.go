@@ -19,7 +19,7 @@ import (
 // PactJSON returns a minimal V3 pact between consumer and provider whose
 // content is determined by the interaction descriptions.
 func PactJSON(consumer, provider string, descriptions ...string) []byte {
-	var inter []map[string]any
+	inter := []map[string]any{}
 	for _, d := range descriptions {
 		inter = append(inter, map[string]any{
 			"description": d,
@@ -343,8 +343,15 @@ func seedSelectors(t *testing.T, s broker.Store) {
 	Publish(t, s, "Other", "o1", "main", "Elsewhere", nil, "o")
 	_, err := s.CreateEnvironment(ctx, broker.Environment{Name: "production", Production: true})
 	require.NoError(t, err)
-	_, err = s.CreateEnvironment(ctx, broker.Environment{Name: "test"})
+	_, err = s.CreateEnvironment(ctx, broker.Environment{Name: "test", UUID: "16926ef3-590f-4e3f-838e-719717aa88c9"})
 	require.NoError(t, err)
+	_, err = s.CreateEnvironment(ctx, broker.Environment{Name: "test"})
+	code(t, err, broker.Conflict)
+	envs, err := s.ListEnvironments(ctx)
+	require.NoError(t, err)
+	require.Len(t, envs, 2)
+	assert.Equal(t, "production", envs[0].Name)
+	assert.Equal(t, "16926ef3-590f-4e3f-838e-719717aa88c9", envs[1].UUID)
 	require.NoError(t, s.RecordDeployment(ctx, "Web", "w1", "production", ""))
 	require.NoError(t, s.RecordDeployment(ctx, "Web", "w2", "test", ""))
 	require.NoError(t, s.RecordRelease(ctx, "Mobile", "m1", "production"))
