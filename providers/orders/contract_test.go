@@ -2,7 +2,6 @@ package orders_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -50,15 +49,6 @@ func (k *knownCustomers) Customer(_ context.Context, id int64) (orders.Customer,
 	return orders.Customer{ID: id}, nil
 }
 
-func migrateOrders(ctx context.Context, connString string) error {
-	db, err := sql.Open("pgx", connString)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return orders.Migrate(ctx, db)
-}
-
 // ordersProvider is the orders service as its consumers' pacts see it: the
 // real handler and service over real PostgreSQL, the OrderPlaced message
 // read from the real outbox row that PlaceOrder wrote, and the provider
@@ -66,9 +56,7 @@ func migrateOrders(ctx context.Context, connString string) error {
 // response and message, the kind of change the contracts must catch.
 func ordersProvider(t *testing.T, broken bool) contracts.Provider {
 	pg := contracts.Postgres(t, contracts.WithDatabase("orders"), contracts.WithMigrations(migrateOrders))
-	db, err := sql.Open("pgx", pg.ConnString)
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
+	db := openDB(t, pg)
 	users := &knownCustomers{ids: map[int64]bool{}}
 	svc := &orders.Service{DB: db, Users: users}
 	var h http.Handler = orders.NewHandler(svc, slog.New(slog.DiscardHandler))
