@@ -67,9 +67,14 @@ type Memory struct {
 	versions map[string][]*memVersion // per application, oldest first
 	byNumber map[[2]string]*memVersion
 	byID     map[int64]*memVersion
+	inEnv    map[[2]string][]*memVersion // application, environment -> versions there, newest first
+	byTag    map[[2]string][]*memVersion // application, tag -> versions, oldest first
+	onBranch map[[2]string][]*memVersion // application, branch -> versions, oldest first
 
 	pacts          []Pact
 	latestRevision map[[3]string]int // consumer, version number, provider -> index into pacts
+	pactsByCons    map[string][]int  // every revision, oldest first
+	isLatest       []bool            // per pact: the latest revision for its consumer version and provider
 	pactsByContent map[Content][]int
 	consumersOf    map[string][]string
 	providersOfCV  map[int64][]string
@@ -95,6 +100,8 @@ func NewMemory(d Data) (*Memory, error) {
 	m := &Memory{
 		apps: map[string]Pacticipant{}, envs: map[string]bool{}, versions: map[string][]*memVersion{},
 		byNumber: map[[2]string]*memVersion{}, byID: map[int64]*memVersion{}, latestRevision: map[[3]string]int{},
+		inEnv: map[[2]string][]*memVersion{}, byTag: map[[2]string][]*memVersion{}, onBranch: map[[2]string][]*memVersion{},
+		pactsByCons: map[string][]int{},
 		pactsByContent: map[Content][]int{}, consumersOf: map[string][]string{}, providersOfCV: map[int64][]string{},
 		verifsByContent: map[Content][]int{}, verifsByPV: map[int64][]int{},
 	}
@@ -131,12 +138,17 @@ func NewMemory(d Data) (*Memory, error) {
 		m.pacts = append(m.pacts, Pact{ID: int64(i + 1), Consumer: p.Consumer, ConsumerVersion: cv.v, Provider: p.Provider,
 			SHA: p.SHA, Revision: revisions[k], CreatedAt: p.CreatedAt})
 		m.latestRevision[k] = i
+		m.pactsByCons[p.Consumer] = append(m.pactsByCons[p.Consumer], i)
 		if !slices.Contains(m.consumersOf[p.Provider], p.Consumer) {
 			m.consumersOf[p.Provider] = append(m.consumersOf[p.Provider], p.Consumer)
 		}
 		if !slices.Contains(m.providersOfCV[cv.v.ID], p.Provider) {
 			m.providersOfCV[cv.v.ID] = append(m.providersOfCV[cv.v.ID], p.Provider)
 		}
+	}
+	m.isLatest = make([]bool, len(m.pacts))
+	for _, i := range m.latestRevision {
+		m.isLatest[i] = true
 	}
 	for i, p := range m.pacts {
 		m.pactsByContent[contentOf(p)] = append(m.pactsByContent[contentOf(p)], i)
@@ -194,6 +206,23 @@ func NewMemory(d Data) (*Memory, error) {
 			mv.envs[rel.Environment] = true
 		}
 	}
+	for _, vs := range m.versions {
+		for i := len(vs) - 1; i >= 0; i-- {
+			mv := vs[i]
+			for env := range mv.envs {
+				k := [2]string{mv.app, env}
+				m.inEnv[k] = append(m.inEnv[k], mv)
+			}
+		}
+		for _, mv := range vs {
+			for _, t := range mv.tags {
+				m.byTag[[2]string{mv.app, t}] = append(m.byTag[[2]string{mv.app, t}], mv)
+			}
+			for _, b := range mv.branches {
+				m.onBranch[[2]string{mv.app, b}] = append(m.onBranch[[2]string{mv.app, b}], mv)
+			}
+		}
+	}
 	return m, nil
 }
 
@@ -234,8 +263,25 @@ func (m *Memory) EnvironmentExists(_ context.Context, name string) (bool, error)
 // Versions implements Facts.
 func (m *Memory) Versions(_ context.Context, s Selector) ([]Version, error) {
 	main := m.apps[s.Pacticipant].MainBranch
-	var out []Version
+	// Start from the narrowest index; every filter is still applied below.
 	vs := m.versions[s.Pacticipant]
+	switch {
+	case s.Version != "":
+		vs = nil
+		if mv, ok := m.byNumber[[2]string{s.Pacticipant, s.Version}]; ok {
+			vs = []*memVersion{mv}
+		}
+	case s.Environment != "":
+		vs = slices.Clone(m.inEnv[[2]string{s.Pacticipant, s.Environment}])
+		slices.Reverse(vs) // oldest first, like the others
+	case s.Tag != "":
+		vs = m.byTag[[2]string{s.Pacticipant, s.Tag}]
+	case s.Branch != "":
+		vs = m.onBranch[[2]string{s.Pacticipant, s.Branch}]
+	case s.MainBranch:
+		vs = m.onBranch[[2]string{s.Pacticipant, main}]
+	}
+	var out []Version
 	for i := len(vs) - 1; i >= 0; i-- {
 		mv := vs[i]
 		if s.Version != "" && mv.v.Number != s.Version ||
@@ -284,7 +330,7 @@ func (m *Memory) Consumers(_ context.Context, provider string) ([]string, error)
 func (m *Memory) Pacts(_ context.Context, q PactQuery) ([]Pact, error) {
 	keep := func(i int) bool {
 		p := m.pacts[i]
-		if !q.AllRevisions && m.latestRevision[[3]string{p.Consumer, p.ConsumerVersion.Number, p.Provider}] != i {
+		if !q.AllRevisions && !m.isLatest[i] {
 			return false
 		}
 		return q.Providers == nil || slices.Contains(q.Providers, p.Provider)
@@ -304,8 +350,8 @@ func (m *Memory) Pacts(_ context.Context, q PactQuery) ([]Pact, error) {
 	}
 	for _, s := range q.Consumers {
 		if s.All || q.AllRevisions {
-			for i := range m.pacts {
-				if m.pacts[i].Consumer == s.Pacticipant && (s.All || slices.Contains(s.VersionIDs, m.pacts[i].ConsumerVersion.ID)) {
+			for _, i := range m.pactsByCons[s.Pacticipant] {
+				if s.All || slices.Contains(s.VersionIDs, m.pacts[i].ConsumerVersion.ID) {
 					add(i)
 				}
 			}
