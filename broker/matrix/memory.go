@@ -101,7 +101,7 @@ func NewMemory(d Data) (*Memory, error) {
 		apps: map[string]Pacticipant{}, envs: map[string]bool{}, versions: map[string][]*memVersion{},
 		byNumber: map[[2]string]*memVersion{}, byID: map[int64]*memVersion{}, latestRevision: map[[3]string]int{},
 		inEnv: map[[2]string][]*memVersion{}, byTag: map[[2]string][]*memVersion{}, onBranch: map[[2]string][]*memVersion{},
-		pactsByCons: map[string][]int{},
+		pactsByCons:    map[string][]int{},
 		pactsByContent: map[Content][]int{}, consumersOf: map[string][]string{}, providersOfCV: map[int64][]string{},
 		verifsByContent: map[Content][]int{}, verifsByPV: map[int64][]int{},
 	}
