@@ -1,24 +1,166 @@
 #!/usr/bin/env bash
-# ci/demo.sh — the contract-testing story in one run (make demo).
+# ci/demo.sh — the contract-testing story in one run (make demo; make demo-stop).
 #
-# Today: the consumers write their pacts and each provider verifies them
-# against its real PostgreSQL. The broker stages (publish, webhook-triggered
-# verification, can-i-deploy, record-deployment) join as they land.
+# A broker with its embedded SQLite on 127.0.0.1:9292 and a tiny CI runner on
+# 127.0.0.1:9393 (which the broker's webhook calls) run in the background;
+# pids and logs are in .demo/. Every stage says what it does; a failure says
+# which stage and what to do next.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
+DEMO=$ROOT/.demo
+BROKER_ADDR=${ACCORD_DEMO_BROKER_ADDR:-127.0.0.1:9292}
+RUNNER_ADDR=${ACCORD_DEMO_RUNNER_ADDR:-127.0.0.1:9393}
+export PACT_BROKER_BASE_URL=http://$BROKER_ADDR
+SERVICES=(users orders notifier gateway) # in deployment order: providers before their consumers
+PROVIDERS=(users orders)
+
+bold() { printf '\033[1m%s\033[0m\n' "$*"; }
+STAGE=startup
+STAGE_N=0
+stage() {
+	STAGE_N=$((STAGE_N + 1))
+	STAGE=$1
+	printf '\n\033[1m[%d/9] %s\033[0m\n' "$STAGE_N" "$2"
+}
+fail() {
+	printf '\n\033[31mdemo failed in stage "%s": %s\033[0m\n' "$STAGE" "$1" >&2
+	printf '    logs: %s/broker.log, %s/runner.log; stop everything with: make demo-stop\n' "$DEMO" "$DEMO" >&2
+	exit 1
+}
+trap 'fail "a command exited with an error (see above)"' ERR
+
+stop_pid() { # stop_pid NAME — stop the process in .demo/NAME.pid, if running
+	local f=$DEMO/$1.pid
+	[ -f "$f" ] || return 0
+	local pid
+	pid=$(cat "$f")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid" 2>/dev/null || true
+		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null || true
+		echo "    stopped $1 (pid $pid)"
+	fi
+	rm -f "$f"
+}
+
 if [ "${1:-}" = stop ]; then
-	echo "demo: nothing running"
+	stop_pid runner
+	stop_pid broker
+	echo "demo: stopped"
 	exit 0
 fi
-stage() { printf '\n\033[1m[%s] %s\033[0m\n' "$1" "$2"; }
-fail() { printf '\033[31mdemo failed in stage "%s": %s\033[0m\n' "$1" "$2" >&2; exit 1; }
 
-stage 1/2 "consumers record what they need (pact files in contracts/pacts/)"
-go test -count=1 -run '^TestConsumer' ./consumers/... ./providers/... || fail consumers "a consumer test failed; run it alone with go test -v -run TestConsumer ./consumers/..."
-ls contracts/pacts/*.json | sed 's|^|    |'
+wait_http() { # wait_http URL SECONDS
+	for _ in $(seq 1 $(($2 * 10))); do
+		curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
-stage 2/2 "providers verify those pacts against their real PostgreSQL"
-go test -count=1 -v -run '^TestProvider[A-Za-z]*$' ./providers/... | grep -E '^(=== RUN|--- |ok|FAIL|\s+contract_test.go:.*verifying)' ||
-	fail providers "a provider does not honour a pact; the report above names the interaction and field"
+mkdir -p "$DEMO/bin"
+VERSION=$(git rev-parse --short=12 HEAD 2>/dev/null || echo dev)
+FEATURE_VERSION=$VERSION-loyalty
+export ACCORD_VERSION=$VERSION ACCORD_BRANCH=main
+
+# --- 1 ------------------------------------------------------------------------------
+stage broker "start the broker (embedded SQLite) on $BROKER_ADDR and the CI runner on $RUNNER_ADDR"
+stop_pid runner
+stop_pid broker
+if curl -fsS -o /dev/null "$PACT_BROKER_BASE_URL/" 2>/dev/null; then
+	fail "something else already answers on $BROKER_ADDR; stop it, or set ACCORD_DEMO_BROKER_ADDR"
+fi
+go build -o "$DEMO/bin/accord-broker" ./broker/cmd/accord-broker
+go build -o "$DEMO/bin/accord-ci" ./ci/cmd/accord-ci
+rm -f "$DEMO"/broker.sqlite3*
+PACT_BROKER_WEBHOOK_SCHEME_WHITELIST="http https" PACT_BROKER_WEBHOOK_HOST_WHITELIST="127.0.0.1" \
+	PACT_BROKER_WEBHOOK_RETRY_SCHEDULE="1 2 5 10" \
+	setsid nohup "$DEMO/bin/accord-broker" --addr "$BROKER_ADDR" --db "sqlite://$DEMO/broker.sqlite3" \
+	>"$DEMO/broker.log" 2>&1 </dev/null &
+echo $! >"$DEMO/broker.pid"
+setsid nohup "$DEMO/bin/accord-ci" runner "$RUNNER_ADDR" >"$DEMO/runner.log" 2>&1 </dev/null &
+echo $! >"$DEMO/runner.pid"
+wait_http "$PACT_BROKER_BASE_URL/" 30 || fail "the broker did not answer within 30 s; see $DEMO/broker.log"
+wait_http "http://$RUNNER_ADDR/builds" 10 || fail "the runner did not answer within 10 s; see $DEMO/runner.log"
+echo "    broker $PACT_BROKER_BASE_URL (pid $(cat "$DEMO/broker.pid")), runner http://$RUNNER_ADDR (pid $(cat "$DEMO/runner.pid"))"
+
+# --- 2 ------------------------------------------------------------------------------
+stage consumers "consumers record what they need: gateway -> users, orders; orders -> users; notifier <- orders events"
+go test -count=1 -run '^TestConsumer' ./consumers/... ./providers/... ||
+	fail "a consumer test failed; run it alone: go test -v -run TestConsumer ./consumers/..."
+echo "    $(ls contracts/pacts/*.json | wc -l) pacts: $(cd contracts/pacts && ls *.json | tr '\n' ' ')"
+
+# --- 3 ------------------------------------------------------------------------------
+stage publish "publish the pacts as version $VERSION on branch main"
+"$DEMO/bin/accord-ci" publish
+
+# --- 4 ------------------------------------------------------------------------------
+stage webhook "create the production environment and the webhook that triggers provider verification"
+pact broker create-environment --name production --display-name Production --production >/dev/null
+pact broker list-environments | sed 's/^/    /'
+body='{"event":"${pactbroker.eventName}","pactUrl":"${pactbroker.pactUrl}","provider":"${pactbroker.providerName}","providerVersion":"${pactbroker.providerVersionNumber}","providerBranch":"${pactbroker.providerVersionBranch}","consumer":"${pactbroker.consumerName}","consumerVersion":"${pactbroker.consumerVersionNumber}"}'
+pact broker create-webhook "http://$RUNNER_ADDR/builds" --request POST --header 'Content-Type: application/json' \
+	--data "$body" --contract-requiring-verification-published --description "verify changed pacts (demo CI runner)" | sed 's/^/    /'
+
+# --- 5 ------------------------------------------------------------------------------
+stage verify "each provider verifies the broker's pacts against its real PostgreSQL and publishes the results"
+for p in "${PROVIDERS[@]}"; do
+	CI=true "$DEMO/bin/accord-ci" verify "$p" >"$DEMO/verify-$p.log" 2>&1 ||
+		{ tail -40 "$DEMO/verify-$p.log"; fail "$p does not honour its pacts (full log: $DEMO/verify-$p.log)"; }
+	echo "    $p $VERSION: $(grep -cE 'returns a response which|generates a message which' "$DEMO/verify-$p.log" || true) interactions verified, results published"
+done
+
+# --- 6 ------------------------------------------------------------------------------
+stage deploy "can-i-deploy, then record-deployment to production, for every service"
+for s in "${SERVICES[@]}"; do
+	"$DEMO/bin/accord-ci" can-i-deploy "$s" --version "$VERSION" --to-environment production \
+		--retry-while-unknown 6 --retry-interval 2s >"$DEMO/can-i-deploy-$s.log" 2>&1 ||
+		{ cat "$DEMO/can-i-deploy-$s.log"; fail "$s $VERSION may not go to production"; }
+	"$DEMO/bin/accord-ci" record-deployment "$s" --version "$VERSION" --environment production >/dev/null
+	echo "    $s $VERSION: deployable, deployed to production"
+done
+
+# --- 7 ------------------------------------------------------------------------------
+stage feature "gateway, on branch feat/loyalty, starts to need users' loyaltyTier, which users does not have"
+rm -rf "$DEMO/pacts-feature"
+ACCORD_DEMO_FEATURE=loyalty ACCORD_PACT_DIR="$DEMO/pacts-feature" \
+	go test -count=1 -run '^TestConsumerUsers$' ./consumers/gateway/ >/dev/null
+builds_before=$(curl -fsS "http://$RUNNER_ADDR/builds" | grep -o '"id":' | wc -l)
+ACCORD_VERSION=$FEATURE_VERSION ACCORD_BRANCH=feat/loyalty "$DEMO/bin/accord-ci" publish "$DEMO/pacts-feature"
+
+# --- 8 ------------------------------------------------------------------------------
+stage webhook-build "the broker's webhook triggers users' verification of the changed pact (pending: users stays green)"
+finished=
+for _ in $(seq 1 600); do
+	builds=$(curl -fsS "http://$RUNNER_ADDR/builds")
+	total=$(echo "$builds" | grep -o '"id":' | wc -l)
+	running=$(echo "$builds" | grep -o '"status":"running"' | wc -l)
+	if [ "$total" -gt "$builds_before" ] && [ "$running" -eq 0 ]; then
+		finished=1
+		break
+	fi
+	sleep 0.5
+done
+[ -n "$finished" ] || fail "no webhook-triggered build finished within 5 minutes; see $DEMO/runner.log and $DEMO/broker.log"
+echo "$builds" | tr '{' '\n' | grep -o '"status":"[a-z]*"' | sort | uniq -c | sed 's/^/    builds: /'
+grep -E '^(--- build|\s+1\.1\)|.*(Pending|pending|WIP))' "$DEMO/runner.log" | head -12 | sed 's/^/    /' || true
+if echo "$builds" | grep -q '"status":"failed"'; then
+	fail "a webhook-triggered verification failed the provider's build; a changed pact should be pending"
+fi
+
+# --- 9 ------------------------------------------------------------------------------
+stage can-i-deploy "can gateway $FEATURE_VERSION (feat/loyalty) go to production?"
+set +e
+"$DEMO/bin/accord-ci" can-i-deploy gateway --version "$FEATURE_VERSION" --to-environment production >"$DEMO/can-i-deploy-feature.log" 2>&1
+answer=$?
+set -e
+sed 's/^/    /' "$DEMO/can-i-deploy-feature.log"
+[ "$answer" -ne 0 ] || fail "can-i-deploy said yes to a pact that users has never satisfied"
+bold "    => NO: gateway $FEATURE_VERSION must not go to production until users provides loyaltyTier."
+
 echo
-echo "demo: done. Every pact in contracts/pacts/ is verified by its provider."
+bold "Summary (production):"
+"$DEMO/bin/accord-ci" status production | sed 's/^/  /'
+echo
+bold "Broker UI: $PACT_BROKER_BASE_URL  (make demo-stop stops the broker and the runner)"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/accord-cdc/accord/consumers/gateway"
@@ -27,12 +28,18 @@ func TestConsumerUsers(t *testing.T) {
 			}).
 			WillRespondWith(200, func(b *consumer.V4ResponseBuilder) {
 				b.Header("Content-Type", matchers.Regex("application/json", `application/json.*`))
-				b.JSONBody(matchers.Map{
+				body := matchers.Map{
 					"id":        matchers.Integer(1),
 					"name":      matchers.Like("Ada Lovelace"),
 					"email":     matchers.Regex("ada@example.com", `^[^@\s]+@[^@\s]+$`),
 					"createdAt": matchers.Regex("2024-05-01T09:30:00Z", contracts.RFC3339Pattern),
-				})
+				}
+				if os.Getenv("ACCORD_DEMO_FEATURE") == "loyalty" {
+					// make demo's feature branch: the gateway starts to need
+					// the customer's loyalty tier, which users does not have.
+					body["loyaltyTier"] = matchers.Regex("gold", `^(bronze|silver|gold)$`)
+				}
+				b.JSONBody(body)
 			}).
 			ExecuteTest(t, func(cfg consumer.MockServerConfig) error {
 				c := &gateway.UsersClient{BaseURL: fmt.Sprintf("http://%s:%d", cfg.Host, cfg.Port)}
