@@ -213,7 +213,11 @@ type Environment struct {
 	Name        string
 	DisplayName string
 	Production  bool
-	CreatedAt   time.Time
+	// Contacts is the JSON array of people to ask about the environment
+	// ([{"name": ..., "details": {...}}]); nil when none were given.
+	Contacts  json.RawMessage
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Page asks for one page of a list; Size 0 means "all".
