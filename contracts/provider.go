@@ -204,7 +204,8 @@ type verification struct {
 }
 
 func newVerification(t *testing.T, p Provider, known map[string]State) *verification {
-	v := &verification{t: t, p: p, known: known}
+	// dirty: data left by earlier tests is unknown, so start from a reset.
+	v := &verification{t: t, p: p, known: known, dirty: true}
 	if p.Handler == nil {
 		p.Handler = http.NotFoundHandler()
 		v.p = p
@@ -322,6 +323,7 @@ func (v *verification) serveState(w http.ResponseWriter, r *http.Request) {
 		v.freshSetup = true
 		values, err := st.Setup(ctx, call.Params)
 		if err != nil {
+			v.dirty = true // it may have written half of its data
 			msg := fmt.Sprintf("setting up provider state %q failed: %v", call.State, err)
 			v.problems = append(v.problems, msg)
 			http.Error(w, msg, http.StatusInternalServerError)

@@ -20,7 +20,7 @@ import (
 
 // provider is the users service as its consumers' pacts see it, with the
 // provider states they name.
-func provider(t *testing.T, handler func(http.Handler) http.Handler) contracts.Provider {
+func provider(t testing.TB, handler func(http.Handler) http.Handler) contracts.Provider {
 	db := contracts.Postgres(t, contracts.WithDatabase("users"), contracts.WithMigrations(migrate))
 	pool := db.Pool(t)
 	var h http.Handler = users.NewHandler(users.NewStore(pool), slog.New(slog.NewTextHandler(io.Discard, nil)))
