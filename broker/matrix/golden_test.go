@@ -430,3 +430,37 @@ func verdictOf(v any) string {
 	}
 	return "no"
 }
+
+func TestTextMatchesRubyBrokerApproval(t *testing.T) {
+	m, err := NewMemory(rubyMatrixGraph())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Decide(context.Background(), m, Query{Selectors: []Selector{{Pacticipant: "Foo"}, {Pacticipant: "Bar"}},
+		LatestBy: ByConsumerVersionAndProviderVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "matrix_full_body_text.approved.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := Text(res), string(raw)
+	// The table and the verdict must be identical; the reason is in our words.
+	cut := func(s string) string { return s[:strings.Index(s, "Reason: ")] }
+	if cut(got) != cut(want) {
+		t.Errorf("text table differs\n got %q\nwant %q", cut(got), cut(want))
+	}
+	if !strings.HasSuffix(got, "Reason: "+res.Summary.Reason+"\n") {
+		t.Errorf("text does not end with the reason: %q", got)
+	}
+}
+
+func TestTextTruncatesLongValues(t *testing.T) {
+	res := Result{Rows: []Row{{Pact: Pact{Consumer: strings.Repeat("c", 40), ConsumerVersion: Version{Number: "1"}, Provider: "P", Revision: 1}}},
+		Summary: Summary{Deployable: ptr(true), Reason: "ok"}}
+	got := Text(res)
+	if !strings.Contains(got, strings.Repeat("c", 27)+"... | 1") || !strings.Contains(got, "Deployable: true\n") {
+		t.Errorf("got %q", got)
+	}
+}
