@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -332,68 +333,91 @@ func TestEnvironmentVerdictsMatchRubyApprovals(t *testing.T) {
 	approvals := loadJSON(t, "matrix_integration_environment_spec.approved.json")
 	const prefix = "PactBroker::Matrix::Service find with environments "
 	cvpv := ByConsumerVersionAndProviderVersion
-	tests := []struct {
+	type scenario struct {
 		name   string
 		data   Data
 		query  Query
 		differ string // why our verdict differs from the Ruby one, if it does
-	}{
+		many   string // the application whose environment selector must resolve to two versions
+	}
+	tests := []scenario{
 		{"when there is a successful verification between the provider in test environment and the consumer to be deployed allows the consumer to be deployed",
 			Data{Environments: []string{"test"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a")},
 				Verifications: []VerificationFact{verified("Bar", "2", "Foo", "a", true), verified("Bar", "3", "Foo", "a", false)},
 				Deployments:   []Deployment{deployed("Bar", "2", "test", "")}},
-			canIDeploy("Foo", "1", "test"), ""},
+			canIDeploy("Foo", "1", "test"), "", ""},
 		{"when there is an unsuccessful verification between the provider in test environment and the consumer to be deployed does not allow the consumer to be deployed",
 			Data{Environments: []string{"test"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a")},
 				Verifications: []VerificationFact{verified("Bar", "2", "Foo", "a", false), verified("Bar", "3", "Foo", "a", true)},
 				Deployments:   []Deployment{deployed("Bar", "2", "test", "")}},
-			canIDeploy("Foo", "1", "test"), ""},
+			canIDeploy("Foo", "1", "test"), "", ""},
 		{"when the provider has not been deployed to the given environment does not allow the consumer to be deployed",
 			Data{Environments: []string{"test"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a")},
 				Verifications: []VerificationFact{verified("Bar", "2", "Foo", "a", true)}},
-			canIDeploy("Foo", "1", "test"), ""},
+			canIDeploy("Foo", "1", "test"), "", ""},
 		{"when the consumer has not been deployed to the given environment allows the provider to be deployed",
 			Data{Environments: []string{"test"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a")},
 				Verifications: []VerificationFact{verified("Bar", "2", "Foo", "a", true)}},
-			canIDeploy("Bar", "2", "test"), ""},
+			canIDeploy("Bar", "2", "test"), "", ""},
 		{"when deploying a version of a provider with multiple versions of a consumer in production when a verification for the latest prod version is missing does not allow the provider to be deployed",
 			Data{Environments: []string{"prod"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a"), pact("Foo", "2", "Bar", "b")},
 				Verifications: []VerificationFact{verified("Bar", "10", "Foo", "a", true)},
 				Deployments:   []Deployment{deployed("Foo", "1", "prod", "1"), deployed("Foo", "2", "prod", "2")}},
-			Query{Selectors: []Selector{{Pacticipant: "Bar", Version: "10"}}, Environment: "prod"}, ""},
+			Query{Selectors: []Selector{{Pacticipant: "Bar", Version: "10"}}, Environment: "prod"}, "", ""},
 		{"when deploying a version of a provider with multiple versions of a consumer in production when there is a successful verification for every prod version of the consumer does allow the provider to be deployed",
 			Data{Environments: []string{"prod"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a"), pact("Foo", "2", "Bar", "b")},
 				Verifications: []VerificationFact{verified("Bar", "10", "Foo", "a", true), verified("Bar", "10", "Foo", "b", true)},
 				Deployments:   []Deployment{deployed("Foo", "1", "prod", "1"), deployed("Foo", "2", "prod", "2")}},
-			Query{Selectors: []Selector{{Pacticipant: "Bar", Version: "10"}}, Environment: "prod"}, ""},
+			Query{Selectors: []Selector{{Pacticipant: "Bar", Version: "10"}}, Environment: "prod"}, "", ""},
 		{"when deploying a version of a consumer with multiple versions of a provider in production when a verification for the latest prod version is missing does not allow the consumer to be deployed",
 			Data{Environments: []string{"prod"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a"), pact("Foo", "2", "Bar", "b")},
 				Versions:      []VersionFact{{Pacticipant: "Bar", Number: "10"}, {Pacticipant: "Bar", Number: "11"}},
 				Verifications: []VerificationFact{verified("Bar", "10", "Foo", "a", true)},
 				Deployments:   []Deployment{deployed("Bar", "10", "prod", "1"), deployed("Bar", "11", "prod", "2")}},
-			Query{Selectors: []Selector{{Pacticipant: "Foo", Version: "2"}}, Environment: "prod"}, ""},
+			Query{Selectors: []Selector{{Pacticipant: "Foo", Version: "2"}}, Environment: "prod"}, "", ""},
 		{"when deploying a version of a consumer with multiple versions of a provider in production when there is a successful verification for every prod version of the consumer does allow the consumer to be deployed",
 			Data{Environments: []string{"prod"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a"), pact("Foo", "2", "Bar", "b")},
 				Versions:      []VersionFact{{Pacticipant: "Bar", Number: "10"}, {Pacticipant: "Bar", Number: "11"}},
 				Verifications: []VerificationFact{verified("Bar", "10", "Foo", "a", true), verified("Bar", "11", "Foo", "b", true)},
 				Deployments:   []Deployment{deployed("Bar", "10", "prod", "1"), deployed("Bar", "11", "prod", "2")}},
 			Query{Selectors: []Selector{{Pacticipant: "Foo", Version: "2"}}, Environment: "prod"},
-			"Bar 10, still running in prod, never verified Foo 2's pact; the Ruby broker only asks that some version there did"},
+			"Bar 10, still running in prod, never verified Foo 2's pact; the Ruby broker only asks that some version there did", ""},
 		{"when deploying a consumer with multiple versions of a provider released to production (latestby cvpv) when an older released provider version has a failing verification does not allow the consumer to be deployed",
 			Data{Environments: []string{"prod"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a")},
 				Verifications: []VerificationFact{verified("Bar", "10", "Foo", "a", false), verified("Bar", "11", "Foo", "a", true)},
 				Releases:      []Release{released("Bar", "10", "prod"), released("Bar", "11", "prod")}},
-			Query{Selectors: []Selector{{Pacticipant: "Foo", Version: "1"}}, Environment: "prod", LatestBy: cvpv}, ""},
+			Query{Selectors: []Selector{{Pacticipant: "Foo", Version: "1"}}, Environment: "prod", LatestBy: cvpv}, "", ""},
 		{"when deploying a consumer with multiple versions of a provider deployed to production on different targets (latestby cvpv) when every targeted deployment has a successful verification allows the consumer to be deployed",
 			Data{Environments: []string{"prod"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a")},
 				Verifications: []VerificationFact{verified("Bar", "10", "Foo", "a", true), verified("Bar", "11", "Foo", "a", true)},
 				Deployments:   []Deployment{deployed("Bar", "10", "prod", "instance-1"), deployed("Bar", "11", "prod", "instance-2")}},
-			Query{Selectors: []Selector{{Pacticipant: "Foo", Version: "1"}}, Environment: "prod", LatestBy: cvpv}, ""},
+			Query{Selectors: []Selector{{Pacticipant: "Foo", Version: "1"}}, Environment: "prod", LatestBy: cvpv}, "", ""},
+		{"when deploying a version of a provider with multiple versions of a consumer in production knows that there are multiple versions of the consumer in production",
+			Data{Environments: []string{"prod"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a"), pact("Foo", "2", "Bar", "b")},
+				Verifications: []VerificationFact{verified("Bar", "10", "Foo", "a", true)},
+				Deployments:   []Deployment{deployed("Foo", "1", "prod", "1"), deployed("Foo", "2", "prod", "2")}},
+			Query{Selectors: []Selector{{Pacticipant: "Bar", Version: "10"}}, Environment: "prod"}, "", "Foo"},
+		{"when deploying a version of a consumer with multiple versions of a provider in production knows that there are multiple versions of the provider in production",
+			Data{Environments: []string{"prod"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a"), pact("Foo", "2", "Bar", "b")},
+				Versions:      []VersionFact{{Pacticipant: "Bar", Number: "10"}, {Pacticipant: "Bar", Number: "11"}},
+				Verifications: []VerificationFact{verified("Bar", "10", "Foo", "a", true)},
+				Deployments:   []Deployment{deployed("Bar", "10", "prod", "1"), deployed("Bar", "11", "prod", "2")}},
+			Query{Selectors: []Selector{{Pacticipant: "Foo", Version: "2"}}, Environment: "prod"}, "", "Bar"},
+		{"when deploying a consumer with multiple versions of a provider released to production (latestby cvpv) when every released provider version has a successful verification allows the consumer to be deployed",
+			Data{Environments: []string{"prod"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a")},
+				Verifications: []VerificationFact{verified("Bar", "10", "Foo", "a", true), verified("Bar", "11", "Foo", "a", true)},
+				Releases:      []Release{released("Bar", "10", "prod"), released("Bar", "11", "prod")}},
+			Query{Selectors: []Selector{{Pacticipant: "Foo", Version: "1"}}, Environment: "prod", LatestBy: cvpv}, "", "Bar"},
+		{"when deploying a consumer with multiple versions of a provider deployed to production on different targets (latestby cvpv) when an older targeted deployment has a failing verification does not allow the consumer to be deployed",
+			Data{Environments: []string{"prod"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a")},
+				Verifications: []VerificationFact{verified("Bar", "10", "Foo", "a", false), verified("Bar", "11", "Foo", "a", true)},
+				Deployments:   []Deployment{deployed("Bar", "10", "prod", "instance-1"), deployed("Bar", "11", "prod", "instance-2")}},
+			Query{Selectors: []Selector{{Pacticipant: "Foo", Version: "1"}}, Environment: "prod", LatestBy: cvpv}, "", "Bar"},
 		{"when a version is deployed without a target and then replaced by a redeployment (latestby cvpv) only considers the currently deployed version and allows the consumer to be deployed",
 			Data{Environments: []string{"prod"}, Pacts: []PactFact{pact("Foo", "1", "Bar", "a")},
 				Verifications: []VerificationFact{verified("Bar", "10", "Foo", "a", false), verified("Bar", "11", "Foo", "a", true)},
 				Deployments:   []Deployment{deployed("Bar", "10", "prod", ""), deployed("Bar", "11", "prod", "")}},
-			Query{Selectors: []Selector{{Pacticipant: "Foo", Version: "1"}}, Environment: "prod", LatestBy: cvpv}, ""},
+			Query{Selectors: []Selector{{Pacticipant: "Foo", Version: "1"}}, Environment: "prod", LatestBy: cvpv}, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -417,7 +441,23 @@ func TestEnvironmentVerdictsMatchRubyApprovals(t *testing.T) {
 			case tt.differ != "" && (got != "unknown" || ruby != "yes"):
 				t.Errorf("expected the documented divergence (%s): got %s, Ruby %s", tt.differ, got, ruby)
 			}
+			if tt.many != "" {
+				n := 0
+				for _, r := range res.Resolved {
+					if r.Selector.Pacticipant == tt.many && r.OneOfMany {
+						n++
+					}
+				}
+				if n != 2 {
+					t.Errorf("%d resolved selectors of %s are one of many, want 2", n, tt.many)
+				}
+			}
 		})
+	}
+	for k := range approvals {
+		if !slices.ContainsFunc(tests, func(tt scenario) bool { return prefix+tt.name == k }) {
+			t.Errorf("approval %q is not covered", k)
+		}
 	}
 }
 
