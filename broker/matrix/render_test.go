@@ -109,3 +109,26 @@ func TestStringers(t *testing.T) {
 		t.Error("unknown kind")
 	}
 }
+
+func TestPreVerified(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m, err := NewMemory(Data{
+		Environments: []string{"production"},
+		Pacts: []PactFact{{Consumer: "Foo", ConsumerVersion: "1", Provider: "Bar", SHA: "same", CreatedAt: t0},
+			{Consumer: "Foo", ConsumerVersion: "2", Provider: "Bar", SHA: "same", CreatedAt: t0.Add(2 * time.Hour)}},
+		Verifications: []VerificationFact{{Consumer: "Foo", Provider: "Bar", SHA: "same", ProviderVersion: "10", Success: true, VerifiedAt: t0.Add(time.Hour)}},
+		Deployments:   []Deployment{deployed("Bar", "10", "production", "")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for version, want := range map[string]bool{"1": false, "2": true} {
+		res, err := Decide(context.Background(), m, canIDeploy("Foo", version, "production"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Rows) != 1 || res.Rows[0].PreVerified() != want || verdict(res.Summary.Deployable) != "yes" {
+			t.Errorf("Foo %s: rows %v, pre-verified want %v, verdict %s", version, rowStrings(res.Rows), want, verdict(res.Summary.Deployable))
+		}
+	}
+}

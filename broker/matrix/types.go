@@ -143,6 +143,13 @@ type Row struct {
 	Ignored         bool // matched an Ignore; not counted
 }
 
+// PreVerified reports whether the verification happened before this pact was published: the result
+// was obtained for identical content published earlier (by another consumer version or revision)
+// and counts here too. The UI marks such rows.
+func (r Row) PreVerified() bool {
+	return r.Verification != nil && r.Verification.VerifiedAt.Before(r.Pact.CreatedAt)
+}
+
 func (r Row) lastAction() time.Time {
 	cv := r.Pact.ConsumerVersion.CreatedAt
 	if r.Verification != nil && r.Verification.ProviderVersion.CreatedAt.After(cv) {
