@@ -94,3 +94,71 @@ func TestSyntheticIsDeterministic(t *testing.T) {
 		t.Error("app-003 has no integrations")
 	}
 }
+
+// counting counts the Facts queries a decision makes.
+type counting struct {
+	Facts
+	calls map[string]int
+}
+
+func (c *counting) Pacticipant(ctx context.Context, name string) (Pacticipant, bool, error) {
+	c.calls["Pacticipant"]++
+	return c.Facts.Pacticipant(ctx, name)
+}
+
+func (c *counting) EnvironmentExists(ctx context.Context, name string) (bool, error) {
+	c.calls["EnvironmentExists"]++
+	return c.Facts.EnvironmentExists(ctx, name)
+}
+
+func (c *counting) Versions(ctx context.Context, s Selector) ([]Version, error) {
+	c.calls["Versions"]++
+	return c.Facts.Versions(ctx, s)
+}
+
+func (c *counting) Providers(ctx context.Context, consumer string, ids []int64) ([]string, error) {
+	c.calls["Providers"]++
+	return c.Facts.Providers(ctx, consumer, ids)
+}
+
+func (c *counting) Consumers(ctx context.Context, provider string) ([]string, error) {
+	c.calls["Consumers"]++
+	return c.Facts.Consumers(ctx, provider)
+}
+
+func (c *counting) Pacts(ctx context.Context, q PactQuery) ([]Pact, error) {
+	c.calls["Pacts"]++
+	return c.Facts.Pacts(ctx, q)
+}
+
+func (c *counting) Verifications(ctx context.Context, q VerificationQuery) ([]Verification, error) {
+	c.calls["Verifications"]++
+	return c.Facts.Verifications(ctx, q)
+}
+
+// The store's speed rests on a can-i-deploy to an environment making 7 + 2k small queries for k
+// integrated applications, however big the broker is (see the package documentation).
+func TestCanIDeployQueryCount(t *testing.T) {
+	m, err := NewMemory(Synthetic(Scale{Pacticipants: 30, Versions: 600, Verifications: 3000, ProvidersEach: 3, Seed: 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, app := range []string{"app-000", "app-010", "app-029"} {
+		c := &counting{Facts: m, calls: map[string]int{}}
+		res, err := Decide(context.Background(), c, canIDeploy(app, "1.19.0", "production"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := len(res.Integrations)
+		total := 0
+		for _, n := range c.calls {
+			total += n
+		}
+		if total != 7+2*k {
+			t.Errorf("%s with %d integrations made %d queries %v, want %d", app, k, total, c.calls, 7+2*k)
+		}
+		if c.calls["Pacts"] != 1 || c.calls["Verifications"] != 1 {
+			t.Errorf("%s: rows need one pact and one verification query, made %v", app, c.calls)
+		}
+	}
+}

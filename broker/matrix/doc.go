@@ -56,7 +56,9 @@
 // can-i-deploy to an environment answered in well under 25 ms on SQLite and PostgreSQL: every
 // query is a primary-key or index range probe bounded by the handful of versions involved, never a
 // scan of versions, publications or results. A can-i-deploy of one version to an environment with
-// k integrated applications makes 5 + k small queries. The tables follow the Ruby broker, plus two
+// k integrated applications makes 7 + 2k small queries (TestCanIDeployQueryCount): the application,
+// the environment, its version, its providers, its consumers, then each integrated application and
+// its versions there, then the pacts and the verification results. The tables follow the Ruby broker, plus two
 // denormalised "latest" tables maintained on write (in the same transaction):
 //
 //	versions(id, pacticipant_id, number, ord, created_at)
