@@ -9,7 +9,8 @@
 // tools. The HTTP layer parses requests with ParseQuery (/matrix) and ParseCanIDeploy
 // (/can-i-deploy) or builds a Query with the shortcut helpers, calls Decide, answers a
 // *ValidationError with 400 {"errors": Problems}, and renders the Result with NewBody in the
-// Ruby broker's JSON shape.
+// Ruby broker's JSON shape (or Text for text/plain). A store proves its Facts implementation
+// with the conformance suite in broker/matrix/matrixtest.
 //
 // # How a question is answered
 //
