@@ -267,8 +267,7 @@ func TestSummariesMatchRubyApprovals(t *testing.T) {
 			"matrix?q[]pacticipant=Foo&q[]version=1&q[]pacticipant=Bar&q[]version=10&latestby=cvpv", Query{}},
 		{mPrefix + "success filter true" + mSuffix, matrixApprovals, rubyMatrixGraph(),
 			"matrix?q[][pacticipant]=Foo&q[][pacticipant]=Bar&latestby=cvpv&success=true", Query{}},
-		{mPrefix + "path endpoint" + mSuffix, matrixApprovals, rubyMatrixGraph(), "",
-			Query{Selectors: []Selector{{Pacticipant: "Foo"}, {Pacticipant: "Bar"}}, LatestBy: ByConsumerVersionAndProviderVersion}},
+		{mPrefix + "path endpoint" + mSuffix, matrixApprovals, rubyMatrixGraph(), "", pathEndpoint(t)},
 		// Not ported: "limit smaller than result set" depends on equal creation timestamps in the
 		// Ruby fixture; with distinct times limit=1 keeps the newest row (Foo 3, unverified).
 		{dPrefix + "Foo v1 to the production environment" + dSuffix, deployApprovals, canIDeployGraph,
@@ -320,6 +319,14 @@ func TestSummariesMatchRubyApprovals(t *testing.T) {
 			}
 		})
 	}
+}
+
+func pathEndpoint(t *testing.T) Query {
+	q, err := ForIntegration("Foo", "Bar", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
 }
 
 func show(s approvedSummary) string {

@@ -149,3 +149,14 @@ func CanIMerge(app, version string) Query {
 	return Query{Selectors: []Selector{{Pacticipant: app, Version: version}}, MainBranch: true, Latest: true,
 		LatestBy: ByConsumerVersionAndProvider}
 }
+
+// ForIntegration is the question of /matrix/provider/{provider}/consumer/{consumer}: every version of
+// both, with the options (latestby, success, limit, ...) of rawQuery.
+func ForIntegration(consumer, provider, rawQuery string) (Query, error) {
+	q, err := ParseQuery(rawQuery)
+	if err != nil {
+		return Query{}, err
+	}
+	q.Selectors = []Selector{{Pacticipant: consumer}, {Pacticipant: provider}}
+	return q, nil
+}

@@ -137,3 +137,17 @@ func TestShortcutQueries(t *testing.T) {
 		t.Errorf("CanIMerge = %+v", q)
 	}
 }
+
+func TestForIntegration(t *testing.T) {
+	q, err := ForIntegration("Foo", "Bar", "latestby=cvpv&limit=5&q[][pacticipant]=Ignored")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Query{Selectors: []Selector{{Pacticipant: "Foo"}, {Pacticipant: "Bar"}}, LatestBy: "cvpv", Limit: 5}
+	if !reflect.DeepEqual(q, want) {
+		t.Errorf("got %+v, want %+v", q, want)
+	}
+	if _, err := ForIntegration("Foo", "Bar", "limit=0"); err == nil {
+		t.Error("a bad limit was accepted")
+	}
+}
