@@ -131,7 +131,8 @@ type PublishedPact struct {
 	ProviderHasVerifications bool
 }
 
-// PublishResult is what POST /contracts/publish did.
+// PublishResult is what POST /contracts/publish did. Version carries id,
+// number and build URL only; Pacts carry no content (read it with GetPact).
 type PublishResult struct {
 	Pacticipant    Pacticipant
 	Version        Version

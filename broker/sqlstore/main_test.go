@@ -15,6 +15,7 @@ var pg storetest.SharedPostgres
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	closeBenchStores()
 	pg.Stop()
 	os.Exit(code)
 }

@@ -66,12 +66,11 @@ func (r runner) publishOne(ctx context.Context, consumerID, versionID int64, con
 		return broker.Pact{}, "", err
 	}
 	var (
-		pubID           int64
-		existingSHA     string
-		existingContent string
+		pubID       int64
+		existingSHA string
 	)
-	err = r.row(ctx, `SELECT pp.id, pv.sha, pv.content FROM pact_publications pp JOIN pact_versions pv ON pv.id = pp.pact_version_id WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
-		versionID, providerID).Scan(&pubID, &existingSHA, &existingContent)
+	err = r.row(ctx, `SELECT pp.id, pv.sha FROM pact_publications pp JOIN pact_versions pv ON pv.id = pp.pact_version_id WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
+		versionID, providerID).Scan(&pubID, &existingSHA)
 	exists := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return broker.Pact{}, "", err
@@ -82,6 +81,10 @@ func (r runner) publishOne(ctx context.Context, consumerID, versionID int64, con
 	case exists && sha == existingSHA:
 		outcome = broker.PactContentSame
 	case exists && merge:
+		var existingContent string
+		if err := r.row(ctx, `SELECT content FROM pact_versions WHERE consumer_id = ? AND provider_id = ? AND sha = ?`, consumerID, providerID, existingSHA).Scan(&existingContent); err != nil {
+			return broker.Pact{}, "", err
+		}
 		old, err := broker.ParsePact([]byte(existingContent))
 		if err != nil {
 			return broker.Pact{}, "", err
@@ -99,12 +102,14 @@ func (r runner) publishOne(ctx context.Context, consumerID, versionID int64, con
 	}
 	now := r.s.ts()
 	if outcome != broker.PactContentSame {
-		if err := r.exec(ctx, `INSERT INTO pact_versions (consumer_id, provider_id, sha, content, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (consumer_id, provider_id, sha) DO NOTHING`,
-			consumerID, providerID, sha, string(doc.WithIDs()), now); err != nil {
-			return broker.Pact{}, "", err
-		}
+		// Content is stored once per SHA: a new row only for new content.
 		var pvID int64
-		if err := r.row(ctx, `SELECT id FROM pact_versions WHERE consumer_id = ? AND provider_id = ? AND sha = ?`, consumerID, providerID, sha).Scan(&pvID); err != nil {
+		err := r.row(ctx, `INSERT INTO pact_versions (consumer_id, provider_id, sha, content, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (consumer_id, provider_id, sha) DO NOTHING RETURNING id`,
+			consumerID, providerID, sha, string(doc.WithIDs()), now).Scan(&pvID)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = r.row(ctx, `SELECT id FROM pact_versions WHERE consumer_id = ? AND provider_id = ? AND sha = ?`, consumerID, providerID, sha).Scan(&pvID)
+		}
+		if err != nil {
 			return broker.Pact{}, "", err
 		}
 		if exists {
@@ -117,14 +122,15 @@ func (r runner) publishOne(ctx context.Context, consumerID, versionID int64, con
 			return broker.Pact{}, "", err
 		}
 	}
-	if err := r.exec(ctx, `INSERT INTO integrations (consumer_id, provider_id, created_at) VALUES (?, ?, ?) ON CONFLICT (consumer_id, provider_id) DO NOTHING`, consumerID, providerID, now); err != nil {
-		return broker.Pact{}, "", err
+	if !exists {
+		if err := r.exec(ctx, `INSERT INTO integrations (consumer_id, provider_id, created_at) VALUES (?, ?, ?) ON CONFLICT (consumer_id, provider_id) DO NOTHING`, consumerID, providerID, now); err != nil {
+			return broker.Pact{}, "", err
+		}
 	}
-	ps, err := r.pacts(ctx, true, ` WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`, versionID, providerID)
-	if err != nil || len(ps) == 0 {
-		return broker.Pact{}, "", fmt.Errorf("read back published pact: %w", err)
-	}
-	return ps[0], outcome, nil
+	// The caller knows everything but the timestamps; content is read
+	// only by those that render it (PutPact).
+	return broker.Pact{Consumer: consumer, Provider: provider, ConsumerVersion: version, ConsumerVersionID: versionID, SHA: sha,
+		CreatedAt: fromTS(now), UpdatedAt: fromTS(now)}, outcome, nil
 }
 
 // PublishContracts implements broker.Store.
@@ -169,10 +175,8 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 			}
 			res.Pacts = append(res.Pacts, broker.PublishedPact{Pact: pact, Outcome: outcome, ProviderHasVerifications: verified > 0})
 		}
-		if res.Pacticipant, err = r.pacticipant(ctx, req.Pacticipant); err != nil {
-			return err
-		}
-		res.Version, err = r.version(ctx, req.Pacticipant, req.Version)
+		res.Pacticipant, err = r.pacticipant(ctx, req.Pacticipant)
+		res.Version = broker.Version{ID: vid, Pacticipant: req.Pacticipant, Number: req.Version, BuildURL: req.BuildURL}
 		return err
 	})
 	if err != nil {
@@ -199,7 +203,16 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 		var outcome broker.PactOutcome
 		pact, outcome, err = r.publishOne(ctx, pid, vid, consumer, version, provider, content, merge)
 		created = outcome == broker.PactCreated
-		return err
+		if err != nil {
+			return err
+		}
+		// publishOne returns no content; this response renders it.
+		ps, err := r.pacts(ctx, true, ` WHERE pp.consumer_version_id = ? AND pv.sha = ?`, vid, pact.SHA)
+		if err != nil || len(ps) == 0 {
+			return fmt.Errorf("read back published pact: %w", err)
+		}
+		pact = ps[0]
+		return nil
 	})
 	if err != nil {
 		return pact, false, fmt.Errorf("publish pact: %w", err)

@@ -16,6 +16,23 @@ import (
 
 const selectedCols = `c.name, v.number, v.id, pv.sha, pp.created_at`
 
+// hasPact tests that the version in col has a pact for the provider (one
+// "?"). It is a scalar subquery on purpose: PostgreSQL turns EXISTS or a
+// join into a merge join over every publication of the provider, while
+// this stays one unique-index probe per candidate version, newest first.
+func hasPact(col string) string {
+	return `(SELECT x.id FROM pact_publications x WHERE x.consumer_version_id = ` + col + ` AND x.provider_id = ?) IS NOT NULL`
+}
+
+// headTail joins a derived table h(cid, vid) of chosen consumer versions to
+// their publications for the provider (one "?" for the provider id). The
+// per-consumer subqueries stay in h's select list so both databases run
+// them once per consumer, walking an index newest first.
+const headTail = `
+	JOIN pact_publications pp ON pp.consumer_version_id = h.vid AND pp.provider_id = ?
+	JOIN pacticipants c ON c.id = h.cid` + selectedTail + `
+	WHERE 1 = 1`
+
 const selectedTail = `
 	JOIN versions v ON v.id = pp.consumer_version_id
 	JOIN pact_versions pv ON pv.id = pp.pact_version_id`
@@ -75,30 +92,29 @@ func (s *Store) SelectPacts(ctx context.Context, provider string, sel broker.Sel
 	}
 	switch sel.Kind() {
 	case broker.KindMainBranch, broker.KindBranch, broker.KindMatchingBranch:
-		branchExpr, args := `c.main_branch`, []any{}
+		branchExpr, args := `c0.main_branch`, []any{pid}
 		if !sel.MainBranch {
-			branchExpr, args = `?`, []any{sel.Branch}
+			branchExpr, args = `?`, []any{pid, sel.Branch}
 		}
 		args = append(args, pid, pid)
-		out, err = r.selected(ctx, `, b.name`, `
-			FROM integrations i
-			JOIN pacticipants c ON c.id = i.consumer_id
-			JOIN branches b ON b.pacticipant_id = c.id AND b.name = `+branchExpr+`
-			JOIN pact_publications pp ON pp.provider_id = i.provider_id AND pp.consumer_version_id = (
-				SELECT bv.version_id FROM branch_versions bv
-				JOIN pact_publications x ON x.consumer_version_id = bv.version_id AND x.provider_id = ?
-				WHERE bv.branch_id = b.id ORDER BY bv.version_id DESC LIMIT 1)`+selectedTail+`
-			WHERE i.provider_id = ?`+consumerCond+` ORDER BY c.name`, append(args, consumerArgs...)...)
+		out, err = r.selected(ctx, `, h.label`, `
+			FROM (SELECT i.consumer_id AS cid, b.name AS label,
+					(SELECT bv.version_id FROM branch_versions bv
+					 WHERE bv.branch_id = b.id AND `+hasPact("bv.version_id")+`
+					 ORDER BY bv.version_id DESC LIMIT 1) AS vid
+				FROM integrations i
+				JOIN pacticipants c0 ON c0.id = i.consumer_id
+				JOIN branches b ON b.pacticipant_id = i.consumer_id AND b.name = `+branchExpr+`
+				WHERE i.provider_id = ?) h`+headTail+consumerCond+` ORDER BY c.name`, append(args, consumerArgs...)...)
 		label(func(sp *broker.SelectedPact, l string) { sp.Branch = l })
 	case broker.KindLatestTag:
 		out, err = r.selected(ctx, ``, `
-			FROM integrations i
-			JOIN pacticipants c ON c.id = i.consumer_id
-			JOIN pact_publications pp ON pp.provider_id = i.provider_id AND pp.consumer_version_id = (
-				SELECT t.version_id FROM tags t
-				JOIN pact_publications x ON x.consumer_version_id = t.version_id AND x.provider_id = ?
-				WHERE t.pacticipant_id = c.id AND t.name = ? ORDER BY t.version_id DESC LIMIT 1)`+selectedTail+`
-			WHERE i.provider_id = ?`+consumerCond+` ORDER BY c.name`, append([]any{pid, sel.Tag, pid}, consumerArgs...)...)
+			FROM (SELECT i.consumer_id AS cid,
+					(SELECT t.version_id FROM tags t
+					 WHERE t.pacticipant_id = i.consumer_id AND t.name = ? AND `+hasPact("t.version_id")+`
+					 ORDER BY t.version_id DESC LIMIT 1) AS vid
+				FROM integrations i WHERE i.provider_id = ?) h`+headTail+consumerCond+` ORDER BY c.name`,
+			append([]any{sel.Tag, pid, pid, pid}, consumerArgs...)...)
 		label(func(sp *broker.SelectedPact, _ string) { sp.Tag = sel.Tag })
 	case broker.KindAllTag:
 		out, err = r.selected(ctx, ``, `
@@ -137,11 +153,10 @@ func (s *Store) SelectPacts(ctx context.Context, provider string, sel broker.Sel
 		label(func(sp *broker.SelectedPact, l string) { sp.Environment = l })
 	default: // latest
 		out, err = r.selected(ctx, ``, `
-			FROM integrations i
-			JOIN pacticipants c ON c.id = i.consumer_id
-			JOIN pact_publications pp ON pp.provider_id = i.provider_id AND pp.consumer_version_id = (
-				SELECT MAX(x.consumer_version_id) FROM pact_publications x WHERE x.provider_id = i.provider_id AND x.consumer_id = i.consumer_id)`+selectedTail+`
-			WHERE i.provider_id = ?`+consumerCond+` ORDER BY c.name`, append([]any{pid}, consumerArgs...)...)
+			FROM (SELECT i.consumer_id AS cid,
+					(SELECT MAX(x.consumer_version_id) FROM pact_publications x WHERE x.provider_id = i.provider_id AND x.consumer_id = i.consumer_id) AS vid
+				FROM integrations i WHERE i.provider_id = ?) h`+headTail+consumerCond+` ORDER BY c.name`,
+			append([]any{pid, pid}, consumerArgs...)...)
 		label(func(*broker.SelectedPact, string) {})
 	}
 	if err != nil {
@@ -197,7 +212,7 @@ func (s *Store) VerificationFacts(ctx context.Context, provider string, shas []s
 	}
 	rows, err := r.query(ctx, `SELECT pv.sha, ve.success, ve.wip, pver.number, pver.id, ve.created_at
 		FROM verifications ve JOIN pact_versions pv ON pv.id = ve.pact_version_id JOIN versions pver ON pver.id = ve.provider_version_id
-		WHERE ve.provider_id = ? AND ve.success = TRUE AND pv.sha IN (`+placeholders(len(args)-1)+`)`, args...)
+		WHERE pv.provider_id = ve.provider_id AND ve.provider_id = ? AND ve.success = TRUE AND pv.sha IN (`+placeholders(len(args)-1)+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("verification facts: %w", err)
 	}
@@ -293,24 +308,21 @@ func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.T
 		return nil, err
 	}
 	sinceTS := since.UTC().UnixMicro()
-	heads, err := r.selected(ctx, `, b.name`, `
-		FROM integrations i
-		JOIN pacticipants c ON c.id = i.consumer_id
-		JOIN branches b ON b.pacticipant_id = c.id
-		JOIN pact_publications pp ON pp.provider_id = i.provider_id AND pp.consumer_version_id = (
-			SELECT MAX(bv.version_id) FROM branch_versions bv WHERE bv.branch_id = b.id)`+selectedTail+`
-		WHERE i.provider_id = ? AND pp.created_at >= ? ORDER BY c.name, b.name`, pid, sinceTS)
+	heads, err := r.selected(ctx, `, h.label`, `
+		FROM (SELECT i.consumer_id AS cid, b.name AS label,
+				(SELECT MAX(bv.version_id) FROM branch_versions bv WHERE bv.branch_id = b.id) AS vid
+			FROM integrations i JOIN branches b ON b.pacticipant_id = i.consumer_id
+			WHERE i.provider_id = ?) h`+headTail+` AND pp.created_at >= ? ORDER BY c.name, h.label`, pid, pid, sinceTS)
 	if err != nil {
 		return nil, fmt.Errorf("wip candidates: %w", err)
 	}
-	tagged, err := r.selected(ctx, `, tn.name`, `
-		FROM integrations i
-		JOIN pacticipants c ON c.id = i.consumer_id
-		JOIN (SELECT DISTINCT pacticipant_id, name FROM tags) tn ON tn.pacticipant_id = c.id
-		JOIN pact_publications pp ON pp.provider_id = i.provider_id AND pp.consumer_version_id = (
-			SELECT t.version_id FROM tags t JOIN pact_publications x ON x.consumer_version_id = t.version_id AND x.provider_id = i.provider_id
-			WHERE t.pacticipant_id = c.id AND t.name = tn.name ORDER BY t.version_id DESC LIMIT 1)`+selectedTail+`
-		WHERE i.provider_id = ? AND pp.created_at >= ? ORDER BY c.name, tn.name`, pid, sinceTS)
+	tagged, err := r.selected(ctx, `, h.label`, `
+		FROM (SELECT tn.pacticipant_id AS cid, tn.name AS label,
+				(SELECT t.version_id FROM tags t
+				 WHERE t.pacticipant_id = tn.pacticipant_id AND t.name = tn.name AND `+hasPact("t.version_id")+`
+				 ORDER BY t.version_id DESC LIMIT 1) AS vid
+			FROM (SELECT DISTINCT t.pacticipant_id, t.name FROM tags t JOIN integrations i ON i.consumer_id = t.pacticipant_id AND i.provider_id = ?) tn) h`+headTail+`
+			AND pp.created_at >= ? ORDER BY c.name, h.label`, pid, pid, pid, sinceTS)
 	if err != nil {
 		return nil, fmt.Errorf("wip candidates: %w", err)
 	}

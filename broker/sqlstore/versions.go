@@ -15,16 +15,10 @@ func (r runner) ensureVersion(ctx context.Context, pacticipantID int64, number s
 	if number == "" {
 		return 0, false, broker.Errorf(broker.Invalid, "a version number cannot be blank")
 	}
+	// Insert first: publishing usually brings a new version.
 	var id int64
-	err := r.row(ctx, `SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?`, pacticipantID, number).Scan(&id)
-	if err == nil {
-		return id, false, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, false, err
-	}
 	now := r.s.ts()
-	err = r.row(ctx, `INSERT INTO versions (pacticipant_id, number, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (pacticipant_id, number) DO NOTHING RETURNING id`,
+	err := r.row(ctx, `INSERT INTO versions (pacticipant_id, number, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (pacticipant_id, number) DO NOTHING RETURNING id`,
 		pacticipantID, number, now, now).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = r.row(ctx, `SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?`, pacticipantID, number).Scan(&id)
@@ -38,15 +32,18 @@ func (r runner) ensureBranchVersion(ctx context.Context, pacticipantID, versionI
 		return false, broker.Errorf(broker.Invalid, "a branch name cannot be blank")
 	}
 	now := r.s.ts()
-	if err := r.exec(ctx, `INSERT INTO branches (pacticipant_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (pacticipant_id, name) DO NOTHING`, pacticipantID, branch, now); err != nil {
-		return false, err
-	}
 	var branchID int64
-	if err := r.row(ctx, `SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?`, pacticipantID, branch).Scan(&branchID); err != nil {
+	err := r.row(ctx, `SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?`, pacticipantID, branch).Scan(&branchID)
+	if errors.Is(err, sql.ErrNoRows) {
+		if err = r.exec(ctx, `INSERT INTO branches (pacticipant_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (pacticipant_id, name) DO NOTHING`, pacticipantID, branch, now); err == nil {
+			err = r.row(ctx, `SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?`, pacticipantID, branch).Scan(&branchID)
+		}
+	}
+	if err != nil {
 		return false, err
 	}
 	var n int64
-	err := r.row(ctx, `INSERT INTO branch_versions (branch_id, version_id, created_at) VALUES (?, ?, ?) ON CONFLICT (branch_id, version_id) DO NOTHING RETURNING version_id`, branchID, versionID, now).Scan(&n)
+	err = r.row(ctx, `INSERT INTO branch_versions (branch_id, version_id, created_at) VALUES (?, ?, ?) ON CONFLICT (branch_id, version_id) DO NOTHING RETURNING version_id`, branchID, versionID, now).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
