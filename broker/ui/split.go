@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"net/http"
+	"strings"
+)
+
+// apiContentTypes are the media types that mark a request as an API call
+// (the Ruby broker's Rack::PactBroker::RequestTarget).
+var apiContentTypes = []string{"application/hal+json", "application/problem+json", "application/json", "text/csv", "application/yaml", "text/plain"}
+
+// webAssetExtensions are paths a browser fetches with Accept: */*.
+var webAssetExtensions = []string{".js", ".woff", ".woff2", ".css", ".png", ".html", ".map", ".ttf", ".ico"}
+
+// WantsHTML reports whether the request is a browser's, to be answered with
+// a page rather than HAL+JSON. It follows the Ruby broker: a request is for
+// the API when its Accept header (or its body's Content-Type) names an API
+// media type, when it has no Accept header, when it asks for a badge as SVG,
+// or when it accepts exactly */* (curl) for anything but a web asset.
+func WantsHTML(r *http.Request) bool {
+	accept := strings.ToLower(r.Header.Get("Accept"))
+	contentType := strings.ToLower(r.Header.Get("Content-Type"))
+	switch {
+	case accept == "":
+		return false
+	case isAPIType(accept), isAPIType(contentType):
+		return false
+	case strings.Contains(accept, "svg") && IsBadgePath(r.URL.Path):
+		return false
+	case accept == "*/*" && !hasSuffix(r.URL.Path, webAssetExtensions):
+		return false
+	}
+	return true
+}
+
+func isAPIType(header string) bool {
+	for _, t := range apiContentTypes {
+		if strings.Contains(header, t) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasSuffix(s string, suffixes []string) bool {
+	for _, suf := range suffixes {
+		if strings.HasSuffix(s, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsBadgePath reports whether path is one of the broker's badge URLs
+// (pact, matrix, can-i-deploy and can-i-merge badges).
+func IsBadgePath(path string) bool {
+	path = strings.TrimSuffix(path, ".svg")
+	if !strings.HasSuffix(path, "/badge") {
+		return false
+	}
+	return strings.HasPrefix(path, "/pacts/provider/") || strings.HasPrefix(path, "/matrix/provider/") || strings.HasPrefix(path, "/pacticipants/")
+}
+
+// Split serves pages to browsers and everything else from api, at the same
+// URLs, as the Ruby broker does:
+//
+//   - a ".json" or ".svg" suffix becomes the Accept header (the Ruby
+//     broker's ConvertFileExtensionToAcceptHeader), so "{pact URL}.json"
+//     is the raw pact for a browser;
+//   - badge paths are always drawn here (the API has no badges);
+//   - a request WantsHTML for a path with a page gets the page; any other
+//     request, and a browser's request for a path without a page (an API
+//     resource opened in a tab), goes to api.
+func Split(pages *Handler, api http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		convertExtension(r)
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && IsBadgePath(r.URL.Path) {
+			pages.ServeHTTP(w, r)
+			return
+		}
+		if WantsHTML(r) && pages.Handles(r) {
+			pages.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
+func convertExtension(r *http.Request) {
+	for ext, accept := range map[string]string{".json": "application/json", ".svg": "image/svg+xml"} {
+		if !strings.HasSuffix(r.URL.Path, ext) || r.URL.Path == ext {
+			continue
+		}
+		r.URL.Path = strings.TrimSuffix(r.URL.Path, ext)
+		if r.URL.RawPath != "" {
+			r.URL.RawPath = strings.TrimSuffix(r.URL.RawPath, ext)
+		}
+		r.Header.Set("Accept", accept)
+		return
+	}
+}
