@@ -34,8 +34,9 @@ func (s *Store) CreateEnvironment(ctx context.Context, env broker.Environment) (
 			return broker.Errorf(broker.Conflict, "an environment named %q (or with uuid %s) already exists", env.Name, env.UUID)
 		}
 		env.CreatedAt = fromTS(now)
-		return r.row(ctx, `INSERT INTO environments (uuid, name, display_name, production, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			env.UUID, env.Name, env.DisplayName, env.Production, now, now).Scan(&env.ID)
+		env.UpdatedAt = env.CreatedAt
+		return r.row(ctx, `INSERT INTO environments (uuid, name, display_name, production, contacts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			env.UUID, env.Name, env.DisplayName, env.Production, nullJSON(env.Contacts), now, now).Scan(&env.ID)
 	})
 	if err != nil {
 		return env, fmt.Errorf("create environment: %w", err)

@@ -383,6 +383,11 @@ func (s *Store) AddTag(ctx context.Context, pacticipant, number, tag string) (br
 		if created, err = r.ensureTag(ctx, pid, vid, tag); err != nil {
 			return err
 		}
+		if created {
+			if err := r.deployForTag(ctx, pid, vid, tag); err != nil {
+				return err
+			}
+		}
 		t, err = r.tag(ctx, pacticipant, number, tag)
 		return err
 	})
