@@ -170,3 +170,7 @@ func (r runner) maybeSetMainBranch(ctx context.Context, pacticipantID int64, nam
 	}
 	return r.exec(ctx, `UPDATE pacticipants SET main_branch = ? WHERE id = ? AND main_branch = ''`, name, pacticipantID)
 }
+
+func (r runner) pacticipantByID(ctx context.Context, id int64) (broker.Pacticipant, error) {
+	return scanPacticipant(r.row(ctx, `SELECT `+pacticipantCols+` FROM pacticipants WHERE id = ?`, id))
+}

@@ -50,7 +50,9 @@ func (r runner) pacts(ctx context.Context, withContent bool, q string, args ...a
 }
 
 // publishOne records one pact for a consumer version inside a transaction.
-func (r runner) publishOne(ctx context.Context, consumerID, versionID int64, consumer, version, provider string, content []byte, merge bool) (broker.Pact, broker.PactOutcome, error) {
+// providerID may be 0 (looked up or created here); versionIsNew skips the
+// search for an existing publication.
+func (r runner) publishOne(ctx context.Context, consumerID, versionID, providerID int64, versionIsNew bool, consumer, version, provider string, content []byte, merge bool) (broker.Pact, broker.PactOutcome, error) {
 	doc, err := broker.ParsePact(content)
 	if err != nil {
 		return broker.Pact{}, "", err
@@ -61,19 +63,23 @@ func (r runner) publishOne(ctx context.Context, consumerID, versionID int64, con
 	if n := doc.Participant("provider"); n != "" && n != provider {
 		return broker.Pact{}, "", broker.Errorf(broker.Invalid, "the provider name in the pact (%q) does not match the provider it is published for (%q); publish the pact under the name it declares", n, provider)
 	}
-	providerID, _, err := r.ensurePacticipant(ctx, provider)
-	if err != nil {
-		return broker.Pact{}, "", err
+	if providerID == 0 {
+		if providerID, _, err = r.ensurePacticipant(ctx, provider); err != nil {
+			return broker.Pact{}, "", err
+		}
 	}
 	var (
 		pubID       int64
 		existingSHA string
+		exists      bool
 	)
-	err = r.row(ctx, `SELECT pp.id, pv.sha FROM pact_publications pp JOIN pact_versions pv ON pv.id = pp.pact_version_id WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
-		versionID, providerID).Scan(&pubID, &existingSHA)
-	exists := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return broker.Pact{}, "", err
+	if !versionIsNew {
+		err = r.row(ctx, `SELECT pp.id, pv.sha FROM pact_publications pp JOIN pact_versions pv ON pv.id = pp.pact_version_id WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
+			versionID, providerID).Scan(&pubID, &existingSHA)
+		exists = err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return broker.Pact{}, "", err
+		}
 	}
 	sha := doc.ContentSHA()
 	outcome := broker.PactCreated
@@ -141,6 +147,9 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 		if err != nil {
 			return err
 		}
+		if res.Pacticipant, err = r.pacticipantByID(ctx, pid); err != nil {
+			return err
+		}
 		vid, created, err := r.ensureVersion(ctx, pid, req.Version)
 		if err != nil {
 			return err
@@ -152,7 +161,7 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 			}
 		}
 		if req.Branch != "" {
-			if _, err := r.ensureBranchVersion(ctx, pid, vid, req.Branch); err != nil {
+			if err := r.addBranchKnowingMain(ctx, &res.Pacticipant, vid, req.Branch); err != nil {
 				return err
 			}
 		}
@@ -165,19 +174,18 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 			if c.ConsumerName != req.Pacticipant {
 				return broker.FieldErrorf("contracts", "the consumerName %q of a contract must match pacticipantName %q", c.ConsumerName, req.Pacticipant)
 			}
-			pact, outcome, err := r.publishOne(ctx, pid, vid, req.Pacticipant, req.Version, c.ProviderName, c.Content, c.Merge)
+			providerID, verified, err := r.providerForPublish(ctx, c.ProviderName)
 			if err != nil {
 				return err
 			}
-			var verified int
-			if err := r.row(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM verifications WHERE provider_id = (SELECT id FROM pacticipants WHERE name = ?) LIMIT 1) x`, c.ProviderName).Scan(&verified); err != nil {
+			pact, outcome, err := r.publishOne(ctx, pid, vid, providerID, created, req.Pacticipant, req.Version, c.ProviderName, c.Content, c.Merge)
+			if err != nil {
 				return err
 			}
-			res.Pacts = append(res.Pacts, broker.PublishedPact{Pact: pact, Outcome: outcome, ProviderHasVerifications: verified > 0})
+			res.Pacts = append(res.Pacts, broker.PublishedPact{Pact: pact, Outcome: outcome, ProviderHasVerifications: verified})
 		}
-		res.Pacticipant, err = r.pacticipant(ctx, req.Pacticipant)
 		res.Version = broker.Version{ID: vid, Pacticipant: req.Pacticipant, Number: req.Version, BuildURL: req.BuildURL}
-		return err
+		return nil
 	})
 	if err != nil {
 		return res, fmt.Errorf("publish contracts: %w", err)
@@ -201,7 +209,7 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 			return err
 		}
 		var outcome broker.PactOutcome
-		pact, outcome, err = r.publishOne(ctx, pid, vid, consumer, version, provider, content, merge)
+		pact, outcome, err = r.publishOne(ctx, pid, vid, 0, false, consumer, version, provider, content, merge)
 		created = outcome == broker.PactCreated
 		if err != nil {
 			return err
@@ -330,4 +338,18 @@ func (s *Store) PactVersions(ctx context.Context, consumer, provider string) ([]
 		return nil, fmt.Errorf("pact versions: %w", err)
 	}
 	return ps, nil
+}
+
+// providerForPublish returns the provider's id (creating it) and whether it
+// has ever published a verification result, in one round trip when it
+// exists.
+func (r runner) providerForPublish(ctx context.Context, name string) (int64, bool, error) {
+	var id int64
+	var verified bool
+	err := r.row(ctx, `SELECT p.id, EXISTS (SELECT 1 FROM verifications v WHERE v.provider_id = p.id) FROM pacticipants p WHERE p.name = ?`, name).Scan(&id, &verified)
+	if errors.Is(err, sql.ErrNoRows) {
+		id, _, err = r.ensurePacticipant(ctx, name)
+		return id, false, err
+	}
+	return id, verified, err
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/accord-cdc/accord/broker"
 )
@@ -28,6 +29,14 @@ func (r runner) ensureVersion(ctx context.Context, pacticipantID int64, number s
 }
 
 func (r runner) ensureBranchVersion(ctx context.Context, pacticipantID, versionID int64, branch string) (bool, error) {
+	created, err := r.ensureBranchVersionOnly(ctx, pacticipantID, versionID, branch)
+	if err != nil || !created {
+		return created, err
+	}
+	return true, r.maybeSetMainBranch(ctx, pacticipantID, branch)
+}
+
+func (r runner) ensureBranchVersionOnly(ctx context.Context, pacticipantID, versionID int64, branch string) (bool, error) {
 	if branch == "" {
 		return false, broker.Errorf(broker.Invalid, "a branch name cannot be blank")
 	}
@@ -47,10 +56,23 @@ func (r runner) ensureBranchVersion(ctx context.Context, pacticipantID, versionI
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	if err != nil {
-		return false, err
+	return err == nil, err
+}
+
+// addBranchKnowingMain is ensureBranchVersion for a caller that holds the
+// pacticipant row: main-branch detection runs only while it is unset.
+func (r runner) addBranchKnowingMain(ctx context.Context, p *broker.Pacticipant, versionID int64, branch string) error {
+	if p.MainBranch != "" {
+		_, err := r.ensureBranchVersionOnly(ctx, p.ID, versionID, branch)
+		return err
 	}
-	return true, r.maybeSetMainBranch(ctx, pacticipantID, branch)
+	if _, err := r.ensureBranchVersion(ctx, p.ID, versionID, branch); err != nil {
+		return err
+	}
+	if slices.Contains(mainBranchCandidates, branch) {
+		p.MainBranch = branch
+	}
+	return nil
 }
 
 func (r runner) ensureTag(ctx context.Context, pacticipantID, versionID int64, tag string) (bool, error) {
