@@ -182,6 +182,10 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 			if err != nil {
 				return err
 			}
+			// The webhooks this publication triggers commit with it (outbox).
+			if err := r.enqueuePactWebhooks(ctx, pact, outcome); err != nil {
+				return err
+			}
 			res.Pacts = append(res.Pacts, broker.PublishedPact{Pact: pact, Outcome: outcome, ProviderHasVerifications: verified})
 		}
 		res.Version = broker.Version{ID: vid, Pacticipant: req.Pacticipant, Number: req.Version, BuildURL: req.BuildURL}
@@ -220,7 +224,8 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 			return fmt.Errorf("read back published pact: %w", err)
 		}
 		pact = ps[0]
-		return nil
+		// The webhooks this publication triggers commit with it (outbox).
+		return r.enqueuePactWebhooks(ctx, pact, outcome)
 	})
 	if err != nil {
 		return pact, false, fmt.Errorf("publish pact: %w", err)

@@ -61,6 +61,10 @@ func (s *Store) RecordVerification(ctx context.Context, req broker.VerificationR
 		if err != nil {
 			return err
 		}
+		// The webhooks this verification triggers commit with it (outbox).
+		if err := r.enqueueVerificationWebhooks(ctx, id); err != nil {
+			return err
+		}
 		out, err = scanVerification(r.row(ctx, `SELECT `+verificationCols+verificationFrom+` WHERE ve.id = ?`, id))
 		return err
 	})
