@@ -52,7 +52,7 @@ func (b publishBody) request() (broker.PublishRequest, error) {
 	}
 	for i, c := range b.Contracts {
 		bad := func(format string, args ...any) error {
-			return broker.FieldErrorf(fmt.Sprintf("contracts.%d", i), format, args...)
+			return broker.FieldErrorf("contracts", "%s (at index %d)", fmt.Sprintf(format, args...), i)
 		}
 		switch {
 		case c.ConsumerName != b.PacticipantName:
