@@ -67,6 +67,7 @@ func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
 		{"SelectorsResolve", testSelectors},
 		{"PendingAndWIP", testPendingWIP},
 		{"DefaultSelectors", testDefaultSelectors},
+		{"FallbackSelectors", testFallbacks},
 		{"MainBranchAutoDetected", testMainBranchDetect},
 		{"TagsAndBranches", testTagsBranches},
 		{"DeleteCascades", testDeleteCascades},
@@ -551,4 +552,33 @@ func testDeleteCascades(t *testing.T, s broker.Store) {
 	has, err := s.ProviderHasVerifications(ctx, "Bar")
 	require.NoError(t, err)
 	assert.False(t, has)
+}
+
+func testFallbacks(t *testing.T, s broker.Store) {
+	ctx := context.Background()
+	Publish(t, s, "Web", "w1", "main", "API", []string{"main"}, "a")
+	Publish(t, s, "Web", "w2", "feat-a", "API", []string{"feat-a"}, "b")
+	yes := true
+	cases := []struct {
+		name     string
+		sel      broker.Selector
+		version  string
+		fallback bool
+		desc     string
+	}{
+		{"branch found", broker.Selector{Branch: "feat-a", FallbackBranch: "main"}, "w2", false, "latest from branch feat-a"},
+		{"branch missing, fallback used", broker.Selector{Branch: "feat-b", FallbackBranch: "main"}, "w1", true, "latest from branch main"},
+		{"tag found", broker.Selector{Tag: "feat-a", FallbackTag: "main", Latest: &yes}, "w2", false, "latest with tag feat-a"},
+		{"tag missing, fallback used", broker.Selector{Tag: "feat-b", FallbackTag: "main", Latest: &yes}, "w1", true, "latest with tag main"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := broker.FindPactsForVerification(ctx, s, "API", broker.VerificationQuery{Selectors: []broker.Selector{c.sel}})
+			require.NoError(t, err)
+			require.Len(t, got, 1)
+			assert.Equal(t, c.version, got[0].Selections[0].ConsumerVersion)
+			assert.Equal(t, c.fallback, got[0].Selections[0].Fallback)
+			assert.Equal(t, c.desc, got[0].ShortDescription())
+		})
+	}
 }
