@@ -58,6 +58,7 @@ func (s *Server) register() {
 	s.handle("/pacticipants/{pacticipant}/branches/{branch}/versions/{version}", m{"GET": s.getBranchVersion, "PUT": s.putBranchVersion})
 	s.handle("/contracts/publish", m{"POST": s.publishContracts})
 	s.registerDeployments()
+	s.registerWebhooks()
 
 	// Fallbacks for clients that put "/" in names unencoded (the pact CLI
 	// builds some paths by hand); encoded names match the routes above.

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/webhook"
 )
 
 // Version is reported in X-Pact-Broker-Version: the Ruby broker version
@@ -46,6 +47,9 @@ type Config struct {
 	BaseURL string
 	Auth    Auth
 	Log     *slog.Logger
+	// Webhooks holds the webhook allow-lists and retry settings; the zero
+	// value means the Pact Broker's defaults.
+	Webhooks webhook.Config
 }
 
 // Server is the broker's HTTP API.
@@ -181,6 +185,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
+		// Webhooks triggered by this request link back through its URL.
+		r = r.WithContext(broker.WithBaseURL(r.Context(), s.base(r)))
 		if err := h(w, r, p); err != nil {
 			s.fail(w, r, err)
 		}

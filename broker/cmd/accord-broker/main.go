@@ -27,6 +27,7 @@ import (
 
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/sqlstore"
+	"github.com/accord-cdc/accord/broker/webhook"
 )
 
 func main() {
@@ -62,6 +63,8 @@ type Main struct {
 	BaseURL  string
 	LogLevel string
 	Auth     httpapi.Auth
+	// Webhooks are the PACT_BROKER_WEBHOOK_* settings.
+	Webhooks webhook.Config
 
 	Log    *slog.Logger
 	out    io.Writer
@@ -69,6 +72,8 @@ type Main struct {
 	server *http.Server
 	ln     net.Listener
 	served chan error
+	// dispatcher delivers triggered webhooks from the database.
+	dispatcher *webhook.Dispatcher
 }
 
 // NewMain returns a Main logging to out.
@@ -110,6 +115,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	m.Auth.Token = getenv("PACT_BROKER_TOKEN")
 	m.Auth.ReadOnlyToken = getenv("PACT_BROKER_READ_ONLY_TOKEN")
 	m.Auth.AllowPublicRead = getenv("PACT_BROKER_ALLOW_PUBLIC_READ") == "true"
+	if m.Webhooks, err = webhook.ConfigFromEnv(getenv); err != nil {
+		return err
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
 		return fmt.Errorf("log level %q: use debug, info, warn or error", m.LogLevel)
@@ -177,10 +185,18 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w; choose another address with --addr or PACT_BROKER_PORT", m.Addr, err)
 	}
 	m.ln = ln
-	api := httpapi.New(store, httpapi.Config{BaseURL: m.BaseURL, Auth: m.Auth, Log: m.Log})
+	api := httpapi.New(store, httpapi.Config{BaseURL: m.BaseURL, Auth: m.Auth, Log: m.Log, Webhooks: m.Webhooks})
 	m.server = &http.Server{Handler: m.logRequests(api), ReadHeaderTimeout: 10 * time.Second}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(ln) }()
+	// Deliveries left in the outbox by an earlier run (or another broker)
+	// are picked up from here.
+	hooks := m.Webhooks
+	if hooks.BaseURL = m.BaseURL; hooks.BaseURL == "" {
+		hooks.BaseURL = m.URL()
+	}
+	m.dispatcher = webhook.NewDispatcher(store, hooks, nil, m.Log.With("component", "webhooks"))
+	m.dispatcher.Start()
 	m.Log.Info("broker started", "addr", ln.Addr().String(), "database", string(store.Dialect()))
 	return nil
 }
@@ -204,6 +220,9 @@ func (m *Main) Close(ctx context.Context) error {
 		if err := <-m.served; !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
+	}
+	if m.dispatcher != nil {
+		errs = append(errs, m.dispatcher.Stop(ctx))
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())
