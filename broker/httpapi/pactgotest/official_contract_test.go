@@ -32,12 +32,13 @@ const (
 
 // minOfficialPasses is how many of the 67 interactions pass today. Every
 // interaction outside laterIssues must pass; this guards the total.
-const minOfficialPasses = 36
+const minOfficialPasses = 54
 
 // laterIssues matches the interactions that belong to the next broker
-// issues (matrix/can-i-deploy, webhooks, environments, deployments).
+// issues (matrix/can-i-deploy, environments, deployments); webhook
+// interactions must pass.
 func laterIssues(path string) bool {
-	for _, p := range []string{"/matrix", "/webhooks", "/environments", "/deployed-versions", "/released-versions"} {
+	for _, p := range []string{"/matrix", "/environments", "/deployed-versions", "/released-versions"} {
 		if strings.HasPrefix(path, p) || strings.Contains(path, p) {
 			return true
 		}
@@ -287,6 +288,8 @@ func seedState(s *sqlstore.Store, state string) error {
 	case "version 5556b8149bf8bac76bc30f50a8a2dd4c22c85f30 of pacticipant Foo exists with a test environment available for deployment",
 		"version 5556b8149bf8bac76bc30f50a8a2dd4c22c85f30 of pacticipant Foo exists with a test environment available for release":
 		return fooVersion(testEnv)
+	case "a webhook with the uuid 696c5f93-1b7f-44bc-8d03-59440fcaa9a0 exists":
+		return seedWebhook(s, "696c5f93-1b7f-44bc-8d03-59440fcaa9a0")
 	}
 	// States of the matrix, webhook and deployment interactions, and those
 	// that need nothing ("... does not exist", index relations).
