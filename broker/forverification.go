@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -197,56 +198,72 @@ func FindPactsForVerification(ctx context.Context, src VerificationSource, provi
 		}
 		sels = DefaultSelectors(mains)
 	}
+	// The selectors, the WIP candidates and the provider's pending context
+	// are independent reads: run them at once, since each costs a database
+	// round trip or several.
+	expanded := Expand(sels)
+	perSelector := make([][]SelectedPact, len(expanded))
+	var (
+		wg         sync.WaitGroup
+		errMu      sync.Mutex
+		firstErr   error
+		pc         PendingContext
+		candidates []SelectedPact
+	)
+	fail := func(err error) {
+		errMu.Lock()
+		defer errMu.Unlock()
+		if firstErr == nil {
+			firstErr = fmt.Errorf("pacts for verification: %w", err)
+		}
+	}
+	for i, s := range expanded {
+		wg.Go(func() {
+			got, err := selectWithFallback(ctx, src, provider, s, q.ProviderBranch)
+			if err != nil {
+				fail(err)
+			}
+			perSelector[i] = got
+		})
+	}
+	needFacts := q.IncludePending || q.WIPSince != nil
+	wantWIP := q.WIPSince != nil && (q.ProviderBranch != "" || len(q.ProviderTags) > 0)
+	if needFacts {
+		wg.Go(func() {
+			var err error
+			if pc, err = src.PendingContext(ctx, provider, q.ProviderBranch, q.ProviderTags); err != nil {
+				fail(err)
+			}
+		})
+	}
+	if wantWIP {
+		wg.Go(func() {
+			var err error
+			if candidates, err = src.WIPCandidates(ctx, provider, *q.WIPSince); err != nil {
+				fail(err)
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
 	var selected []SelectedPact
-	for _, s := range Expand(sels) {
-		if s.MatchingBranch {
-			s.Branch = q.ProviderBranch
-		}
-		got, err := src.SelectPacts(ctx, provider, s)
-		if err != nil {
-			return nil, fmt.Errorf("pacts for verification: %w", err)
-		}
-		if len(got) == 0 && (s.FallbackTag != "" || s.FallbackBranch != "") {
-			fb := s
-			if s.FallbackTag != "" {
-				fb.Tag, fb.FallbackTag = s.FallbackTag, ""
-			} else {
-				fb.Branch, fb.FallbackBranch = s.FallbackBranch, ""
-			}
-			if got, err = src.SelectPacts(ctx, provider, fb); err != nil {
-				return nil, fmt.Errorf("pacts for verification: %w", err)
-			}
-			for i := range got {
-				got[i].Selector, got[i].Fallback = s, true
-			}
-		}
+	for _, got := range perSelector {
 		selected = append(selected, got...)
 	}
 	pacts := Dedupe(provider, selected)
 
-	needFacts := q.IncludePending || q.WIPSince != nil
-	var (
-		pc         PendingContext
-		candidates []SelectedPact
-		facts      map[string][]VerificationFact
-	)
+	var facts map[string][]VerificationFact
 	if needFacts {
-		var err error
-		if pc, err = src.PendingContext(ctx, provider, q.ProviderBranch, q.ProviderTags); err != nil {
-			return nil, fmt.Errorf("pacts for verification: %w", err)
-		}
-		shas := make([]string, 0, len(pacts))
+		shas := make([]string, 0, len(pacts)+len(candidates))
 		for _, p := range pacts {
 			shas = append(shas, p.SHA)
 		}
-		if q.WIPSince != nil && (q.ProviderBranch != "" || len(q.ProviderTags) > 0) {
-			if candidates, err = src.WIPCandidates(ctx, provider, *q.WIPSince); err != nil {
-				return nil, fmt.Errorf("pacts for verification: %w", err)
-			}
-			for _, c := range candidates {
-				shas = append(shas, c.SHA)
-			}
+		for _, c := range candidates {
+			shas = append(shas, c.SHA)
 		}
+		var err error
 		if facts, err = src.VerificationFacts(ctx, provider, shas); err != nil {
 			return nil, fmt.Errorf("pacts for verification: %w", err)
 		}
@@ -262,6 +279,31 @@ func FindPactsForVerification(ctx context.Context, src VerificationSource, provi
 		pacts = append(pacts, SelectWIP(provider, candidates, pacts, facts, pc)...)
 	}
 	return pacts, nil
+}
+
+// selectWithFallback resolves one selector, using its fallback tag or
+// branch when it selects nothing.
+func selectWithFallback(ctx context.Context, src VerificationSource, provider string, s Selector, providerBranch string) ([]SelectedPact, error) {
+	if s.MatchingBranch {
+		s.Branch = providerBranch
+	}
+	got, err := src.SelectPacts(ctx, provider, s)
+	if err != nil || len(got) > 0 || (s.FallbackTag == "" && s.FallbackBranch == "") {
+		return got, err
+	}
+	fb := s
+	if s.FallbackTag != "" {
+		fb.Tag, fb.FallbackTag = s.FallbackTag, ""
+	} else {
+		fb.Branch, fb.FallbackBranch = s.FallbackBranch, ""
+	}
+	if got, err = src.SelectPacts(ctx, provider, fb); err != nil {
+		return nil, err
+	}
+	for i := range got {
+		got[i].Selector, got[i].Fallback = s, true
+	}
+	return got, nil
 }
 
 // ShortDescription summarises why the pact was selected ("latest from main
