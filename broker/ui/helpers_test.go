@@ -79,8 +79,10 @@ func mustVerify(tb testing.TB, s broker.Store, p broker.Pact, providerVersion st
 //	notifier 3.0.0 (prod) -> orders  V3 message pact, unverified
 //	billing 0.1.0 (feat/invoices) -> users V3 pact, unverified
 //
-// orders 2.0.0 is tagged prod. gateway 1.0.0 and orders 2.0.0 are deployed to production, notifier 3.0.0
-// released there; orders 2.0.0 is also deployed to staging.
+// orders 2.0.0 is tagged prod. gateway 1.0.0, orders 2.0.0 and users 7.0.0
+// are deployed to production, notifier 3.0.0 released there; orders 2.0.0 is
+// also deployed to staging. A webhook on gateway -> orders publications was
+// triggered (not run: no dispatcher runs in tests).
 func seed(tb testing.TB, s broker.Store) {
 	tb.Helper()
 	ctx := context.Background()
@@ -89,6 +91,12 @@ func seed(tb testing.TB, s broker.Store) {
 		_, _, err := s.UpdatePacticipant(ctx, name, broker.PacticipantUpdate{MainBranch: &main}, true)
 		require.NoError(tb, err)
 	}
+	ws, ok := s.(broker.WebhookStore)
+	require.True(tb, ok, "the store keeps webhooks")
+	_, err := ws.CreateWebhook(ctx, broker.Webhook{Description: "build orders", Consumer: &broker.WebhookPacticipant{Name: "gateway"},
+		Provider: &broker.WebhookPacticipant{Name: "orders"}, Enabled: true, Events: []string{broker.EventContractPublished},
+		Request: broker.WebhookRequest{Method: "POST", URL: "https://ci.example/hooks/orders"}})
+	require.NoError(tb, err)
 	gwOrders := mustPublish(tb, s, "gateway", "1.0.0", "main", nil, "orders", pactFile(tb, "v4.json", "gateway", "orders"))
 	gwUsers := mustPublish(tb, s, "gateway", "1.0.0", "main", nil, "users", pactFile(tb, "v2.json", "gateway", "users"))
 	ordersUsers := mustPublish(tb, s, "orders", "2.0.0", "main", nil, "users", pactFile(tb, "v3.json", "orders", "users"))
@@ -101,11 +109,12 @@ func seed(tb testing.TB, s broker.Store) {
 		_, err := s.CreateEnvironment(ctx, e)
 		require.NoError(tb, err)
 	}
-	_, _, err := s.AddTag(ctx, "orders", "2.0.0", "prod")
+	_, _, err = s.AddTag(ctx, "orders", "2.0.0", "prod")
 	require.NoError(tb, err)
 	require.NoError(tb, s.RecordDeployment(ctx, "gateway", "1.0.0", "production", ""))
 	require.NoError(tb, s.RecordDeployment(ctx, "orders", "2.0.0", "production", ""))
 	require.NoError(tb, s.RecordDeployment(ctx, "orders", "2.0.0", "staging", ""))
+	require.NoError(tb, s.RecordDeployment(ctx, "users", "7.0.0", "production", ""))
 	require.NoError(tb, s.RecordRelease(ctx, "notifier", "3.0.0", "production"))
 }
 
@@ -119,7 +128,7 @@ func newServer(tb testing.TB, s broker.Store) *httptest.Server {
 	return srv
 }
 
-func fetch(tb testing.TB, srv *httptest.Server, path, accept string) (*http.Response, string) {
+func getURL(tb testing.TB, srv *httptest.Server, path, accept string) (*http.Response, string) {
 	tb.Helper()
 	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
 	require.NoError(tb, err)
@@ -137,7 +146,7 @@ func fetch(tb testing.TB, srv *httptest.Server, path, accept string) (*http.Resp
 // page fetches path as a browser and parses it; the status must be want.
 func page(tb testing.TB, srv *httptest.Server, path string, want int) *goquery.Document {
 	tb.Helper()
-	res, body := fetch(tb, srv, path, browserAccept)
+	res, body := getURL(tb, srv, path, browserAccept)
 	require.Equal(tb, want, res.StatusCode, "GET %s: %s", path, body)
 	require.Contains(tb, res.Header.Get("Content-Type"), "text/html", "GET %s", path)
 	// Space between tags so Text() keeps words apart, as a reader sees them.

@@ -344,15 +344,19 @@ func where(cat, path string) string {
 
 func v2Where(path string) string {
 	rest := strings.TrimPrefix(path, "$.")
+	for _, part := range []struct{ prefix, name string }{{"headers", "header "}, {"query", "query parameter "}} {
+		if after, ok := strings.CutPrefix(rest, part.prefix+"."); ok {
+			return part.name + after
+		}
+		if after, ok := strings.CutPrefix(rest, part.prefix+"["); ok { // $.headers['Content-Type']
+			return part.name + strings.Trim(strings.TrimSuffix(after, "]"), `'"`)
+		}
+	}
 	switch {
 	case rest == "body":
 		return "the whole body"
 	case strings.HasPrefix(rest, "body"):
 		return "body $" + strings.TrimPrefix(rest, "body")
-	case strings.HasPrefix(rest, "headers."):
-		return "header " + strings.TrimPrefix(rest, "headers.")
-	case strings.HasPrefix(rest, "query."):
-		return "query parameter " + strings.TrimPrefix(rest, "query.")
 	case rest == "path":
 		return "path"
 	}

@@ -44,7 +44,8 @@ func TestIndex(t *testing.T) {
 	assert.Equal(t, []string{"main"}, texts(gw.Find("td.cversion .branch")))
 	assert.Contains(t, gw.Find("td.verified").Text(), "2.0.0", "last verified by which provider version")
 	assert.Contains(t, gw.Find("td.published").Text(), "ago")
-	assert.Equal(t, "not recorded", strings.TrimSpace(gw.Find("td.webhook").Text()))
+	assert.Equal(t, "not run", strings.TrimSpace(gw.Find("td.webhook").Text()))
+	assert.Equal(t, []string{"none", "not run", "none", "none", "none"}, texts(rows.Find("td.webhook")))
 	assert.Equal(t, "/pacticipants/gateway", gw.Find("td.consumer a").AttrOr("href", ""))
 	assert.Equal(t, []string{"prod", "prod"}, texts(doc.Find("tr.integration td.cversion .tag")), "notifier 3.0.0 and orders 2.0.0")
 	assert.Equal(t, "stylesheet", doc.Find(`link[href="/ui/assets/style.css"]`).AttrOr("rel", ""))
@@ -165,7 +166,7 @@ func TestPactPageV2V3AndMessages(t *testing.T) {
 	assert.Contains(t, doc.Find("h1").Text(), "notifier")
 
 	t.Run("raw JSON link serves the pact to the browser", func(t *testing.T) {
-		res, body := fetch(t, srv, "/pacts/provider/orders/consumer/notifier/version/3.0.0.json", browserAccept)
+		res, body := getURL(t, srv, "/pacts/provider/orders/consumer/notifier/version/3.0.0.json", browserAccept)
 		require.Equal(t, http.StatusOK, res.StatusCode, body)
 		var pact map[string]any
 		require.NoError(t, json.Unmarshal([]byte(body), &pact))
@@ -259,11 +260,15 @@ func TestMatrixPage(t *testing.T) {
 	assert.Equal(t, []string{"gateway", "users"}, attrs(doc.Find(`input[name="q[][pacticipant]"]`), "value"), "the form keeps the question")
 
 	doc = page(t, srv, "/matrix?q[][pacticipant]=gateway&q[][version]=1.0.0&environment=production&latestby=cvpv", http.StatusOK)
-	assert.Equal(t, "Can I deploy to production? unknown", strings.Join(strings.Fields(doc.Find(".answer h2").Text()), " "))
-	reasons := strings.Join(texts(doc.Find(".reasons li")), "\n")
-	assert.Contains(t, reasons, "users", "users has no version recorded in production")
-	assert.Contains(t, doc.Find(".answer .notice").Text(), "Only versions that published a pact")
+	assert.Equal(t, "Can I deploy to production? no", strings.Join(strings.Fields(doc.Find(".answer h2").Text()), " "))
+	reasons := strings.Join(texts(doc.Find(".reasons li.r-error")), "\n")
+	assert.Contains(t, reasons, "users", "users 7.0.0 in production failed gateway's pact")
+	assert.NotContains(t, reasons, "orders", "orders 2.0.0 in production verified it")
+	assert.ElementsMatch(t, []string{"orders 2.0.0 verified", "users 7.0.0 failed"}, rowsOf(doc))
 	assert.Equal(t, "production", doc.Find(`select[name="environment"] option[selected]`).AttrOr("value", ""))
+
+	doc = page(t, srv, "/pacticipants/gateway/branches/main/latest-version/can-i-deploy/to-environment/production", http.StatusOK)
+	assert.Equal(t, "no", doc.Find(".answer .verdict").Text())
 
 	doc = page(t, srv, "/matrix?q[][pacticipant]=nobody", http.StatusBadRequest)
 	assert.Contains(t, doc.Find(".notice.error").Text(), "nobody")
@@ -283,9 +288,9 @@ func TestEnvironmentsPage(t *testing.T) {
 	assert.Equal(t, "production", prod.Find(".label.prod").Text())
 	var got []string
 	prod.Find("tr.deployment").Each(func(_ int, r *goquery.Selection) { got = append(got, strings.Join(cells(r)[:3], " ")) })
-	assert.ElementsMatch(t, []string{"gateway 1.0.0 deployed", "orders 2.0.0 deployed", "notifier 3.0.0 released"}, got)
+	assert.ElementsMatch(t, []string{"gateway 1.0.0 deployed", "orders 2.0.0 deployed", "users 7.0.0 deployed", "notifier 3.0.0 released"}, got)
 	assert.Equal(t, 1, doc.Find("section#env-staging tr.deployment").Length())
-	assert.Contains(t, doc.Find("main > .notice").Text(), "Only versions that published a pact")
+	assert.Equal(t, 0, doc.Find("main > .notice").Length(), "the store records every deployment")
 	href := prod.Find(`a:contains("can-i-deploy")`).First().AttrOr("href", "")
 	doc = page(t, srv, href, http.StatusOK)
 	assert.Equal(t, 1, doc.Find(".answer").Length(), "the can-i-deploy link answers")
@@ -316,7 +321,7 @@ func TestBadges(t *testing.T) {
 		{"can-i-merge", "/pacticipants/gateway/main-branch/can-i-merge/badge", "image/svg+xml", "can-i-merge", "failure"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			res, body := fetch(t, srv, c.path, c.accept)
+			res, body := getURL(t, srv, c.path, c.accept)
 			require.Equal(t, http.StatusOK, res.StatusCode, body)
 			assert.Equal(t, "image/svg+xml;charset=utf-8", res.Header.Get("Content-Type"))
 			var svg struct {
@@ -333,19 +338,29 @@ func TestBadges(t *testing.T) {
 func TestSplitSendsAPIClientsToTheAPI(t *testing.T) {
 	srv := seededServer(t)
 	for _, accept := range []string{"application/hal+json", "application/json", "", "*/*"} {
-		res, body := fetch(t, srv, "/pacticipants/orders", accept)
+		res, body := getURL(t, srv, "/pacticipants/orders", accept)
 		require.Equal(t, http.StatusOK, res.StatusCode, body)
 		assert.Contains(t, res.Header.Get("Content-Type"), "json", "Accept %q", accept)
 		assert.Contains(t, body, `"name":"orders"`)
 	}
-	res, body := fetch(t, srv, "/pacticipants/orders/versions", browserAccept)
+	res, body := getURL(t, srv, "/pacticipants/orders/versions", browserAccept)
 	require.Equal(t, http.StatusOK, res.StatusCode, body)
 	assert.Contains(t, res.Header.Get("Content-Type"), "json", "a browser opening an API-only resource gets the API's answer")
-	res, _ = fetch(t, srv, "/ui/assets/style.css", "text/css,*/*;q=0.1")
+	res, _ = getURL(t, srv, "/ui/assets/style.css", "text/css,*/*;q=0.1")
 	assert.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Contains(t, res.Header.Get("Content-Type"), "text/css")
-	res, _ = fetch(t, srv, "/ui/assets/app.js", "*/*")
+	res, _ = getURL(t, srv, "/ui/assets/app.js", "*/*")
 	assert.Equal(t, http.StatusOK, res.StatusCode, "scripts are fetched with Accept */*")
+}
+
+// rowsOf lists the matrix rows as "provider version result".
+func rowsOf(doc *goquery.Document) []string {
+	var out []string
+	doc.Find("table.matrix tr.row").Each(func(_ int, r *goquery.Selection) {
+		c := cells(r)
+		out = append(out, c[3]+" "+c[4]+" "+c[6])
+	})
+	return out
 }
 
 func attrs(sel *goquery.Selection, name string) []string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/matrix"
@@ -111,15 +112,18 @@ func (d Deployments) ByVersion() map[[2]string][]Deployment {
 	return out
 }
 
-// FromStore adapts a broker.Store to Source using its read methods.
+// FromStore adapts a broker.Store to Source using its read methods, and
+// the optional interfaces a store may also implement:
 //
-// Where the Store has no way to answer yet it says so instead of guessing:
-// webhook statuses are not recorded; deployments and releases are read
-// through the deployed/released consumer version selectors, so only versions
-// that published a pact show up (Deployments.Partial says so). The matrix
-// uses the store's own matrix.Facts when it implements them, and otherwise
-// builds the facts from the store's reads (fine for a UI page, not for a
-// broker with hundreds of thousands of versions).
+//   - broker.DeploymentStore: deployments and releases per environment;
+//     without it only versions that published a pact are found (through the
+//     deployed/released selectors) and Deployments.Partial says so;
+//   - broker.WebhookStore: the index's webhook status; without it the
+//     status is "not recorded";
+//   - MatrixFacts() matrix.Facts (or matrix.Facts itself): the matrix and
+//     can-i-deploy answers from the store's indexed queries; without it the
+//     facts are read out of the store for each question, which is fine for a
+//     UI page but not for a broker with hundreds of thousands of versions.
 func FromStore(s broker.Store) Source { return storeSource{s} }
 
 type storeSource struct{ s broker.Store }
@@ -130,11 +134,18 @@ func (a storeSource) Integrations(ctx context.Context) ([]Integration, error) {
 		return nil, err
 	}
 	out := make([]Integration, 0, len(pacts))
+	// A consumer version usually published pacts for several providers.
+	versions := map[[2]string]broker.Version{}
 	for _, p := range pacts {
 		in := Integration{Consumer: p.Consumer, Provider: p.Provider, Pact: p}
-		v, err := a.s.GetVersion(ctx, p.Consumer, p.ConsumerVersion)
-		if err != nil && !broker.IsNotFound(err) {
-			return nil, err
+		k := [2]string{p.Consumer, p.ConsumerVersion}
+		v, ok := versions[k]
+		if !ok {
+			v, err = a.s.GetVersion(ctx, p.Consumer, p.ConsumerVersion)
+			if err != nil && !broker.IsNotFound(err) {
+				return nil, err
+			}
+			versions[k] = v
 		}
 		for _, b := range v.Branches {
 			in.ConsumerBranches = append(in.ConsumerBranches, b.Branch)
@@ -143,6 +154,9 @@ func (a storeSource) Integrations(ctx context.Context) ([]Integration, error) {
 			in.ConsumerTags = append(in.ConsumerTags, t.Name)
 		}
 		if in.Verification, err = a.LatestVerification(ctx, p.Consumer, p.Provider, p.SHA); err != nil {
+			return nil, err
+		}
+		if in.Webhook, err = a.webhookStatus(ctx, p.Consumer, p.Provider); err != nil {
 			return nil, err
 		}
 		out = append(out, in)
@@ -194,10 +208,34 @@ func (a storeSource) Environments(ctx context.Context) ([]broker.Environment, er
 	return a.s.ListEnvironments(ctx)
 }
 
-// Deployments reads, per provider, the consumer versions its deployed and
-// released selectors find: the Store has no listing of deployments yet.
+// webhookStatus is the status of the newest webhook triggered for the pair
+// ("none" when nothing was triggered), or "" when the store keeps no
+// webhooks.
+func (a storeSource) webhookStatus(ctx context.Context, consumer, provider string) (string, error) {
+	ws, ok := a.s.(broker.WebhookStore)
+	if !ok {
+		return "", nil
+	}
+	ts, err := ws.TriggeredWebhooks(ctx, broker.TriggeredFilter{Consumer: consumer, Provider: provider})
+	if err != nil {
+		return "", fmt.Errorf("webhook status of %s -> %s: %w", consumer, provider, err)
+	}
+	if len(ts) == 0 {
+		return "none", nil
+	}
+	latest := slices.MaxFunc(ts, func(x, y broker.TriggeredWebhook) int { return cmp.Compare(x.ID, y.ID) })
+	return strings.ReplaceAll(latest.Status, "_", " "), nil
+}
+
+// Deployments lists the current deployments and supported releases of
+// every environment when the store keeps them (broker.DeploymentStore).
+// Otherwise it falls back to what the deployed and released consumer
+// version selectors find: only versions that published a pact.
 func (a storeSource) Deployments(ctx context.Context) (Deployments, error) {
-	d := Deployments{Recorded: true, Partial: "Only versions that published a pact are shown: this broker's store cannot list the deployments and releases of other versions yet."}
+	if ds, ok := a.s.(broker.DeploymentStore); ok {
+		return a.recordedDeployments(ctx, ds)
+	}
+	d := Deployments{Recorded: true, Partial: "Only versions that published a pact are shown: this broker's store cannot list the deployments and releases of other versions."}
 	pacts, err := a.s.LatestPacts(ctx)
 	if err != nil {
 		return d, err
@@ -230,8 +268,45 @@ func (a storeSource) Deployments(ctx context.Context) (Deployments, error) {
 	return d, nil
 }
 
+func (a storeSource) recordedDeployments(ctx context.Context, ds broker.DeploymentStore) (Deployments, error) {
+	d := Deployments{Recorded: true}
+	envs, err := ds.FindEnvironments(ctx, "")
+	if err != nil {
+		return d, err
+	}
+	for _, e := range envs {
+		deployed, err := ds.CurrentlyDeployed(ctx, e.UUID, broker.DeploymentFilter{})
+		if err != nil {
+			return d, err
+		}
+		for _, dv := range deployed {
+			d.Items = append(d.Items, Deployment{Pacticipant: dv.Pacticipant, Version: dv.Version.Number, Environment: e.Name, Target: dv.ApplicationInstance})
+		}
+		released, err := ds.CurrentlySupported(ctx, e.UUID, broker.DeploymentFilter{})
+		if err != nil {
+			return d, err
+		}
+		for _, rv := range released {
+			d.Items = append(d.Items, Deployment{Pacticipant: rv.Pacticipant, Version: rv.Version.Number, Environment: e.Name, Released: true})
+		}
+	}
+	slices.SortStableFunc(d.Items, func(x, y Deployment) int {
+		return cmp.Or(cmp.Compare(x.Environment, y.Environment), cmp.Compare(x.Pacticipant, y.Pacticipant))
+	})
+	return d, nil
+}
+
+// matrixFactsStore is a store that answers the matrix with its own indexed
+// queries (*sqlstore.Store does).
+type matrixFactsStore interface {
+	MatrixFacts() matrix.Facts
+}
+
 func (a storeSource) Matrix(ctx context.Context, q matrix.Query) (matrix.Result, error) {
-	if f, ok := a.s.(matrix.Facts); ok {
+	switch f := a.s.(type) {
+	case matrixFactsStore:
+		return matrix.Decide(ctx, f.MatrixFacts(), q)
+	case matrix.Facts:
 		return matrix.Decide(ctx, f, q)
 	}
 	data, err := a.matrixData(ctx)

@@ -98,6 +98,17 @@ func networkSVG(center string, ins []Integration, href func(string) string) temp
 	var left, right []*netNode
 	var edges []netEdge
 	mid := &netNode{name: center, center: true, w: nodeW(center), h: nodeH}
+	var inCount, outCount int
+	for _, in := range ins {
+		if in.Provider == center && in.Consumer != center {
+			inCount++
+		} else if in.Consumer == center && in.Provider != center {
+			outCount++
+		}
+	}
+	// Arrows end on separate points of the centre node, so it grows with
+	// the number of arrows on its busier side.
+	mid.h = math.Max(nodeH, float64(max(inCount, outCount))*14+8)
 	for _, in := range ins {
 		switch {
 		case in.Provider == center && in.Consumer != center:
@@ -119,7 +130,7 @@ func networkSVG(center string, ins []Integration, href func(string) string) temp
 	}
 	lw, rw := colW(left), colW(right)
 	rows := math.Max(1, math.Max(float64(len(left)), float64(len(right))))
-	height := pad*2 + rows*nodeH + (rows-1)*gapY
+	height := math.Max(pad*2+rows*nodeH+(rows-1)*gapY, mid.h+pad*2)
 	x := pad
 	place := func(ns []*netNode, colX, colWidth float64) {
 		total := float64(len(ns))*nodeH + float64(max(len(ns)-1, 0))*gapY
@@ -133,7 +144,7 @@ func networkSVG(center string, ins []Integration, href func(string) string) temp
 		place(left, x, lw)
 		x += lw + gapX
 	}
-	mid.x, mid.y = x, (height-nodeH)/2
+	mid.x, mid.y = x, (height-mid.h)/2
 	x += mid.w
 	if len(right) > 0 {
 		x += gapX
@@ -154,9 +165,17 @@ func networkSVG(center string, ins []Integration, href func(string) string) temp
 		fmt.Fprintf(&b, `<marker id="arrow-%s" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="%s"/></marker>`, s, statusColor(s))
 	}
 	b.WriteString(`</defs>`)
+	var inIdx, outIdx int
 	for _, e := range edges {
-		x1, y1 := e.from.x+e.from.w, e.from.y+nodeH/2
-		x2, y2 := e.to.x, e.to.y+nodeH/2
+		x1, y1 := e.from.x+e.from.w, e.from.y+e.from.h/2
+		x2, y2 := e.to.x, e.to.y+e.to.h/2
+		if e.to.center {
+			inIdx++
+			y2 = e.to.y + e.to.h*float64(inIdx)/float64(inCount+1)
+		} else {
+			outIdx++
+			y1 = e.from.y + e.from.h*float64(outIdx)/float64(outCount+1)
+		}
 		cx := (x1 + x2) / 2
 		dash := ""
 		if e.status == Unverified {
@@ -172,7 +191,7 @@ func networkSVG(center string, ins []Integration, href func(string) string) temp
 			cls += " center"
 		}
 		fmt.Fprintf(&b, `<a class="%s" href="%s"><rect x="%g" y="%g" width="%g" height="%g" rx="6"/><text x="%g" y="%g" text-anchor="middle" dominant-baseline="central" font-size="%g">%s</text></a>`,
-			cls, esc(href(n.name)), n.x, n.y, n.w, nodeH, n.x+n.w/2, n.y+nodeH/2, fontSize, esc(n.name))
+			cls, esc(href(n.name)), n.x, n.y, n.w, n.h, n.x+n.w/2, n.y+n.h/2, fontSize, esc(n.name))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

@@ -202,12 +202,12 @@ func (h *Handler) funcs() template.FuncMap {
 		"badgeURL": func(consumer, provider string) string {
 			return h.latestPactURL(consumer, provider) + "/badge"
 		},
-		"ago":    h.ago,
-		"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"short":  shortVersion,
-		"join":   strings.Join,
-		"status": verificationStatus,
-		"add":    func(a, b int) int { return a + b },
+		"ago":       h.ago,
+		"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"short":     shortVersion,
+		"join":      strings.Join,
+		"status":    verificationStatus,
+		"add":       func(a, b int) int { return a + b },
 		"rowStatus": matrixRowStatus,
 	}
 }

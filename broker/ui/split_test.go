@@ -1,0 +1,61 @@
+package ui_test
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/accord-cdc/accord/broker/ui"
+)
+
+func TestWantsHTML(t *testing.T) {
+	for _, c := range []struct {
+		name, path, accept, contentType string
+		want                            bool
+	}{
+		{"browser page", "/", browserAccept, "", true},
+		{"browser pact", "/pacts/provider/p/consumer/c/latest", browserAccept, "", true},
+		{"pact CLI", "/", "application/hal+json", "", false},
+		{"HAL and JSON", "/pacticipants", "application/hal+json, application/json, */*; q=0.01", "", false},
+		{"problem JSON", "/", "application/problem+json", "", false},
+		{"plain text", "/matrix", "text/plain", "", false},
+		{"CSV", "/groups/Foo", "text/csv", "", false},
+		{"YAML", "/", "application/yaml", "", false},
+		{"no Accept header", "/", "", "", false},
+		{"JSON body", "/contracts/publish", "text/html", "application/json", false},
+		{"curl", "/pacticipants", "*/*", "", false},
+		{"script with */*", "/ui/assets/app.js", "*/*", "", true},
+		{"stylesheet", "/ui/assets/style.css", "text/css,*/*;q=0.1", "", true},
+		{"badge in an img tag", "/pacts/provider/p/consumer/c/latest/badge", "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8", "", false},
+		{"badge opened in a tab", "/pacts/provider/p/consumer/c/latest/badge", browserAccept, "", true},
+		{"case-insensitive", "/", "Application/HAL+JSON", "", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", c.path, nil)
+			if c.accept != "" {
+				r.Header.Set("Accept", c.accept)
+			}
+			if c.contentType != "" {
+				r.Header.Set("Content-Type", c.contentType)
+			}
+			assert.Equal(t, c.want, ui.WantsHTML(r))
+		})
+	}
+}
+
+func TestIsBadgePath(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/pacts/provider/p/consumer/c/latest/badge":                                     true,
+		"/pacts/provider/p/consumer/c/latest/prod/badge.svg":                            true,
+		"/matrix/provider/p/latest/a/consumer/c/latest/b/badge":                         true,
+		"/pacticipants/p/main-branch/can-i-merge/badge":                                 true,
+		"/pacticipants/p/latest-version/dev/can-i-deploy/to/prod/badge":                 true,
+		"/pacts/provider/p/consumer/c/latest":                                           false,
+		"/badge":                                                                        false,
+		"/pacticipants/p/branches/b/latest-version/can-i-deploy/to-environment/e":       false,
+		"/pacticipants/p/branches/b/latest-version/can-i-deploy/to-environment/e/badge": true,
+	} {
+		assert.Equal(t, want, ui.IsBadgePath(path), path)
+	}
+}
