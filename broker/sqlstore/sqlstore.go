@@ -15,8 +15,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
+	"modernc.org/sqlite"               // registers "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/accord-cdc/accord/broker"
 )
@@ -247,8 +249,22 @@ func (r runner) row(ctx context.Context, q string, args ...any) *sql.Row {
 // read runs queries outside a transaction.
 func (s *Store) read() runner { return runner{s: s, tx: s.db} }
 
-// write runs fn in one transaction, committed only if fn returns nil.
+// write runs fn in one transaction, committed only if fn returns nil. A
+// transaction that lost a race (a unique key inserted concurrently, a
+// serialization failure or deadlock) is run again from the start, so it
+// sees the winner's rows and answers as if it had come second.
 func (s *Store) write(ctx context.Context, fn func(r runner) error) error {
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		if err = s.writeOnce(ctx, fn); err == nil || !retryable(err) {
+			return err
+		}
+		s.Log.Debug("retrying transaction that lost a race", "attempt", attempt+1, "err", err)
+	}
+	return err
+}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(r runner) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -261,6 +277,26 @@ func (s *Store) write(ctx context.Context, fn func(r runner) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// retryable reports whether err is a lost race worth running again.
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505", "40001", "40P01": // unique_violation, serialization_failure, deadlock_detected
+			return true
+		}
+		return false
+	}
+	var liteErr *sqlite.Error
+	if errors.As(err, &liteErr) {
+		switch liteErr.Code() {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return true
+		}
+	}
+	return false
 }
 
 // placeholders returns "?, ?, ?" for n arguments.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,6 +69,7 @@ func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
 		{"PendingAndWIP", testPendingWIP},
 		{"DefaultSelectors", testDefaultSelectors},
 		{"FallbackSelectors", testFallbacks},
+		{"ConcurrentPublishes", testConcurrentPublishes},
 		{"MainBranchAutoDetected", testMainBranchDetect},
 		{"TagsAndBranches", testTagsBranches},
 		{"DeleteCascades", testDeleteCascades},
@@ -581,4 +583,56 @@ func testFallbacks(t *testing.T, s broker.Store) {
 			assert.Equal(t, c.desc, got[0].ShortDescription())
 		})
 	}
+}
+
+// testConcurrentPublishes races publications the way CI pipelines do: new
+// pacticipants and contents created by many requests at once must all
+// succeed, and racing different contents for one version must leave
+// exactly one winner and Conflicts for the rest.
+func testConcurrentPublishes(t *testing.T, s broker.Store) {
+	ctx := context.Background()
+	const n = 8
+	errs := make(chan error, 3*n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, err := s.PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Racer", Version: fmt.Sprintf("v%d", i), Branch: "main",
+				Contracts: []broker.Contract{{ConsumerName: "Racer", ProviderName: "Track", Content: PactJSON("Racer", "Track", "same")}}})
+			errs <- err
+		})
+		wg.Go(func() {
+			_, err := s.PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Racer", Version: "shared", Branch: "main",
+				Contracts: []broker.Contract{{ConsumerName: "Racer", ProviderName: "Track", Content: PactJSON("Racer", "Track", "same")}}})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	vs, total, err := s.ListVersions(ctx, "Racer", broker.Page{})
+	require.NoError(t, err)
+	assert.Equal(t, n+1, total)
+	assert.Len(t, vs, n+1)
+
+	results := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			_, err := s.PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Racer", Version: "contested",
+				Contracts: []broker.Contract{{ConsumerName: "Racer", ProviderName: "Track", Content: PactJSON("Racer", "Track", fmt.Sprintf("variant %d", i))}}})
+			results <- err
+		})
+	}
+	wg.Wait()
+	close(results)
+	won := 0
+	for err := range results {
+		if err == nil {
+			won++
+			continue
+		}
+		assert.Equal(t, broker.Conflict, broker.ErrorCode(err), "a lost race is a Conflict, not %v", err)
+	}
+	assert.Equal(t, 1, won)
 }
