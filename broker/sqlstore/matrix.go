@@ -19,6 +19,24 @@ import (
 type MatrixFacts struct {
 	r    runner
 	apps map[string]matrixApp
+	// Trace, when set, sees every query as sent to the database (with
+	// PostgreSQL's $n placeholders) and its arguments: tools use it to
+	// EXPLAIN a decision.
+	Trace func(query string, args []any)
+}
+
+func (f *MatrixFacts) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if f.Trace != nil {
+		f.Trace(f.r.s.rebind(q), args)
+	}
+	return f.r.query(ctx, q, args...)
+}
+
+func (f *MatrixFacts) row(ctx context.Context, q string, args ...any) *sql.Row {
+	if f.Trace != nil {
+		f.Trace(f.r.s.rebind(q), args)
+	}
+	return f.r.row(ctx, q, args...)
 }
 
 type matrixApp struct {
@@ -38,7 +56,7 @@ func (f *MatrixFacts) app(ctx context.Context, name string) (matrixApp, bool, er
 		return a, a.id != 0, nil
 	}
 	var a matrixApp
-	err := f.r.row(ctx, `SELECT id, name, main_branch FROM pacticipants WHERE name = ?`, name).Scan(&a.id, &a.p.Name, &a.p.MainBranch)
+	err := f.row(ctx, `SELECT id, name, main_branch FROM pacticipants WHERE name = ?`, name).Scan(&a.id, &a.p.Name, &a.p.MainBranch)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return a, false, err
 	}
@@ -70,7 +88,7 @@ func (f *MatrixFacts) Pacticipant(ctx context.Context, name string) (matrix.Pact
 // EnvironmentExists implements matrix.Facts.
 func (f *MatrixFacts) EnvironmentExists(ctx context.Context, name string) (bool, error) {
 	var n int
-	if err := f.r.row(ctx, `SELECT COUNT(*) FROM environments WHERE name = ?`, name).Scan(&n); err != nil {
+	if err := f.row(ctx, `SELECT COUNT(*) FROM environments WHERE name = ?`, name).Scan(&n); err != nil {
 		return false, err
 	}
 	return n > 0, nil
@@ -117,7 +135,7 @@ func (f *MatrixFacts) Versions(ctx context.Context, s matrix.Selector) ([]matrix
 	if s.Latest {
 		q += ` LIMIT 1`
 	}
-	rows, err := f.r.query(ctx, q, args...)
+	rows, err := f.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +154,7 @@ func (f *MatrixFacts) Versions(ctx context.Context, s matrix.Selector) ([]matrix
 }
 
 func (f *MatrixFacts) names(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := f.r.query(ctx, q, args...)
+	rows, err := f.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +265,7 @@ func (f *MatrixFacts) Pacts(ctx context.Context, q matrix.PactQuery) ([]matrix.P
 }
 
 func (f *MatrixFacts) scanPacts(ctx context.Context, q string, args ...any) ([]matrix.Pact, error) {
-	rows, err := f.r.query(ctx, q, args...)
+	rows, err := f.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -288,7 +306,7 @@ func (f *MatrixFacts) contentIDs(ctx context.Context, contents []matrix.Content)
 	// Bounded batches keep PostgreSQL's and SQLite's parameter limits away.
 	for len(conds) > 0 {
 		n := min(len(conds), 300)
-		rows, err := f.r.query(ctx, `SELECT id FROM pact_versions WHERE `+strings.Join(conds[:n], " OR "), args[:3*n]...)
+		rows, err := f.query(ctx, `SELECT id FROM pact_versions WHERE `+strings.Join(conds[:n], " OR "), args[:3*n]...)
 		if err != nil {
 			return nil, err
 		}
@@ -361,7 +379,7 @@ func (f *MatrixFacts) Verifications(ctx context.Context, q matrix.VerificationQu
 		q2 = matrixVerificationCols + `ve.id IN (SELECT MAX(id) FROM verifications WHERE ` + strings.ReplaceAll(where, "{p}", "") +
 			` GROUP BY pact_version_id, provider_version_id)`
 	}
-	rows, err := f.r.query(ctx, q2, args...)
+	rows, err := f.query(ctx, q2, args...)
 	if err != nil {
 		return nil, err
 	}
