@@ -32,7 +32,7 @@ import (
 // Stats counts what Load wrote.
 type Stats struct {
 	Pacticipants, Versions, Pacts, Contents, Verifications, Deployments, Releases int
-	Took                                                                      time.Duration
+	Took                                                                          time.Duration
 }
 
 type key2 struct{ a, b string }
