@@ -361,6 +361,9 @@ func (s *Server) executeWebhook(w http.ResponseWriter, r *http.Request, p params
 	res := exec.Execute(r.Context(), hook, wctx, l.base)
 
 	sent := webhook.RedactHeaders(res.Request.Headers)
+	if _, ok := sent["accept"]; !ok {
+		sent["accept"] = "*/*"
+	}
 	sent["user-agent"] = s.cfg.Webhooks.WithDefaults().UserAgent
 	if res.Request.Username != "" {
 		sent["authorization"] = webhook.Redacted

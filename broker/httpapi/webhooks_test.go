@@ -39,21 +39,25 @@ type received struct {
 
 // hookReceiver records the requests webhooks send it (httptest binds 127.0.0.1).
 type hookReceiver struct {
-	mu   sync.Mutex
-	reqs []received
-	srv  *httptest.Server
+	mu    sync.Mutex
+	reqs  []received
+	reply string
+	srv   *httptest.Server
 }
 
 func newHookReceiver(t *testing.T) *hookReceiver {
 	t.Helper()
-	h := &hookReceiver{}
+	h := &hookReceiver{reply: `{"build":"queued"}`}
 	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		h.mu.Lock()
 		h.reqs = append(h.reqs, received{Query: r.URL.Query(), Header: r.Header.Clone(), Body: string(b)})
+		reply := h.reply
 		h.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"build":"queued"}`))
+		if reply != "" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(reply))
+		}
 	}))
 	t.Cleanup(h.srv.Close)
 	return h

@@ -162,6 +162,7 @@ func (e *Executor) Execute(ctx context.Context, w broker.Webhook, c broker.Webho
 		l.add("ERROR", "Not sent: %v", err)
 		return finish(&res, l)
 	}
+	hr.Header.Set("Accept", "*/*") // what the Pact Broker's client sends unless told otherwise
 	hr.Header.Set("User-Agent", cfg.UserAgent)
 	for k, v := range req.Headers {
 		hr.Header.Set(k, v)
