@@ -5,13 +5,21 @@
 // It serves the same URLs as the HAL API, the way the Ruby broker splits
 // them: WantsHTML decides per request, and Split puts the pages in front of
 // an API handler (browsers get HTML, API clients get HAL+JSON, badge paths
-// always get SVG):
+// always get SVG, a browser opening an API-only resource gets the API):
 //
-//	api := httpapi.New(store, cfg)
-//	pages := ui.New(ui.FromStore(store), ui.Config{BaseURL: cfg.BaseURL, Log: log})
+//	api := httpapi.New(store, httpapi.Config{BaseURL: base, Auth: auth, Log: log})
+//	pages := ui.New(ui.FromStore(store), ui.Config{BaseURL: base, Log: log, Access: ui.Access(auth)})
 //	server.Handler = ui.Split(pages, api)
 //
 // Pages read through Source, a small read-only interface; FromStore adapts a
-// broker.Store to it. Templates and CSS are embedded; pages work without
+// broker.Store to it (and uses broker.DeploymentStore, broker.WebhookStore
+// and the store's matrix facts when the store has them). Templates, CSS and
+// a few lines of JavaScript are embedded; every page works without
 // JavaScript.
+//
+// Pages: / (integrations, search, status filter, pagination), the pact
+// URLs (/pacts/provider/{p}/consumer/{c}/latest, /version/{v}, ...),
+// /pacticipants/{name}, /matrix, /matrix/provider/{p}/consumer/{c}, the
+// can-i-deploy shortcuts and /environments. Badges: the Ruby broker's badge
+// URLs, drawn here instead of redirected to shields.io.
 package ui

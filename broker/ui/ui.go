@@ -32,21 +32,28 @@ type Config struct {
 	Log     *slog.Logger
 	// Now tells the time for "3 minutes ago"; time.Now when nil.
 	Now func() time.Time
+	// Access protects pages and badges with the API's credentials.
+	Access Access
+	// PublicBadges lets anyone fetch badges, so README files can show them
+	// (the Ruby broker's enable_public_badge_access).
+	PublicBadges bool
 }
 
 // Handler serves the pages and badges.
 type Handler struct {
-	src   Source
-	log   *slog.Logger
-	now   func() time.Time
-	base  string
-	mux   *http.ServeMux
-	pages map[string]*template.Template
+	src    Source
+	access Access
+	public bool
+	log    *slog.Logger
+	now    func() time.Time
+	base   string
+	mux    *http.ServeMux
+	pages  map[string]*template.Template
 }
 
 // New returns the pages over src.
 func New(src Source, cfg Config) *Handler {
-	h := &Handler{src: src, log: cfg.Log, now: cfg.Now, mux: http.NewServeMux()}
+	h := &Handler{src: src, log: cfg.Log, now: cfg.Now, mux: http.NewServeMux(), access: cfg.Access, public: cfg.PublicBadges}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -112,6 +119,12 @@ func (h *Handler) Handles(r *http.Request) bool {
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Vary", "Accept")
+	assets := strings.HasPrefix(r.URL.Path, "/ui/assets/")
+	if !assets && !(h.public && IsBadgePath(r.URL.Path)) && !h.access.allows(r) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="Pact Broker"`)
+		h.fail(w, r, broker.Errorf(broker.Unauthorized, "Sign in with the broker's username and password to see this page."))
+		return
+	}
 	h.mux.ServeHTTP(w, r)
 }
 
@@ -160,6 +173,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &de) && de.Code == broker.NotFound:
 		ep.Status, ep.Heading, ep.Message = http.StatusNotFound, "Not found", de.Message
+	case errors.As(err, &de) && de.Code == broker.Unauthorized:
+		ep.Status, ep.Heading, ep.Message = http.StatusUnauthorized, "Sign in", de.Message
 	case errors.As(err, &de):
 		ep.Status, ep.Heading, ep.Message = http.StatusBadRequest, "Cannot show this", de.Message
 	default:
@@ -209,6 +224,7 @@ func (h *Handler) funcs() template.FuncMap {
 		"status":    verificationStatus,
 		"add":       func(a, b int) int { return a + b },
 		"rowStatus": matrixRowStatus,
+		"eqfold":    strings.EqualFold,
 	}
 }
 
