@@ -438,7 +438,7 @@ func (v VerifiablePact) Notices(pactURL string) []VerificationNotice {
 		before(fmt.Sprintf("This pact is in pending state for this version of %s because a successful verification result for %s has not yet been published. If this verification fails, it will not cause the overall build to fail. Read more at https://docs.pact.io/go/pending",
 			v.Provider, v.providerDescription()))
 		after(true, false, fmt.Sprintf("This pact is still in pending state for %s as the successful verification results have not yet been published.", v.providerDescription()))
-		after(true, true, fmt.Sprintf("This pact is no longer in pending state for %s, as a successful verification result has been published. If a verification for a version with fails in the future, it will fail the build. Read more at https://docs.pact.io/go/pending", v.providerDescription()))
+		after(true, true, fmt.Sprintf("This pact is no longer in pending state for %[1]s, as a successful verification result has been published. If a verification by %[1]s fails in the future, it will fail the build. Read more at https://docs.pact.io/go/pending", v.providerDescription()))
 		after(false, false, fmt.Sprintf("This pact is still in pending state for %s as a successful verification result has not yet been published", v.providerDescription()))
 		after(false, true, fmt.Sprintf("This pact is still in pending state for %s as a successful verification result has not yet been published", v.providerDescription()))
 	} else {
