@@ -170,6 +170,11 @@ func (s *Server) putWebhook(w http.ResponseWriter, r *http.Request, p params) er
 		return err
 	}
 	hook.UUID = p["uuid"]
+	if old, err := ws.GetWebhook(r.Context(), hook.UUID); err == nil {
+		keepSecrets(&hook, old)
+	} else if !broker.IsNotFound(err) {
+		return err
+	}
 	saved, created, err := ws.PutWebhook(r.Context(), hook)
 	if err != nil {
 		return err
@@ -182,6 +187,22 @@ func (s *Server) putWebhook(w http.ResponseWriter, r *http.Request, p params) er
 	}
 	writeJSON(w, status, l.webhookJSON(saved))
 	return nil
+}
+
+// keepSecrets lets a client PUT back what it got from GET: redacted
+// values mean "unchanged", not a new password of asterisks.
+func keepSecrets(w *broker.Webhook, old broker.Webhook) {
+	if w.Request.Password == webhook.Redacted {
+		w.Request.Password = old.Request.Password
+	}
+	if w.Request.URL == webhook.RedactURL(old.Request.URL) {
+		w.Request.URL = old.Request.URL
+	}
+	for k, v := range w.Request.Headers {
+		if ov, ok := old.Request.Headers[strings.ToLower(k)]; ok && v == webhook.Redacted {
+			w.Request.Headers[k] = ov
+		}
+	}
 }
 
 func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request, p params) error {
@@ -279,7 +300,7 @@ func scopeJSON(p *broker.WebhookPacticipant) map[string]string {
 }
 
 func (l links) webhookJSON(h broker.Webhook) map[string]any {
-	req := map[string]any{"method": h.Request.Method, "url": h.Request.URL}
+	req := map[string]any{"method": h.Request.Method, "url": webhook.RedactURL(h.Request.URL)}
 	if len(h.Request.Headers) > 0 {
 		req["headers"] = webhook.RedactHeaders(h.Request.Headers)
 	}

@@ -319,11 +319,19 @@ func TestWebhookResources(t *testing.T) {
 	assert.Equal(t, float64(200), dig(body, "response", "status"))
 	assert.Equal(t, "test", dig(body, "request", "body", "event"))
 
-	// PUT replaces, DELETE removes the webhook and its triggered deliveries.
-	hook["description"] = "renamed"
-	status, body, _ = do(t, "PUT", self, hook)
+	// PUT replaces; what GET showed can be sent back without losing the
+	// redacted secrets.
+	status, body, _ = do(t, "GET", self, nil)
+	require.Equal(t, http.StatusOK, status)
+	body["description"] = "renamed"
+	status, body, _ = do(t, "PUT", self, body)
 	require.Equal(t, http.StatusOK, status, "%v", body)
 	assert.Equal(t, "renamed", body["description"])
+	saved, err := store.GetWebhook(context.Background(), dig(body, "uuid").(string))
+	require.NoError(t, err)
+	assert.Equal(t, "p4ss", saved.Request.Password)
+	assert.Equal(t, "Bearer secret-token", saved.Request.Headers["authorization"])
+	// DELETE removes the webhook and its triggered deliveries.
 	status, _, _ = do(t, "PUT", base+"/webhooks/short", hook)
 	assert.Equal(t, http.StatusBadRequest, status, "uuids have at least 16 characters")
 	status, _, _ = do(t, "DELETE", self, nil)

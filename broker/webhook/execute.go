@@ -35,13 +35,25 @@ func RedactHeaders(h map[string]string) map[string]string {
 	return out
 }
 
-// RedactURL hides the password of credentials embedded in a URL.
+var sensitiveQuery = regexp.MustCompile(`(?i)([?&][^=&#]*(?:token|password|passwd|secret|api[-_]?key|auth)[^=&#]*=)([^&#]*)`)
+
+// RedactURL hides the password of credentials embedded in a URL and the
+// values of query parameters that look like secrets (token, password,
+// secret, api key, auth). Template parameters stay visible.
 func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
+	out := raw
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			out = u.Redacted()
+		}
 	}
-	return u.Redacted()
+	return sensitiveQuery.ReplaceAllStringFunc(out, func(m string) string {
+		parts := sensitiveQuery.FindStringSubmatch(m)
+		if parts[2] == "" || HasParameter(parts[2]) {
+			return m
+		}
+		return parts[1] + Redacted
+	})
 }
 
 // Request is a rendered webhook request, ready to send.

@@ -82,5 +82,13 @@ func TestBuild(t *testing.T) {
 
 	red := webhook.RedactHeaders(map[string]string{"Authorization": "Bearer x", "X-Api-Token": "t", "X-Token-Param": "${pactbroker.consumerName}", "Accept": "a"})
 	assert.Equal(t, map[string]string{"Authorization": webhook.Redacted, "X-Api-Token": webhook.Redacted, "X-Token-Param": "${pactbroker.consumerName}", "Accept": "a"}, red)
-	assert.Equal(t, "https://u:xxxxx@h.example/p", webhook.RedactURL("https://u:secret@h.example/p"))
+	for in, want := range map[string]string{
+		"https://u:secret@h.example/p":                            "https://u:xxxxx@h.example/p",
+		"https://h.example/p?token=abc&x=1":                       "https://h.example/p?token=" + webhook.Redacted + "&x=1",
+		"https://h.example/p?x=1&api_key=k#f":                     "https://h.example/p?x=1&api_key=" + webhook.Redacted + "#f",
+		"https://h.example/p?access_token=${pactbroker.buildUrl}": "https://h.example/p?access_token=${pactbroker.buildUrl}",
+		"https://h.example/p?pact=${pactbroker.pactUrl}":          "https://h.example/p?pact=${pactbroker.pactUrl}",
+	} {
+		assert.Equal(t, want, webhook.RedactURL(in), in)
+	}
 }
