@@ -171,6 +171,10 @@ func TestBrowser(t *testing.T) {
 			{`[document.querySelector("dd.verification").innerText.split(" ").slice(0, 4).join(" ")]`, []string{"verified by users 7.0.0"}},
 			{`[...document.querySelectorAll("section.interaction .states li")].map(e => e.innerText)`, []string{"user 42 exists", "no users"}},
 		}},
+		{"pact-failed", "/pacts/provider/users/consumer/billing/latest", []check{
+			{`[...document.querySelectorAll("section.interaction h2 .result")].map(e => e.innerText)`, []string{"failed in the latest verification", "failed in the latest verification"}},
+			{`[...document.querySelectorAll(".mismatches li")].some(e => e.innerText.includes("expected 200 but was 500")) ? ["mismatch shown"] : ["no mismatch"]`, []string{"mismatch shown"}},
+		}},
 		{"pact-v3-message", "/pacts/provider/orders/consumer/notifier/latest", []check{
 			{`[...document.querySelectorAll("section.interaction .rules li")].map(e => e.innerText)`, []string{"body $.totalCents: an integer"}},
 		}},

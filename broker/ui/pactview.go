@@ -21,6 +21,7 @@ type pactView struct {
 }
 
 type interactionView struct {
+	ID          string // "_id", as stored by the broker
 	Anchor      string
 	Type        string // "HTTP", "Asynchronous message", "Synchronous message"
 	Description string
@@ -32,6 +33,8 @@ type interactionView struct {
 	Message     *messagePart   // asynchronous message
 	SyncRequest *messagePart   // synchronous message
 	Responses   []*messagePart // synchronous message responses
+	// Result is what the latest verification said about the interaction.
+	Result *interactionResult
 }
 
 type stateView struct {
@@ -62,6 +65,22 @@ type messagePart struct {
 // ruleView is one matching rule in words: where it applies, what it demands.
 type ruleView struct {
 	Where, Text string
+}
+
+// attachResults marks each interaction with its verification result.
+func (pv *pactView) attachResults(raw []byte) {
+	if len(raw) == 0 {
+		return
+	}
+	byID, byDescription := verificationResults(raw)
+	for i := range pv.Interactions {
+		in := &pv.Interactions[i]
+		if r, ok := byID[in.ID]; ok && in.ID != "" {
+			in.Result = &r
+		} else if r, ok := byDescription[in.Description]; ok {
+			in.Result = &r
+		}
+	}
 }
 
 // renderPact prepares content for the pact page. It never fails: content it
@@ -130,7 +149,7 @@ func specVersion(doc map[string]any) string {
 }
 
 func renderInteraction(m map[string]any, isMessage bool, major string) interactionView {
-	iv := interactionView{Description: str(m["description"]), Type: "HTTP"}
+	iv := interactionView{ID: str(m["_id"]), Description: str(m["description"]), Type: "HTTP"}
 	iv.Pending, _ = m["pending"].(bool)
 	iv.States = states(m)
 	if c, ok := m["comments"].(map[string]any); ok {

@@ -128,6 +128,9 @@ func (h *Handler) pact(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.Status = verificationStatus(d.Verification)
+	if d.Verification != nil {
+		d.View.attachResults(d.Verification.TestResults)
+	}
 	all, err := h.src.PactVersions(ctx, p.Consumer, p.Provider)
 	if err != nil {
 		return err

@@ -136,6 +136,9 @@ func TestPactPageV2V3AndMessages(t *testing.T) {
 	assert.Equal(t, "failed", strings.TrimSpace(doc.Find("dd.verification .status").Text()))
 	first := doc.Find("section.interaction").First()
 	assert.Equal(t, "user 42 exists", strings.TrimSpace(first.Find(".states li").Text()))
+	assert.Equal(t, []string{"failed in the latest verification", "passed in the latest verification"}, texts(doc.Find("section.interaction h2 .result")))
+	assert.Equal(t, []string{"status: expected 200 but was 500"}, texts(first.Find(".mismatches li")))
+	assert.Equal(t, []string{"failed"}, texts(doc.Find("nav.toc .result")))
 	assert.Equal(t, "GET", first.Find(".method").Text())
 	assert.Equal(t, "/users/42?fields=name&fields=email", first.Find(".path").Text())
 	assert.Equal(t, []string{
