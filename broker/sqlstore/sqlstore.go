@@ -77,7 +77,9 @@ func Open(ctx context.Context, rawURL string, log *slog.Logger) (*Store, error) 
 	switch dialect {
 	case SQLite:
 		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		// synchronous=FULL: in WAL mode NORMAL may lose the last commits on
+		// power loss, and a 2xx promises the write is durable.
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
 			q.Add("_pragma", p)
 		}
 		// Writers take the lock up front: a deferred transaction that
