@@ -3,9 +3,12 @@ package httpapi_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -135,6 +138,26 @@ func TestPactCLIDeployments(t *testing.T) {
 				out := canIDeploy(t, 1, "--pacticipant", "Web", "--version", "2", "--to-environment", "production",
 					"--retry-while-unknown", "1", "--retry-interval", "0")
 				assert.Contains(t, out, "Computer says no")
+			})
+			t.Run("can-i-deploy --retry-while-unknown waits for the result", func(t *testing.T) {
+				storetest.Publish(t, store, "Web", "3", "main", "Orders", nil, "get order", "cancel order")
+				// The verification of Web 3 by o1 arrives between the CLI's
+				// first and second question.
+				var asked atomic.Int32
+				api := httpapi.New(store, httpapi.Config{})
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path == "/matrix" && asked.Add(1) == 2 {
+						verify("3", "o1", true)
+					}
+					api.ServeHTTP(w, r)
+				}))
+				defer srv.Close()
+				args := []string{"can-i-deploy", "--pacticipant", "Web", "--version", "3", "--to-environment", "production",
+					"--retry-while-unknown", "3", "--retry-interval", "0"}
+				out, err := cli(t, srv.URL, nil, args...)
+				require.Equal(t, 0, exitCode(t, err), out)
+				assert.Contains(t, out, "Computer says yes")
+				assert.Equal(t, int32(2), asked.Load(), "the CLI asked again while the answer was unknown")
 			})
 			t.Run("failed verification says no", func(t *testing.T) {
 				run(t, 0, "record-deployment", "--pacticipant", "Orders", "--version", "o2", "--environment", "test")
