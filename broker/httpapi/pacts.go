@@ -116,6 +116,7 @@ func (s *Server) publishContracts(w http.ResponseWriter, r *http.Request, _ para
 	if err != nil {
 		return err
 	}
+	started := time.Now()
 	res, err := s.store.PublishContracts(r.Context(), req)
 	if err != nil {
 		return err
@@ -143,8 +144,8 @@ func (s *Server) publishContracts(w http.ResponseWriter, r *http.Request, _ para
 		}
 		notices = append(notices,
 			broker.Notice{Type: "debug", Text: "  View the published pact at " + url},
-			broker.Notice{Type: "debug", Text: "  Events detected: " + events},
-			broker.Notice{Type: "debug", Text: "  No enabled webhooks found for the detected events"})
+			broker.Notice{Type: "debug", Text: "  Events detected: " + events})
+		notices = append(notices, s.webhookNotices(r, l, p, started)...)
 		if !pp.ProviderHasVerifications {
 			notices = append(notices,
 				broker.Notice{Type: "prompt", Text: "  Next steps:"},

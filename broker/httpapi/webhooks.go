@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/webhook"
@@ -590,4 +591,31 @@ func (s *Server) triggeredWebhookLogs(w http.ResponseWriter, r *http.Request, p 
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte(b.String()))
 	return nil
+}
+
+// webhookNotices tells the publisher which webhooks its publication of p
+// queued (those the outbox got since the request started).
+func (s *Server) webhookNotices(r *http.Request, l links, p broker.Pact, since time.Time) []broker.Notice {
+	none := []broker.Notice{{Type: "debug", Text: "  No enabled webhooks found for the detected events"}}
+	ws, err := s.webhookStore()
+	if err != nil {
+		return none
+	}
+	ts, err := ws.TriggeredWebhooks(r.Context(), broker.TriggeredFilter{Consumer: p.Consumer, Provider: p.Provider, ConsumerVersion: p.ConsumerVersion})
+	if err != nil {
+		s.log.Warn("could not list the webhooks a publication triggered", "err", err)
+		return nil
+	}
+	var out []broker.Notice
+	for _, t := range ts {
+		if t.CreatedAt.Before(since.Truncate(time.Microsecond)) {
+			continue
+		}
+		out = append(out, broker.Notice{Type: "debug", Text: fmt.Sprintf("  Webhook %q queued for event %s.\n    Its delivery log: %s",
+			displayDescription(t.Webhook), t.EventName, l.url("triggered-webhooks", t.UUID, "logs"))})
+	}
+	if len(out) == 0 {
+		return none
+	}
+	return out
 }

@@ -255,6 +255,9 @@ func TestWebhookResources(t *testing.T) {
 	}
 	status, body, _ = do(t, "POST", base+"/contracts/publish", publish)
 	require.Equal(t, http.StatusOK, status, "%v", body)
+	notices, _ := json.Marshal(body["notices"])
+	assert.Contains(t, string(notices), `Webhook \"users build\" queued for event contract_content_changed`, "the publisher hears which webhooks fired")
+	assert.NotContains(t, string(notices), "No enabled webhooks")
 
 	waitFor := func(what string, cond func() bool) {
 		t.Helper()
