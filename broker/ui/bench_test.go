@@ -18,9 +18,16 @@ import (
 
 // bigBroker publishes 200 integrations (40 consumers × 5 providers, a V4
 // pact each, two consumer versions per consumer) and verifies half of them.
-func bigBroker(b *testing.B) *sqlstore.Store {
+// With webhook, a global webhook triggers on every publication, so every
+// integration has a webhook status to look up.
+func bigBroker(b *testing.B, webhook bool) *sqlstore.Store {
 	b.Helper()
 	s := newStore(b)
+	if webhook {
+		_, err := s.CreateWebhook(context.Background(), broker.Webhook{Description: "all", Enabled: true, Events: []string{broker.EventContractPublished},
+			Request: broker.WebhookRequest{Method: "POST", URL: "https://ci.example/hook"}})
+		require.NoError(b, err)
+	}
 	content := pactFile(b, "v4.json", "CONSUMER", "PROVIDER")
 	for c := 0; c < 40; c++ {
 		consumer := fmt.Sprintf("consumer-%02d", c)
@@ -69,16 +76,17 @@ func benchPage(b *testing.B, h http.Handler, path string) {
 // BenchmarkIndex renders the index over 200 integrations, reading through
 // the real SQLite store. Target: ≤ 100 ms per render.
 func BenchmarkIndex(b *testing.B) {
-	s := bigBroker(b)
+	s := bigBroker(b, false)
 	h := ui.New(ui.FromStore(s), ui.Config{})
 	b.Run("page of 50", func(b *testing.B) { benchPage(b, h, "/") })
 	b.Run("all 200", func(b *testing.B) { benchPage(b, h, "/?pageSize=200") })
+	hw := ui.New(ui.FromStore(bigBroker(b, true)), ui.Config{})
+	b.Run("page of 50 with webhooks", func(b *testing.B) { benchPage(b, hw, "/") })
 }
 
 // BenchmarkPactPage renders a V4 pact page in a broker with 200
 // integrations. Target: ≤ 100 ms per render.
 func BenchmarkPactPage(b *testing.B) {
-	s := bigBroker(b)
-	h := ui.New(ui.FromStore(s), ui.Config{})
+	h := ui.New(ui.FromStore(bigBroker(b, true)), ui.Config{})
 	benchPage(b, h, "/pacts/provider/provider-3/consumer/consumer-17/latest")
 }

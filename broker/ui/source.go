@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/matrix"
@@ -133,35 +134,124 @@ func (a storeSource) Integrations(ctx context.Context) ([]Integration, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Integration, 0, len(pacts))
-	// A consumer version usually published pacts for several providers.
-	versions := map[[2]string]broker.Version{}
+	// A consumer version usually published pacts for several providers:
+	// read each version once.
+	type versionKey struct{ pacticipant, number string }
+	var keys []versionKey
+	seen := map[versionKey]int{}
 	for _, p := range pacts {
-		in := Integration{Consumer: p.Consumer, Provider: p.Provider, Pact: p}
-		k := [2]string{p.Consumer, p.ConsumerVersion}
-		v, ok := versions[k]
-		if !ok {
-			v, err = a.s.GetVersion(ctx, p.Consumer, p.ConsumerVersion)
-			if err != nil && !broker.IsNotFound(err) {
-				return nil, err
-			}
-			versions[k] = v
+		k := versionKey{p.Consumer, p.ConsumerVersion}
+		if _, ok := seen[k]; !ok {
+			seen[k] = len(keys)
+			keys = append(keys, k)
 		}
+	}
+	versions := make([]broker.Version, len(keys))
+	err = parallel(ctx, len(keys), func(i int) error {
+		v, err := a.s.GetVersion(ctx, keys[i].pacticipant, keys[i].number)
+		if err != nil && !broker.IsNotFound(err) {
+			return err
+		}
+		versions[i] = v
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	webhooks, err := a.anyWebhooks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Integration, len(pacts))
+	err = parallel(ctx, len(pacts), func(i int) error {
+		p := pacts[i]
+		in := Integration{Consumer: p.Consumer, Provider: p.Provider, Pact: p}
+		v := versions[seen[versionKey{p.Consumer, p.ConsumerVersion}]]
 		for _, b := range v.Branches {
 			in.ConsumerBranches = append(in.ConsumerBranches, b.Branch)
 		}
 		for _, t := range v.Tags {
 			in.ConsumerTags = append(in.ConsumerTags, t.Name)
 		}
+		var err error
 		if in.Verification, err = a.LatestVerification(ctx, p.Consumer, p.Provider, p.SHA); err != nil {
-			return nil, err
+			return err
 		}
-		if in.Webhook, err = a.webhookStatus(ctx, p.Consumer, p.Provider); err != nil {
-			return nil, err
+		switch {
+		case webhooks:
+			if in.Webhook, err = a.webhookStatus(ctx, p.Consumer, p.Provider); err != nil {
+				return err
+			}
+		case a.keepsWebhooks():
+			in.Webhook = "none"
 		}
-		out = append(out, in)
+		out[i] = in
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// parallel runs fn(0..n-1) on a few goroutines (the lookups of a page are
+// independent reads) and returns the first error.
+func parallel(ctx context.Context, n int, fn func(i int) error) error {
+	const workers = 4
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		next  int
+	)
+	for range min(workers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				stop := first != nil || i >= n || ctx.Err() != nil
+				mu.Unlock()
+				if stop {
+					return
+				}
+				if err := fn(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
+}
+
+func (a storeSource) keepsWebhooks() bool {
+	_, ok := a.s.(broker.WebhookStore)
+	return ok
+}
+
+// anyWebhooks reports whether a webhook exists at all: with none, nothing
+// can have been triggered (deleting a webhook deletes what it triggered),
+// so the index needs no per-integration lookup.
+func (a storeSource) anyWebhooks(ctx context.Context) (bool, error) {
+	ws, ok := a.s.(broker.WebhookStore)
+	if !ok {
+		return false, nil
+	}
+	hooks, err := ws.ListWebhooks(ctx, broker.WebhookFilter{})
+	if err != nil {
+		return false, fmt.Errorf("list webhooks: %w", err)
+	}
+	return len(hooks) > 0, nil
 }
 
 func (a storeSource) Pact(ctx context.Context, ref broker.PactRef) (broker.Pact, error) {
