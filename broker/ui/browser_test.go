@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
@@ -238,6 +239,47 @@ func TestBrowser(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("matrix form adds a row with JavaScript", func(t *testing.T) {
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/matrix"),
+			chromedp.WaitVisible(chromedp.CSS("#add-selector")),
+			chromedp.Click(chromedp.CSS("#add-selector")),
+		))
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("fieldset .selector").length`))
+		require.NoError(t, err)
+		assert.Equal(t, 3, n)
+		problems, _ := bp.take()
+		assert.Empty(t, problems)
+	})
+
+	t.Run("without JavaScript", func(t *testing.T) {
+		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		require.NoError(t, err)
+		t.Cleanup(func() {
+			_, _ = chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false})
+		})
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.EmulateViewport(1280, 900),
+			chromedp.Navigate(srv.URL+"/?search=users"),
+			chromedp.WaitVisible(chromedp.CSS("main h1")),
+		))
+		rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("tr.integration").length`))
+		require.NoError(t, err)
+		assert.Equal(t, 3, rows, "the search form works as a plain GET form")
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/matrix"),
+			chromedp.WaitVisible(chromedp.CSS("main h1")),
+		))
+		hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("add-selector").hidden`))
+		require.NoError(t, err)
+		assert.True(t, hidden, "the button that needs JavaScript stays hidden without it")
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(shots, "matrix-no-js.png"), png, 0o644))
+		problems, _ := bp.take()
+		assert.Empty(t, problems)
+	})
 
 	t.Run("keyboard", func(t *testing.T) {
 		require.NoError(t, chromedp.Do(ctx,
