@@ -174,3 +174,16 @@ func (r runner) maybeSetMainBranch(ctx context.Context, pacticipantID int64, nam
 func (r runner) pacticipantByID(ctx context.Context, id int64) (broker.Pacticipant, error) {
 	return scanPacticipant(r.row(ctx, `SELECT `+pacticipantCols+` FROM pacticipants WHERE id = ?`, id))
 }
+
+// ensurePacticipantRow returns the named pacticipant, creating it.
+func (r runner) ensurePacticipantRow(ctx context.Context, name string) (broker.Pacticipant, error) {
+	p, err := scanPacticipant(r.row(ctx, `SELECT `+pacticipantCols+` FROM pacticipants WHERE name = ?`, name))
+	if !errors.Is(err, sql.ErrNoRows) {
+		return p, err
+	}
+	id, _, err := r.ensurePacticipant(ctx, name)
+	if err != nil {
+		return p, err
+	}
+	return r.pacticipantByID(ctx, id)
+}

@@ -50,9 +50,16 @@ func (r runner) pacts(ctx context.Context, withContent bool, q string, args ...a
 }
 
 // publishOne records one pact for a consumer version inside a transaction.
-// providerID may be 0 (looked up or created here); versionIsNew skips the
-// search for an existing publication.
-func (r runner) publishOne(ctx context.Context, consumerID, versionID, providerID int64, versionIsNew bool, consumer, version, provider string, content []byte, merge bool) (broker.Pact, broker.PactOutcome, error) {
+// What the caller already knows saves round trips: providerID may be 0
+// (looked up or created here), versionIsNew skips the search for an
+// existing publication, integrated skips recording the integration.
+type publishTarget struct {
+	consumerID, versionID, providerID int64
+	versionIsNew, integrated          bool
+}
+
+func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, version, provider string, content []byte, merge bool) (broker.Pact, broker.PactOutcome, error) {
+	consumerID, versionID, providerID := tg.consumerID, tg.versionID, tg.providerID
 	doc, err := broker.ParsePact(content)
 	if err != nil {
 		return broker.Pact{}, "", err
@@ -73,7 +80,7 @@ func (r runner) publishOne(ctx context.Context, consumerID, versionID, providerI
 		existingSHA string
 		exists      bool
 	)
-	if !versionIsNew {
+	if !tg.versionIsNew {
 		err = r.row(ctx, `SELECT pp.id, pv.sha FROM pact_publications pp JOIN pact_versions pv ON pv.id = pp.pact_version_id WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
 			versionID, providerID).Scan(&pubID, &existingSHA)
 		exists = err == nil
@@ -128,7 +135,7 @@ func (r runner) publishOne(ctx context.Context, consumerID, versionID, providerI
 			return broker.Pact{}, "", err
 		}
 	}
-	if !exists {
+	if !exists && !tg.integrated {
 		if err := r.exec(ctx, `INSERT INTO integrations (consumer_id, provider_id, created_at) VALUES (?, ?, ?) ON CONFLICT (consumer_id, provider_id) DO NOTHING`, consumerID, providerID, now); err != nil {
 			return broker.Pact{}, "", err
 		}
@@ -143,13 +150,11 @@ func (r runner) publishOne(ctx context.Context, consumerID, versionID, providerI
 func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest) (broker.PublishResult, error) {
 	var res broker.PublishResult
 	err := s.write(ctx, func(r runner) error {
-		pid, _, err := r.ensurePacticipant(ctx, req.Pacticipant)
-		if err != nil {
+		var err error
+		if res.Pacticipant, err = r.ensurePacticipantRow(ctx, req.Pacticipant); err != nil {
 			return err
 		}
-		if res.Pacticipant, err = r.pacticipantByID(ctx, pid); err != nil {
-			return err
-		}
+		pid := res.Pacticipant.ID
 		vid, created, err := r.ensureVersion(ctx, pid, req.Version)
 		if err != nil {
 			return err
@@ -174,11 +179,12 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 			if c.ConsumerName != req.Pacticipant {
 				return broker.FieldErrorf("contracts", "the consumerName %q of a contract must match pacticipantName %q", c.ConsumerName, req.Pacticipant)
 			}
-			providerID, verified, err := r.providerForPublish(ctx, c.ProviderName)
+			providerID, verified, integrated, err := r.providerForPublish(ctx, pid, c.ProviderName)
 			if err != nil {
 				return err
 			}
-			pact, outcome, err := r.publishOne(ctx, pid, vid, providerID, created, req.Pacticipant, req.Version, c.ProviderName, c.Content, c.Merge)
+			tg := publishTarget{consumerID: pid, versionID: vid, providerID: providerID, versionIsNew: created, integrated: integrated}
+			pact, outcome, err := r.publishOne(ctx, tg, req.Pacticipant, req.Version, c.ProviderName, c.Content, c.Merge)
 			if err != nil {
 				return err
 			}
@@ -213,7 +219,7 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 			return err
 		}
 		var outcome broker.PactOutcome
-		pact, outcome, err = r.publishOne(ctx, pid, vid, 0, false, consumer, version, provider, content, merge)
+		pact, outcome, err = r.publishOne(ctx, publishTarget{consumerID: pid, versionID: vid}, consumer, version, provider, content, merge)
 		created = outcome == broker.PactCreated
 		if err != nil {
 			return err
@@ -345,16 +351,16 @@ func (s *Store) PactVersions(ctx context.Context, consumer, provider string) ([]
 	return ps, nil
 }
 
-// providerForPublish returns the provider's id (creating it) and whether it
-// has ever published a verification result, in one round trip when it
-// exists.
-func (r runner) providerForPublish(ctx context.Context, name string) (int64, bool, error) {
-	var id int64
-	var verified bool
-	err := r.row(ctx, `SELECT p.id, EXISTS (SELECT 1 FROM verifications v WHERE v.provider_id = p.id) FROM pacticipants p WHERE p.name = ?`, name).Scan(&id, &verified)
+// providerForPublish returns the provider's id (creating it), whether it
+// has ever published a verification result and whether it already has
+// pacts from the consumer, in one round trip when it exists.
+func (r runner) providerForPublish(ctx context.Context, consumerID int64, name string) (id int64, verified, integrated bool, err error) {
+	err = r.row(ctx, `SELECT p.id, EXISTS (SELECT 1 FROM verifications v WHERE v.provider_id = p.id),
+		EXISTS (SELECT 1 FROM integrations i WHERE i.consumer_id = ? AND i.provider_id = p.id)
+		FROM pacticipants p WHERE p.name = ?`, consumerID, name).Scan(&id, &verified, &integrated)
 	if errors.Is(err, sql.ErrNoRows) {
 		id, _, err = r.ensurePacticipant(ctx, name)
-		return id, false, err
+		return id, false, false, err
 	}
-	return id, verified, err
+	return id, verified, integrated, err
 }

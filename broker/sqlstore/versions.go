@@ -41,8 +41,19 @@ func (r runner) ensureBranchVersionOnly(ctx context.Context, pacticipantID, vers
 		return false, broker.Errorf(broker.Invalid, "a branch name cannot be blank")
 	}
 	now := r.s.ts()
+	// Usually the branch exists and the version is new on it: one statement.
+	var n int64
+	err := r.row(ctx, `INSERT INTO branch_versions (branch_id, version_id, created_at)
+		SELECT b.id, ?, ? FROM branches b WHERE b.pacticipant_id = ? AND b.name = ?
+		ON CONFLICT (branch_id, version_id) DO NOTHING RETURNING version_id`, versionID, now, pacticipantID, branch).Scan(&n)
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
 	var branchID int64
-	err := r.row(ctx, `SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?`, pacticipantID, branch).Scan(&branchID)
+	err = r.row(ctx, `SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?`, pacticipantID, branch).Scan(&branchID)
 	if errors.Is(err, sql.ErrNoRows) {
 		if err = r.exec(ctx, `INSERT INTO branches (pacticipant_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (pacticipant_id, name) DO NOTHING`, pacticipantID, branch, now); err == nil {
 			err = r.row(ctx, `SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?`, pacticipantID, branch).Scan(&branchID)
@@ -51,7 +62,6 @@ func (r runner) ensureBranchVersionOnly(ctx context.Context, pacticipantID, vers
 	if err != nil {
 		return false, err
 	}
-	var n int64
 	err = r.row(ctx, `INSERT INTO branch_versions (branch_id, version_id, created_at) VALUES (?, ?, ?) ON CONFLICT (branch_id, version_id) DO NOTHING RETURNING version_id`, branchID, versionID, now).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
