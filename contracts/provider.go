@@ -99,28 +99,36 @@ func configureSource(t *testing.T, p Provider, states map[string]State, req *pro
 		if err := checkHandled(t, p, states, pf); err != nil {
 			return err
 		}
-		// pact-go adds $PACT_URL to the sources itself.
-		t.Logf("verifying the one pact at PACT_URL=%s", url)
-	case os.Getenv("PACT_BROKER_BASE_URL") != "":
-		build, err := DetectBuild()
+		brokerURL := strings.TrimSuffix(os.Getenv("PACT_BROKER_BASE_URL"), "/")
+		if brokerURL == "" {
+			// pact-go adds $PACT_URL to the sources itself.
+			t.Logf("verifying the one pact at PACT_URL=%s (no PACT_BROKER_BASE_URL: its pending status is unknown, so a failure fails)", url)
+			return nil
+		}
+		build, err := configureBroker(req, p, brokerURL)
 		if err != nil {
 			return err
 		}
-		req.BrokerURL = strings.TrimSuffix(os.Getenv("PACT_BROKER_BASE_URL"), "/")
-		req.ProviderVersion = build.Version
-		req.ProviderBranch = build.Branch
-		req.BuildURL = build.URL
-		req.EnablePending = true
-		wip := p.WIPSince
-		if wip.IsZero() {
-			wip = time.Now().AddDate(0, 0, -30)
-			if v := os.Getenv("ACCORD_WIP_SINCE"); v != "" {
-				if wip, err = parseDate(v); err != nil {
-					return fmt.Errorf("ACCORD_WIP_SINCE=%q: %w", v, err)
-				}
-			}
+		sel, pending, err := selectorFor(brokerURL, p.Name, build.Branch, url, pf)
+		if err != nil {
+			t.Logf("verifying the one pact at PACT_URL=%s; its pending status could not be read (%v), so a failure fails", url, err)
+			req.BrokerURL = ""
+			return nil
 		}
-		req.IncludeWIPPactsSince = &wip
+		// Through the broker, with a selector that picks exactly this pact,
+		// the verifier applies the pact's pending status: a consumer's new
+		// expectation cannot fail the provider's build.
+		t.Setenv("PACT_URL", "")
+		req.ConsumerVersionSelectors = []provider.Selector{&sel}
+		req.IncludeWIPPactsSince = nil
+		run.lenient = true
+		t.Logf("verifying the one pact at %s (consumer %s, branch %q; pending: %t) as %s %s; publishing results: %t",
+			url, sel.Consumer, sel.Branch, pending, p.Name, build.Version, req.PublishVerificationResults)
+	case os.Getenv("PACT_BROKER_BASE_URL") != "":
+		build, err := configureBroker(req, p, strings.TrimSuffix(os.Getenv("PACT_BROKER_BASE_URL"), "/"))
+		if err != nil {
+			return err
+		}
 		selectors := p.Selectors
 		if len(selectors) == 0 {
 			selectors = []provider.ConsumerVersionSelector{{MainBranch: true}, {MatchingBranch: true}, {DeployedOrReleased: true}}
@@ -128,7 +136,6 @@ func configureSource(t *testing.T, p Provider, states map[string]State, req *pro
 		for i := range selectors {
 			req.ConsumerVersionSelectors = append(req.ConsumerVersionSelectors, &selectors[i])
 		}
-		req.PublishVerificationResults = build.CI || os.Getenv("ACCORD_PUBLISH_VERIFICATION_RESULTS") == "true"
 		run.lenient = true
 		t.Logf("verifying pacts for %s from the broker %s as version %s (branch %q); publishing results: %t",
 			p.Name, req.BrokerURL, build.Version, build.Branch, req.PublishVerificationResults)
@@ -176,6 +183,33 @@ func checkHandled(t *testing.T, p Provider, states map[string]State, pf pactFile
 		t.Logf("verifying %s -> %s: %s", pf.Consumer.Name, p.Name, in.label())
 	}
 	return nil
+}
+
+// configureBroker points req at the broker with pending on, WIP since
+// p.WIPSince, and this build's version and branch; results are published
+// in CI or when asked.
+func configureBroker(req *provider.VerifyRequest, p Provider, brokerURL string) (Build, error) {
+	build, err := DetectBuild()
+	if err != nil {
+		return build, err
+	}
+	req.BrokerURL = brokerURL
+	req.ProviderVersion = build.Version
+	req.ProviderBranch = build.Branch
+	req.BuildURL = build.URL
+	req.EnablePending = true
+	wip := p.WIPSince
+	if wip.IsZero() {
+		wip = time.Now().AddDate(0, 0, -30)
+		if v := os.Getenv("ACCORD_WIP_SINCE"); v != "" {
+			if wip, err = parseDate(v); err != nil {
+				return build, fmt.Errorf("ACCORD_WIP_SINCE=%q: %w", v, err)
+			}
+		}
+	}
+	req.IncludeWIPPactsSince = &wip
+	req.PublishVerificationResults = build.CI || os.Getenv("ACCORD_PUBLISH_VERIFICATION_RESULTS") == "true"
+	return build, nil
 }
 
 func parseDate(s string) (time.Time, error) {
@@ -432,6 +466,12 @@ type pactFile struct {
 	} `json:"provider"`
 	Interactions []pactInteraction `json:"interactions"`
 	Messages     []pactInteraction `json:"messages"` // V3 message pacts
+	// Links are there when the pact came from a broker.
+	Links struct {
+		ConsumerVersion struct {
+			Href string `json:"href"`
+		} `json:"pb:consumer-version"`
+	} `json:"_links"`
 }
 
 type pactInteraction struct {
@@ -484,28 +524,12 @@ func (pf pactFile) unknownStates(known map[string]State) []string {
 // fetchPact reads the pact at url, with the broker credentials pact-go
 // would use, to check states and list interactions before verifying.
 func fetchPact(url string) (pactFile, error) {
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		return pactFile{}, fmt.Errorf("PACT_URL=%q: %w", url, err)
-	}
-	req.Header.Set("Accept", "application/hal+json, application/json")
-	if tok := os.Getenv("PACT_BROKER_TOKEN"); tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	} else if u := os.Getenv("PACT_BROKER_USERNAME"); u != "" {
-		req.SetBasicAuth(u, os.Getenv("PACT_BROKER_PASSWORD"))
-	}
-	client := &http.Client{Timeout: 30 * time.Second}
-	resp, err := client.Do(req)
-	if err != nil {
-		return pactFile{}, fmt.Errorf("fetch the pact at PACT_URL: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return pactFile{}, fmt.Errorf("fetch the pact at PACT_URL=%s: %s (check the URL and PACT_BROKER_TOKEN / PACT_BROKER_USERNAME)", url, resp.Status)
-	}
 	var pf pactFile
-	if err := json.NewDecoder(resp.Body).Decode(&pf); err != nil {
-		return pactFile{}, fmt.Errorf("the pact at PACT_URL=%s is not a pact: %w", url, err)
+	if err := brokerJSON(http.MethodGet, url, nil, &pf); err != nil {
+		return pactFile{}, fmt.Errorf("fetch the pact at PACT_URL: %w (check the URL and PACT_BROKER_TOKEN / PACT_BROKER_USERNAME)", err)
+	}
+	if pf.Consumer.Name == "" || pf.Provider.Name == "" {
+		return pactFile{}, fmt.Errorf("PACT_URL=%s is not a pact: it names no consumer and provider", url)
 	}
 	return pf, nil
 }

@@ -89,6 +89,10 @@ func (p *Pipeline) Publish(ctx context.Context, dir string) error {
 	if err := p.needBroker("publish"); err != nil {
 		return err
 	}
+	dir, err := filepath.Abs(dir) // the CLI runs in Root
+	if err != nil {
+		return &StageError{Stage: "publish", Err: err}
+	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	if len(files) == 0 {
 		return &StageError{Stage: "publish", Err: fmt.Errorf("no pact files in %s", dir),

@@ -65,7 +65,11 @@ func (r *Runner) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		_ = json.NewEncoder(w).Encode(b)
 	case req.Method == http.MethodGet && req.URL.Path == "/builds":
 		r.mu.Lock()
-		out, _ := json.Marshal(r.builds)
+		builds := r.builds
+		if builds == nil {
+			builds = []*Build{}
+		}
+		out, _ := json.Marshal(builds)
 		r.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(out)

@@ -40,58 +40,91 @@ func (p *Pipeline) Status(ctx context.Context, environment string) ([]ServiceSta
 	}
 	var out []ServiceStatus
 	for _, pc := range list.Embedded.Pacticipants {
-		st := ServiceStatus{Name: pc.Name}
-		var v struct {
-			Number   string `json:"number"`
-			Embedded struct {
-				BranchVersions []struct{ Name string } `json:"branchVersions"`
-			} `json:"_embedded"`
-		}
-		if err := p.getJSON(ctx, "/pacticipants/"+url.PathEscape(pc.Name)+"/latest-version", nil, &v); err != nil {
+		name := url.PathEscape(pc.Name)
+		latest, err := p.versionOf(ctx, "/pacticipants/"+name+"/latest-version")
+		if err != nil {
 			return nil, err
 		}
-		st.Version = v.Number
-		for _, b := range v.Embedded.BranchVersions {
-			st.Branch = b.Name
+		versions := []ServiceStatus{latest}
+		// Show the main line too when the newest version is on a branch.
+		var info struct {
+			MainBranch string `json:"mainBranch"`
 		}
-		var cid struct {
-			Summary struct {
-				Deployable *bool  `json:"deployable"`
-				Reason     string `json:"reason"`
-			} `json:"summary"`
-			Matrix []struct {
-				Consumer struct {
-					Name    string                  `json:"name"`
-					Version struct{ Number string } `json:"version"`
-				} `json:"consumer"`
-				Provider struct {
-					Name    string                   `json:"name"`
-					Version *struct{ Number string } `json:"version"`
-				} `json:"provider"`
-				VerificationResult *struct {
-					Success bool `json:"success"`
-				} `json:"verificationResult"`
-			} `json:"matrix"`
-		}
-		q := url.Values{"pacticipant": {pc.Name}, "version": {v.Number}, "environment": {environment}}
-		if err := p.getJSON(ctx, "/can-i-deploy", q, &cid); err != nil {
+		if err := p.getJSON(ctx, "/pacticipants/"+name, nil, &info); err != nil {
 			return nil, err
 		}
-		st.Deployable, st.Reason = cid.Summary.Deployable, cid.Summary.Reason
-		for _, row := range cid.Matrix {
-			if row.Consumer.Name != pc.Name || row.Provider.Version == nil || row.VerificationResult == nil {
-				continue
+		if info.MainBranch != "" && latest.Branch != info.MainBranch {
+			if main, err := p.versionOf(ctx, "/pacticipants/"+name+"/branches/"+url.PathEscape(info.MainBranch)+"/latest-version"); err == nil {
+				versions = []ServiceStatus{main, latest}
 			}
-			result := "passed"
-			if !row.VerificationResult.Success {
-				result = "failed"
-			}
-			st.VerifiedBy = append(st.VerifiedBy, fmt.Sprintf("%s %s (%s)", row.Provider.Name, row.Provider.Version.Number, result))
 		}
-		sort.Strings(st.VerifiedBy)
-		out = append(out, st)
+		for _, st := range versions {
+			st.Name = pc.Name
+			if err := p.deployability(ctx, &st, environment); err != nil {
+				return nil, err
+			}
+			out = append(out, st)
+		}
 	}
 	return out, nil
+}
+
+// versionOf reads a version resource: its number and branch.
+func (p *Pipeline) versionOf(ctx context.Context, path string) (ServiceStatus, error) {
+	var v struct {
+		Number   string `json:"number"`
+		Embedded struct {
+			BranchVersions []struct{ Name string } `json:"branchVersions"`
+		} `json:"_embedded"`
+	}
+	if err := p.getJSON(ctx, path, nil, &v); err != nil {
+		return ServiceStatus{}, err
+	}
+	st := ServiceStatus{Version: v.Number}
+	for _, b := range v.Embedded.BranchVersions {
+		st.Branch = b.Name
+	}
+	return st, nil
+}
+
+// deployability asks can-i-deploy about st's version and collects who
+// verified its pacts.
+func (p *Pipeline) deployability(ctx context.Context, st *ServiceStatus, environment string) error {
+	var cid struct {
+		Summary struct {
+			Deployable *bool  `json:"deployable"`
+			Reason     string `json:"reason"`
+		} `json:"summary"`
+		Matrix []struct {
+			Consumer struct {
+				Name string `json:"name"`
+			} `json:"consumer"`
+			Provider struct {
+				Name    string                   `json:"name"`
+				Version *struct{ Number string } `json:"version"`
+			} `json:"provider"`
+			VerificationResult *struct {
+				Success bool `json:"success"`
+			} `json:"verificationResult"`
+		} `json:"matrix"`
+	}
+	q := url.Values{"pacticipant": {st.Name}, "version": {st.Version}, "environment": {environment}}
+	if err := p.getJSON(ctx, "/can-i-deploy", q, &cid); err != nil {
+		return err
+	}
+	st.Deployable, st.Reason = cid.Summary.Deployable, cid.Summary.Reason
+	for _, row := range cid.Matrix {
+		if row.Consumer.Name != st.Name || row.Provider.Version == nil || row.VerificationResult == nil {
+			continue
+		}
+		result := "passed"
+		if !row.VerificationResult.Success {
+			result = "failed"
+		}
+		st.VerifiedBy = append(st.VerifiedBy, fmt.Sprintf("%s %s (%s)", row.Provider.Name, row.Provider.Version.Number, result))
+	}
+	sort.Strings(st.VerifiedBy)
+	return nil
 }
 
 // WriteStatus prints the summary table.
