@@ -271,7 +271,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.Navigate(srv.URL+"/matrix"),
 			chromedp.WaitVisible(chromedp.CSS("main h1")),
 		))
-		hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("add-selector").hidden`))
+		hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.getElementById("add-selector")).display === "none"`))
 		require.NoError(t, err)
 		assert.True(t, hidden, "the button that needs JavaScript stays hidden without it")
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))

@@ -270,6 +270,8 @@ func (h *Handler) matrix(w http.ResponseWriter, r *http.Request) error {
 	for _, s := range q.Selectors {
 		d.Selectors = append(d.Selectors, selectorRow{Pacticipant: s.Pacticipant, Version: s.Version, Branch: s.Branch, Tag: s.Tag, Latest: s.Latest, MainBranch: s.MainBranch})
 	}
+	// An empty row to add another application, also without JavaScript.
+	d.Selectors = append(d.Selectors, selectorRow{})
 	for len(d.Selectors) < 2 {
 		d.Selectors = append(d.Selectors, selectorRow{})
 	}

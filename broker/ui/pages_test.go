@@ -260,7 +260,7 @@ func TestMatrixPage(t *testing.T) {
 	assert.Equal(t, []string{"failed"}, texts(doc.Find("table.matrix tr.row .status")))
 	assert.Equal(t, "no", doc.Find(".answer .verdict").Text())
 	assert.NotEmpty(t, texts(doc.Find(".reasons li.r-error")))
-	assert.Equal(t, []string{"gateway", "users"}, attrs(doc.Find(`input[name="q[][pacticipant]"]`), "value"), "the form keeps the question")
+	assert.Equal(t, []string{"gateway", "users", ""}, attrs(doc.Find(`input[name="q[][pacticipant]"]`), "value"), "the form keeps the question, with a row for one more")
 
 	doc = page(t, srv, "/matrix?q[][pacticipant]=gateway&q[][version]=1.0.0&environment=production&latestby=cvpv", http.StatusOK)
 	assert.Equal(t, "Can I deploy to production? no", strings.Join(strings.Fields(doc.Find(".answer h2").Text()), " "))
