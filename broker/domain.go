@@ -205,6 +205,10 @@ type VerificationRequest struct {
 	VerifiedBy      json.RawMessage
 	WIP             bool
 	Pending         bool
+	// ConsumerVersionIDs are the consumer versions the pact was selected
+	// for (from the metadata of the URL the result is posted to);
+	// verification webhooks fire once for each.
+	ConsumerVersionIDs []int64
 }
 
 // Environment is a place versions are deployed to or released in.

@@ -497,6 +497,7 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request, p para
 	v, err := s.store.RecordVerification(r.Context(), broker.VerificationRequest{
 		Consumer: p["consumer"], Provider: p["provider"], SHA: p["sha"], ProviderVersion: b.ProviderApplicationVersion,
 		Success: *b.Success, BuildURL: b.BuildURL, TestResults: b.TestResults, VerifiedBy: b.VerifiedBy, WIP: wip, Pending: pending,
+		ConsumerVersionIDs: broker.MetadataConsumerVersions(p["metadata"]),
 	})
 	if err != nil {
 		return err

@@ -3,7 +3,9 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -301,18 +303,32 @@ func TestWebhookResources(t *testing.T) {
 	assert.Equal(t, float64(1), dig(body, "summary", "successful"))
 	assert.Equal(t, pairURL+"/version/1", dig(body, "_links", "pb:pact-version", "href"))
 
-	// A verification result triggers provider_verification_succeeded.
+	// Version 2 publishes the same content (no content change); a result
+	// for the pact selected for versions 1 and 2 (the metadata of the URL
+	// it is posted to) triggers provider_verification_succeeded for each.
+	publish["pacticipantVersionNumber"] = "2"
+	status, body, _ = do(t, "POST", base+"/contracts/publish", publish)
+	require.Equal(t, http.StatusOK, status, "%v", body)
 	p, err := store.GetPact(context.Background(), broker.PactRef{Consumer: "Web", Provider: "Users", Version: "1"})
 	require.NoError(t, err)
-	status, body, _ = do(t, "POST", pairURL+"/pact-version/"+p.SHA+"/verification-results",
+	var ids []string
+	for _, n := range []string{"1", "2"} {
+		v, err := store.GetVersion(context.Background(), "Web", n)
+		require.NoError(t, err)
+		ids = append(ids, "s%5B%5D%5Bcv%5D="+fmt.Sprint(v.ID))
+	}
+	meta := base64.RawURLEncoding.EncodeToString([]byte(strings.Join(ids, "&")))
+	status, body, _ = do(t, "POST", pairURL+"/pact-version/"+p.SHA+"/metadata/"+meta+"/verification-results",
 		map[string]any{"success": true, "providerApplicationVersion": "u1"})
 	require.Equal(t, http.StatusCreated, status, "%v", body)
 	resultURL := dig(body, "_links", "self", "href").(string)
-	waitFor("the verification webhook is delivered", func() bool { return len(rc.got()) == 2 })
-	assert.JSONEq(t, `{"event":"provider_verification_succeeded","status":"success"}`, rc.got()[1].Body)
+	waitFor("the verification webhooks are delivered", func() bool { return len(rc.got()) == 3 })
+	for _, r := range rc.got()[1:] {
+		assert.JSONEq(t, `{"event":"provider_verification_succeeded","status":"success"}`, r.Body)
+	}
 	status, body, _ = do(t, "GET", resultURL+"/triggered-webhooks", nil)
 	require.Equal(t, http.StatusOK, status, "%v", body)
-	require.Len(t, dig(body, "_embedded", "triggeredWebhooks"), 1)
+	require.Len(t, dig(body, "_embedded", "triggeredWebhooks"), 2, "one per consumer version")
 
 	// Executing a webhook shows the request with secrets hidden.
 	status, body, _ = do(t, "POST", self+"/execute", map[string]any{})

@@ -62,7 +62,7 @@ func (s *Store) RecordVerification(ctx context.Context, req broker.VerificationR
 			return err
 		}
 		// The webhooks this verification triggers commit with it (outbox).
-		if err := r.enqueueVerificationWebhooks(ctx, id); err != nil {
+		if err := r.enqueueVerificationWebhooks(ctx, id, req.ConsumerVersionIDs); err != nil {
 			return err
 		}
 		out, err = scanVerification(r.row(ctx, `SELECT `+verificationCols+verificationFrom+` WHERE ve.id = ?`, id))

@@ -573,46 +573,70 @@ func (r runner) enqueuePactWebhooks(ctx context.Context, pact broker.Pact, outco
 }
 
 // enqueueVerificationWebhooks writes the webhooks verification verID
-// triggers into the outbox, inside the verification's transaction.
-func (r runner) enqueueVerificationWebhooks(ctx context.Context, verID int64) error {
+// triggers into the outbox, inside the verification's transaction. With
+// the consumer versions the pact was selected for (consumerVersionIDs),
+// each event fires once per consumer version, so each commit gets its
+// status; without, once for the latest publication of the content.
+func (r runner) enqueueVerificationWebhooks(ctx context.Context, verID int64, consumerVersionIDs []int64) error {
 	hooks, err := r.enabledHooks(ctx)
 	if err != nil || len(hooks) == 0 {
 		return err
 	}
-	var pubID, providerVersionID int64
+	var pvID, providerVersionID int64
 	var success bool
 	var buildURL string
-	err = r.row(ctx, `SELECT pp.id, ve.provider_version_id, ve.success, ve.build_url FROM verifications ve
-		JOIN pact_publications pp ON pp.pact_version_id = ve.pact_version_id WHERE ve.id = ? ORDER BY pp.consumer_version_id DESC LIMIT 1`, verID).
-		Scan(&pubID, &providerVersionID, &success, &buildURL)
+	err = r.row(ctx, `SELECT pact_version_id, provider_version_id, success, build_url FROM verifications WHERE id = ?`, verID).
+		Scan(&pvID, &providerVersionID, &success, &buildURL)
 	if err != nil {
-		return fmt.Errorf("find publication of verification %d for webhooks: %w", verID, err)
+		return fmt.Errorf("load verification %d for webhooks: %w", verID, err)
 	}
-	f, err := r.pactFacts(ctx, pubID)
-	if err != nil {
-		return err
+	var pubIDs []int64
+	for _, cv := range consumerVersionIDs {
+		var id int64
+		err := r.row(ctx, `SELECT id FROM pact_publications WHERE consumer_version_id = ? AND pact_version_id = ?`, cv, pvID).Scan(&id)
+		switch {
+		case err == nil:
+			if !slices.Contains(pubIDs, id) {
+				pubIDs = append(pubIDs, id)
+			}
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
 	}
-	f.ctx.ProviderVersion, f.ctx.ProviderVersionBranch, f.ctx.ProviderVersionTags = "", "", nil
-	if err := r.verificationFacts(ctx, verID, &f.ctx); err != nil {
-		return err
+	if len(pubIDs) == 0 {
+		var id int64
+		if err := r.row(ctx, `SELECT id FROM pact_publications WHERE pact_version_id = ? ORDER BY consumer_version_id DESC LIMIT 1`, pvID).Scan(&id); err != nil {
+			return fmt.Errorf("find publication of verification %d for webhooks: %w", verID, err)
+		}
+		pubIDs = append(pubIDs, id)
 	}
-	f.ctx.BuildURL = buildURL
 	outcome := broker.EventProviderVerificationFailed
 	if success {
 		outcome = broker.EventProviderVerificationSucceeded
 	}
-	for _, h := range hooks {
-		if !h.matches(f.consumerID, f.providerID, f.ctx.ConsumerLabels, f.ctx.ProviderLabels) {
-			continue
+	for _, pubID := range pubIDs {
+		f, err := r.pactFacts(ctx, pubID)
+		if err != nil {
+			return err
 		}
-		for _, event := range h.events {
-			if event != broker.EventProviderVerificationPublished && event != outcome {
+		f.ctx.ProviderVersion, f.ctx.ProviderVersionBranch, f.ctx.ProviderVersionTags = "", "", nil
+		if err := r.verificationFacts(ctx, verID, &f.ctx); err != nil {
+			return err
+		}
+		f.ctx.BuildURL = buildURL
+		for _, h := range hooks {
+			if !h.matches(f.consumerID, f.providerID, f.ctx.ConsumerLabels, f.ctx.ProviderLabels) {
 				continue
 			}
-			t := trigger{hook: h, event: event, ctx: f.ctx, consumerID: f.consumerID, providerID: f.providerID, pubID: f.pubID,
-				verificationID: verID, pactVersionID: f.pactVersionID, providerVersionID: providerVersionID}
-			if err := r.enqueue(ctx, t); err != nil {
-				return err
+			for _, event := range h.events {
+				if event != broker.EventProviderVerificationPublished && event != outcome {
+					continue
+				}
+				t := trigger{hook: h, event: event, ctx: f.ctx, consumerID: f.consumerID, providerID: f.providerID, pubID: f.pubID,
+					verificationID: verID, pactVersionID: f.pactVersionID, providerVersionID: providerVersionID}
+				if err := r.enqueue(ctx, t); err != nil {
+					return err
+				}
 			}
 		}
 	}

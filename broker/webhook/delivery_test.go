@@ -331,6 +331,28 @@ func TestContentChangedAndVerificationEvents(t *testing.T) {
 		assert.Equal(t, fmt.Sprintf("%s/pacts/provider/Users/consumer/Web/pact-version/%s/verification-results/%d", brokerURL, p.SHA, v.Number), params["verificationResultUrl"])
 	}
 	assert.ElementsMatch(t, []string{"provider_verification_published", "provider_verification_failed"}, names)
+
+	// A result for a pact selected for two consumer versions with that
+	// content fires once per consumer version.
+	publish(t, s, "Web", "4", "feat/x", "Users", "a", "b")
+	v3, err := s.GetVersion(ctx, "Web", "3")
+	require.NoError(t, err)
+	v4, err := s.GetVersion(ctx, "Web", "4")
+	require.NoError(t, err)
+	v, err = s.RecordVerification(ctx, broker.VerificationRequest{Consumer: "Web", Provider: "Users", SHA: p.SHA, ProviderVersion: "u2", Success: true,
+		ConsumerVersionIDs: []int64{v3.ID, v4.ID}})
+	require.NoError(t, err)
+	ts, err = s.TriggeredWebhooks(ctx, broker.TriggeredFilter{Consumer: "Web", Provider: "Users", SHA: p.SHA, VerificationNumber: v.Number})
+	require.NoError(t, err)
+	perVersion := map[string][]string{}
+	for _, tw := range ts {
+		params := webhook.Params(tw.Context, brokerURL)
+		perVersion[params["consumerVersionNumber"]] = append(perVersion[params["consumerVersionNumber"]], tw.EventName+"/"+params["githubVerificationStatus"]+"/"+params["consumerVersionBranch"])
+	}
+	assert.Equal(t, map[string][]string{
+		"3": {"provider_verification_published/success/main", "provider_verification_succeeded/success/main"},
+		"4": {"provider_verification_published/success/feat/x", "provider_verification_succeeded/success/feat/x"},
+	}, perVersion)
 }
 
 // TestRetriesUntilTheReceiverIsUp: nothing listens at first, then the
