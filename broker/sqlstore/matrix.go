@@ -219,7 +219,6 @@ func (f *MatrixFacts) Pacts(ctx context.Context, q matrix.PactQuery) ([]matrix.P
 	if q.Limit > 0 {
 		limit = fmt.Sprintf(" ORDER BY pp.updated_at DESC, pp.id DESC LIMIT %d", q.Limit)
 	}
-	var out []matrix.Pact
 	if q.Contents != nil {
 		ids, err := f.contentIDs(ctx, q.Contents)
 		if err != nil || len(ids) == 0 {
@@ -235,24 +234,37 @@ func (f *MatrixFacts) Pacts(ctx context.Context, q matrix.PactQuery) ([]matrix.P
 		}
 		providerCond, providerArgs = ` AND pp.provider_id IN (`+placeholders(len(ids))+`)`, ids
 	}
-	// One query per side, each on its own index; merged below.
+	// One query for every side: the versions named go through the unique
+	// index (consumer_version_id, provider_id), the applications taken
+	// whole through (consumer_id, provider_id, id).
+	var versionIDs, consumerIDs []any
 	for _, side := range q.Consumers {
 		a, ok, err := f.app(ctx, side.Pacticipant)
 		if err != nil {
 			return nil, err
 		}
-		if !ok || !side.All && len(side.VersionIDs) == 0 {
-			continue
+		switch {
+		case !ok:
+		case side.All:
+			consumerIDs = append(consumerIDs, a.id)
+		default:
+			versionIDs = append(versionIDs, anys(side.VersionIDs)...)
 		}
-		cond, args := `pp.consumer_id = ?`, []any{a.id}
-		if !side.All {
-			cond, args = `pp.consumer_version_id IN (`+placeholders(len(side.VersionIDs))+`)`, anys(side.VersionIDs)
-		}
-		ps, err := f.scanPacts(ctx, matrixPactCols+cond+providerCond+limit, append(args, providerArgs...)...)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ps...)
+	}
+	var ors []string
+	if len(versionIDs) > 0 {
+		ors = append(ors, `pp.consumer_version_id IN (`+placeholders(len(versionIDs))+`)`)
+	}
+	if len(consumerIDs) > 0 {
+		ors = append(ors, `pp.consumer_id IN (`+placeholders(len(consumerIDs))+`)`)
+	}
+	if len(ors) == 0 {
+		return nil, nil
+	}
+	args := append(append(versionIDs, consumerIDs...), providerArgs...)
+	out, err := f.scanPacts(ctx, matrixPactCols+`(`+strings.Join(ors, " OR ")+`)`+providerCond+limit, args...)
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b matrix.Pact) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
