@@ -763,8 +763,10 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, lease time.Du
 		if s.dialect == Postgres {
 			lock = ` FOR UPDATE SKIP LOCKED`
 		}
-		rows, err := r.query(ctx, `SELECT id FROM triggered_webhooks WHERE status IN (?, ?) AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
-			ORDER BY next_attempt_at, id LIMIT ?`+lock, broker.TriggeredNotRun, broker.TriggeredRetrying, now, now, limit)
+		// The statuses are literals so the planner can use the partial
+		// index triggered_webhooks_due (which a parameter would hide).
+		rows, err := r.query(ctx, `SELECT id FROM triggered_webhooks WHERE status IN ('not_run', 'retrying') AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+			ORDER BY next_attempt_at, id LIMIT ?`+lock, now, now, limit)
 		if err != nil {
 			return err
 		}
