@@ -158,6 +158,28 @@ func BenchmarkCanIDeployToEnvironment(b *testing.B) {
 	}
 }
 
+// BenchmarkMatrixBrowse: the matrix page of one integration (every version
+// of both applications, latest row per consumer and provider version, 100
+// rows), what the Ruby broker's users most often see time out.
+func BenchmarkMatrixBrowse(b *testing.B) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		b.Run(backend, func(b *testing.B) {
+			s := largeStore(b, backend)
+			ctx := context.Background()
+			q, err := matrix.ForIntegration("app-010", "app-017", "latestby=cvpv")
+			require.NoError(b, err)
+			res, err := matrix.Decide(ctx, s.MatrixFacts(), q)
+			require.NoError(b, err)
+			require.Len(b, res.Rows, matrix.DefaultLimit)
+			for b.Loop() {
+				if _, err := matrix.Decide(ctx, s.MatrixFacts(), q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkCanIDeployHTTP: the same question as GET /can-i-deploy, with the
 // JSON rendering (branches, tags and environments of every row's versions).
 func BenchmarkCanIDeployHTTP(b *testing.B) {
