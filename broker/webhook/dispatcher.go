@@ -113,8 +113,14 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 	return nil
 }
 
+// run claims due deliveries whenever a worker is free, so one slow
+// receiver holds up only its own worker.
 func (d *Dispatcher) run() {
 	defer close(d.done)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	busy := make(chan struct{}, d.cfg.Workers)  // one token per delivery in flight
+	freed := make(chan struct{}, d.cfg.Workers) // a worker finished
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -123,11 +129,28 @@ func (d *Dispatcher) run() {
 			return
 		case <-timer.C:
 		case <-d.wake:
+		case <-freed:
 		}
-		n := d.once()
+		free := d.cfg.Workers - len(busy)
 		wait := d.cfg.PollInterval
-		if n == d.cfg.Workers {
-			wait = 0 // there may be more due
+		if free > 0 {
+			batch := d.claim(free)
+			for _, t := range batch {
+				busy <- struct{}{}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					d.deliver(t)
+					<-busy
+					select {
+					case freed <- struct{}{}:
+					default:
+					}
+				}()
+			}
+			if len(batch) == free {
+				wait = 0 // there may be more due
+			}
 		}
 		if !timer.Stop() {
 			select {
@@ -139,27 +162,18 @@ func (d *Dispatcher) run() {
 	}
 }
 
-// once claims and sends one batch, returning how many it claimed.
-func (d *Dispatcher) once() int {
+// claim leases up to n due deliveries.
+func (d *Dispatcher) claim(n int) []broker.TriggeredWebhook {
 	ctx, cancel := context.WithTimeout(d.hard, 30*time.Second)
-	batch, err := d.queue.ClaimDeliveries(ctx, d.owner, d.lease(), d.cfg.Workers)
-	cancel()
+	defer cancel()
+	batch, err := d.queue.ClaimDeliveries(ctx, d.owner, d.lease(), n)
 	if err != nil {
 		if d.hard.Err() == nil {
 			d.log.Warn("webhook dispatcher could not claim deliveries; will retry", "err", err)
 		}
-		return 0
+		return nil
 	}
-	var wg sync.WaitGroup
-	for _, t := range batch {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d.deliver(t)
-		}()
-	}
-	wg.Wait()
-	return len(batch)
+	return batch
 }
 
 func (d *Dispatcher) deliver(t broker.TriggeredWebhook) {

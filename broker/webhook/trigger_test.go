@@ -75,3 +75,46 @@ func TestTimeout(t *testing.T) {
 	require.Len(t, execs, 1)
 	assert.Contains(t, execs[0].Logs, "no response within 100ms")
 }
+
+// TestSlowReceiverHoldsUpOnlyItsWorker: while one delivery hangs, the other
+// workers keep delivering.
+func TestSlowReceiverHoldsUpOnlyItsWorker(t *testing.T) {
+	s := openStore(t, sqliteURL(t))
+	release := make(chan struct{})
+	slow, fast := newReceiver(t), newReceiver(t)
+	slow.setRespond(func(n int) int {
+		if n == 1 {
+			<-release
+		}
+		return http.StatusOK
+	})
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	createWebhook(t, s, "Users", "http://"+slow.addr, broker.EventContractPublished)
+	createWebhook(t, s, "Users", "http://"+fast.addr, broker.EventContractPublished)
+	cfg := testConfig()
+	cfg.Workers = 2
+	d := startDispatcher(t, s, cfg)
+	for _, v := range []string{"1", "2", "3"} {
+		publish(t, s, "Web", v, "main", "Users", "a"+v)
+	}
+	eventually(t, 10*time.Second, "everything but the hanging delivery is delivered", func() bool {
+		return len(fast.got()) == 3 && len(slow.got()) == 3
+	})
+	assert.Equal(t, broker.TriggeredNotRun, triggered(t, s, "Web", "Users", "1")[0].Status, "the first delivery still hangs")
+	close(release)
+	eventually(t, 10*time.Second, "the hanging delivery completes", func() bool {
+		for _, tw := range triggered(t, s, "Web", "Users", "1") {
+			if tw.Status != broker.TriggeredSuccess {
+				return false
+			}
+		}
+		return true
+	})
+	stop(t, d)
+}
