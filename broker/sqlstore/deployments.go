@@ -165,6 +165,14 @@ func (r runner) deployedVersion(ctx context.Context, uuid string) (broker.Deploy
 // version there before is undeployed, and the same version again keeps its
 // record.
 func (r runner) deploy(ctx context.Context, pid, vid, eid int64, instance string, auto bool) (uuid string, created bool, err error) {
+	if r.s.dialect == Postgres {
+		// Deployments of one pacticipant take turns, so the second of two
+		// concurrent ones sees the first and replaces it (SQLite writers
+		// are serialised already).
+		if err := r.exec(ctx, `SELECT 1 FROM pacticipants WHERE id = ? FOR UPDATE`, pid); err != nil {
+			return "", false, err
+		}
+	}
 	err = r.row(ctx, `SELECT uuid FROM deployed_versions WHERE pacticipant_id = ? AND environment_id = ? AND target = ? AND undeployed_at IS NULL AND version_id = ?`,
 		pid, eid, instance, vid).Scan(&uuid)
 	if err == nil {

@@ -1,6 +1,8 @@
 package sqlstore_test
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -151,4 +153,41 @@ func testDeployments(t *testing.T, s *sqlstore.Store) {
 		codeOf(t, err, broker.NotFound)
 		codeOf(t, s.DeleteEnvironment(ctx, prod.UUID), broker.NotFound)
 	})
+}
+
+// Concurrent deployments to one slot leave exactly one version there.
+func TestConcurrentDeployments(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			var s *sqlstore.Store
+			if backend == "postgres" {
+				s = newPostgres(t)
+			} else {
+				s = newSQLite(t)
+			}
+			ctx := t.Context()
+			const n = 8
+			for i := range n {
+				storetest.Publish(t, s, "Web", fmt.Sprint(i), "main", "Orders", nil, "get")
+			}
+			env, err := s.CreateEnvironment(ctx, broker.Environment{Name: "production", Production: true})
+			require.NoError(t, err)
+			var wg sync.WaitGroup
+			errs := make([]error, n)
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, _, errs[i] = s.DeployVersion(ctx, "Web", fmt.Sprint(i), env.UUID, "")
+				}()
+			}
+			wg.Wait()
+			for _, err := range errs {
+				require.NoError(t, err)
+			}
+			cur, err := s.CurrentlyDeployed(ctx, env.UUID, broker.DeploymentFilter{Pacticipant: "Web"})
+			require.NoError(t, err)
+			assert.Len(t, cur, 1, "one version per environment slot")
+		})
+	}
 }

@@ -2,6 +2,10 @@
 -- and can-i-deploy queries get indexes shaped for them: every fact they read
 -- is an index range bounded by the handful of versions in the question.
 ALTER TABLE deployed_versions ADD COLUMN auto_created BOOLEAN NOT NULL DEFAULT FALSE;
+-- One current version per slot (pacticipant, environment, application
+-- instance): recording a deployment replaces the one before.
+DROP INDEX deployed_versions_current;
+CREATE UNIQUE INDEX deployed_versions_current_slot ON deployed_versions (pacticipant_id, environment_id, target) WHERE undeployed_at IS NULL;
 -- The currently-deployed list of an environment.
 CREATE INDEX deployed_versions_environment ON deployed_versions (environment_id, pacticipant_id) WHERE undeployed_at IS NULL;
 -- "Versions of X in environment E": supported releases.
