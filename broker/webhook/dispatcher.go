@@ -124,15 +124,24 @@ func (d *Dispatcher) run() {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
+		// A finished delivery claims again only once half the workers are
+		// free (claims are write transactions; batching them keeps SQLite
+		// fast); the poll and Wake claim for any free worker.
+		minFree := 1
 		select {
 		case <-d.stop:
 			return
 		case <-timer.C:
+			timer.Reset(d.cfg.PollInterval)
 		case <-d.wake:
 		case <-freed:
+			minFree = max(1, d.cfg.Workers/2)
 		}
 		free := d.cfg.Workers - len(busy)
 		wait := d.cfg.PollInterval
+		if free < minFree {
+			continue // the timer is armed: the next poll claims for the free workers
+		}
 		if free > 0 {
 			batch := d.claim(free)
 			for _, t := range batch {
