@@ -493,10 +493,19 @@ func TestLeaseOfACrashedBrokerExpires(t *testing.T) {
 	assert.False(t, held, "the crashed broker lost its lease and records nothing")
 }
 
-// TestTwoBrokersOnePostgres: two brokers share one PostgreSQL database; every
-// delivery is made exactly once between them.
-func TestTwoBrokersOnePostgres(t *testing.T) {
-	dbURL := pg.Database(t)
+// TestTwoBrokersOneDatabase: two brokers share one database (PostgreSQL,
+// and an SQLite file); every delivery is made exactly once between them.
+func TestTwoBrokersOneDatabase(t *testing.T) {
+	for _, backend := range []string{"postgres", "sqlite"} {
+		t.Run(backend, func(t *testing.T) { twoBrokers(t, backend) })
+	}
+}
+
+func twoBrokers(t *testing.T, backend string) {
+	dbURL := sqliteURL(t)
+	if backend == "postgres" {
+		dbURL = pg.Database(t)
+	}
 	a, b := openStore(t, dbURL), openStore(t, dbURL)
 	rc := newReceiver(t)
 	createWebhook(t, a, "Users", "http://"+rc.addr, broker.EventContractPublished)
