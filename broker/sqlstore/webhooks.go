@@ -230,12 +230,12 @@ func (s *Store) ListWebhooks(ctx context.Context, f broker.WebhookFilter) ([]bro
 
 // hook is a webhook as the trigger logic sees it.
 type hook struct {
-	id                    int64
-	uuid                  string
-	consumerID            sql.NullInt64
-	providerID            sql.NullInt64
-	consumerLabel, pLabel string
-	events                []string
+	id                           int64
+	uuid                         string
+	consumerID                   sql.NullInt64
+	providerID                   sql.NullInt64
+	consumerLabel, providerLabel string
+	events                       []string
 }
 
 func (h hook) matches(consumerID, providerID int64, consumerLabels, providerLabels []string) bool {
@@ -248,7 +248,7 @@ func (h hook) matches(consumerID, providerID int64, consumerLabels, providerLabe
 		}
 		return true
 	}
-	return side(h.consumerID, h.consumerLabel, consumerID, consumerLabels) && side(h.providerID, h.pLabel, providerID, providerLabels)
+	return side(h.consumerID, h.consumerLabel, consumerID, consumerLabels) && side(h.providerID, h.providerLabel, providerID, providerLabels)
 }
 
 func (r runner) enabledHooks(ctx context.Context) ([]hook, error) {
@@ -261,7 +261,7 @@ func (r runner) enabledHooks(ctx context.Context) ([]hook, error) {
 	for rows.Next() {
 		var h hook
 		var events string
-		if err := rows.Scan(&h.id, &h.uuid, &h.consumerID, &h.providerID, &h.consumerLabel, &h.pLabel, &events); err != nil {
+		if err := rows.Scan(&h.id, &h.uuid, &h.consumerID, &h.providerID, &h.consumerLabel, &h.providerLabel, &events); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(events), &h.events); err != nil {
@@ -272,7 +272,7 @@ func (r runner) enabledHooks(ctx context.Context) ([]hook, error) {
 	return out, rows.Err()
 }
 
-func (r runner) strings(ctx context.Context, q string, args ...any) ([]string, error) {
+func (r runner) names(ctx context.Context, q string, args ...any) ([]string, error) {
 	rows, err := r.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -307,16 +307,16 @@ func (r runner) pactFacts(ctx context.Context, pubID int64) (pactFacts, error) {
 	if err != nil {
 		return f, fmt.Errorf("load pact publication %d: %w", pubID, err)
 	}
-	if c.ConsumerVersionTags, err = r.strings(ctx, `SELECT name FROM tags WHERE version_id = ? ORDER BY created_at, name`, f.consumerVersionID); err != nil {
+	if c.ConsumerVersionTags, err = r.names(ctx, `SELECT name FROM tags WHERE version_id = ? ORDER BY created_at, name`, f.consumerVersionID); err != nil {
 		return f, err
 	}
 	if c.ConsumerVersionBranch, err = r.lastBranch(ctx, f.consumerVersionID); err != nil {
 		return f, err
 	}
-	if c.ConsumerLabels, err = r.strings(ctx, `SELECT name FROM labels WHERE pacticipant_id = ? ORDER BY name`, f.consumerID); err != nil {
+	if c.ConsumerLabels, err = r.names(ctx, `SELECT name FROM labels WHERE pacticipant_id = ? ORDER BY name`, f.consumerID); err != nil {
 		return f, err
 	}
-	if c.ProviderLabels, err = r.strings(ctx, `SELECT name FROM labels WHERE pacticipant_id = ? ORDER BY name`, f.providerID); err != nil {
+	if c.ProviderLabels, err = r.names(ctx, `SELECT name FROM labels WHERE pacticipant_id = ? ORDER BY name`, f.providerID); err != nil {
 		return f, err
 	}
 	var verID int64
@@ -331,7 +331,7 @@ func (r runner) pactFacts(ctx context.Context, pubID int64) (pactFacts, error) {
 }
 
 func (r runner) lastBranch(ctx context.Context, versionID int64) (string, error) {
-	bs, err := r.strings(ctx, `SELECT b.name FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id WHERE bv.version_id = ? ORDER BY bv.created_at DESC, b.id DESC LIMIT 1`, versionID)
+	bs, err := r.names(ctx, `SELECT b.name FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id WHERE bv.version_id = ? ORDER BY bv.created_at DESC, b.id DESC LIMIT 1`, versionID)
 	if err != nil || len(bs) == 0 {
 		return "", err
 	}
@@ -350,7 +350,7 @@ func (r runner) verificationFacts(ctx context.Context, verID int64, c *broker.We
 	if c.ProviderVersionBranch, err = r.lastBranch(ctx, pvID); err != nil {
 		return err
 	}
-	c.ProviderVersionTags, err = r.strings(ctx, `SELECT name FROM tags WHERE version_id = ? ORDER BY created_at, name`, pvID)
+	c.ProviderVersionTags, err = r.names(ctx, `SELECT name FROM tags WHERE version_id = ? ORDER BY created_at, name`, pvID)
 	return err
 }
 
