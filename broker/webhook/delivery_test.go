@@ -439,7 +439,16 @@ func TestRefusedWhenSent(t *testing.T) {
 // TestSurvivesRestart: the broker stops between two attempts; a new broker
 // on the same database delivers the webhook.
 func TestSurvivesRestart(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) { survivesRestart(t, backend) })
+	}
+}
+
+func survivesRestart(t *testing.T, backend string) {
 	dbURL := sqliteURL(t)
+	if backend == "postgres" {
+		dbURL = pg.Database(t)
+	}
 	rc := newReceiver(t)
 	rc.setRespond(func(int) int { return http.StatusServiceUnavailable })
 
