@@ -210,7 +210,7 @@ func (d *Dispatcher) deliver(t broker.TriggeredWebhook) {
 	case err != nil:
 		log.Error("could not record a webhook attempt; it will be attempted again when the lease expires", "err", err)
 	case !held:
-		log.Warn("webhook lease expired before the attempt was recorded; another dispatcher may repeat it")
+		log.Warn("webhook attempt not recorded: the lease expired (another dispatcher may repeat it) or the webhook was deleted")
 	case res.Success:
 		log.Info("webhook delivered")
 	case o.RetryAfter > 0:
