@@ -172,7 +172,9 @@ info "ready"
 # --- the environment every test run gets ------------------------------------------------------
 cat >"$TOOLS/env.mk.tmp" <<EOF
 # Written by ci/setup.sh; included by the Makefile. Do not edit: run make setup.
-ACCORD_POSTGRES_IMAGE ?= $PG_IMAGE
+# ':=' because the make that ran setup exports the variable, empty, to this
+# one's sub-make; setup already honoured a value the user set.
+ACCORD_POSTGRES_IMAGE := $PG_IMAGE
 PACT_FFI_DIR := $FFI_DIR
 EOF
 mv "$TOOLS/env.mk.tmp" "$TOOLS/env.mk"
