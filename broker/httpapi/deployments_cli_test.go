@@ -212,6 +212,12 @@ func TestPactCLIDeployments(t *testing.T) {
 				require.Len(t, deps, 1)
 				assert.Equal(t, "o3", deps[0].Version.Number)
 				assert.True(t, deps[0].AutoCreated)
+				// Without --application-instance the CLI undeploys the
+				// deployment that has none.
+				run(t, 0, "record-undeployment", "--pacticipant", "Orders", "--environment", "test")
+				deps, err = store.CurrentlyDeployed(ctx, testUUID, broker.DeploymentFilter{Pacticipant: "Orders"})
+				require.NoError(t, err)
+				assert.Empty(t, deps)
 			})
 			t.Run("delete-environment", func(t *testing.T) {
 				run(t, 0, "delete-environment", "--uuid", testUUID)
