@@ -126,6 +126,17 @@ const (
 type PublishedPact struct {
 	Pact    Pact
 	Outcome PactOutcome
+	// ContentChanged says whether the publication fired
+	// contract_content_changed; the webhook outbox and the "Events
+	// detected" notice both report this one answer. See
+	// ContentChangeReason for the rule.
+	ContentChanged bool
+	// ContentChangeReason explains ContentChanged in the Pact Broker's
+	// words ("first time any pact published for this consumer with consumer
+	// version tagged dev", "pact content is the same as previous version
+	// with tag dev and no new tags were applied"); empty when the same
+	// content was republished for the same version.
+	ContentChangeReason string
 	// ProviderHasVerifications is false when the provider has never published
 	// a verification result (drives the "next steps" prompts).
 	ProviderHasVerifications bool

@@ -107,6 +107,20 @@ func versionNotice(res broker.PublishResult, req broker.PublishRequest) string {
 	return text
 }
 
+// eventsDetected lists the events a publication fired as the Pact Broker
+// does: the reason goes with contract_content_changed when the content
+// changed, else with contract_published.
+func eventsDetected(pp broker.PublishedPact) string {
+	events := "contract_published"
+	if pp.ContentChanged {
+		events += ", contract_content_changed"
+	}
+	if pp.ContentChangeReason != "" {
+		events += " (" + pp.ContentChangeReason + ")"
+	}
+	return events
+}
+
 func (s *Server) publishContracts(w http.ResponseWriter, r *http.Request, _ params) error {
 	var b publishBody
 	if err := decode(r, &b); err != nil {
@@ -131,20 +145,17 @@ func (s *Server) publishContracts(w http.ResponseWriter, r *http.Request, _ para
 		p := pp.Pact
 		url := l.pactVersion(p.Provider, p.Consumer, p.ConsumerVersion)
 		contracts = append(contracts, Link{Href: url, Title: "Pact", Name: pactTitle(p)})
-		events := "contract_published"
 		switch pp.Outcome {
 		case broker.PactCreated:
 			notices = append(notices, broker.Notice{Type: "success", Text: fmt.Sprintf("Pact successfully published for %s version %s and provider %s.", p.Consumer, p.ConsumerVersion, p.Provider)})
-			events += ", contract_content_changed"
 		case broker.PactMerged:
 			notices = append(notices, broker.Notice{Type: "success", Text: fmt.Sprintf("Pact successfully merged into the existing pact for %s version %s and provider %s.", p.Consumer, p.ConsumerVersion, p.Provider)})
-			events += ", contract_content_changed"
 		default:
 			notices = append(notices, broker.Notice{Type: "success", Text: fmt.Sprintf("Pact successfully republished for %s version %s and provider %s with no content changes.", p.Consumer, p.ConsumerVersion, p.Provider)})
 		}
 		notices = append(notices,
 			broker.Notice{Type: "debug", Text: "  View the published pact at " + url},
-			broker.Notice{Type: "debug", Text: "  Events detected: " + events})
+			broker.Notice{Type: "debug", Text: "  Events detected: " + eventsDetected(pp)})
 		notices = append(notices, s.webhookNotices(r, l, p, started)...)
 		if !pp.ProviderHasVerifications {
 			notices = append(notices,

@@ -146,6 +146,76 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 		CreatedAt: fromTS(now), UpdatedAt: fromTS(now)}, outcome, nil
 }
 
+// contentChange is the Pact Broker's contract_content_changed rule for
+// one publication; the webhook outbox and the publish response's "Events
+// detected" notice both take their answer from here. A merge that changed
+// the content is a change; republishing the same content for the same
+// version is none. A pact new to its consumer version is a change when, for
+// some tag of the version (or among untagged versions when it has none),
+// there is no earlier version's pact or the latest earlier one has other
+// content. why gives the reason in the Pact Broker's words.
+func (r runner) contentChange(ctx context.Context, pact broker.Pact, outcome broker.PactOutcome) (changed bool, why string, err error) {
+	switch outcome {
+	case broker.PactMerged:
+		return true, fmt.Sprintf("pact content modified since previous publication for %s version %s", pact.Consumer, pact.ConsumerVersion), nil
+	case broker.PactCreated:
+	default:
+		return false, "", nil
+	}
+	var consumerID, providerID, pvID int64
+	err = r.row(ctx, `SELECT pp.consumer_id, pp.provider_id, pp.pact_version_id FROM pact_publications pp JOIN pacticipants p ON p.id = pp.provider_id
+		WHERE pp.consumer_version_id = ? AND p.name = ?`, pact.ConsumerVersionID, pact.Provider).Scan(&consumerID, &providerID, &pvID)
+	if err != nil {
+		return false, "", fmt.Errorf("find the pact of %s version %s for %s: %w", pact.Consumer, pact.ConsumerVersion, pact.Provider, err)
+	}
+	tags, err := r.names(ctx, `SELECT name FROM tags WHERE version_id = ? ORDER BY created_at, name`, pact.ConsumerVersionID)
+	if err != nil {
+		return false, "", err
+	}
+	// previous finds the latest earlier publication matching cond: found
+	// says there is one, differs that its content is not this pact's.
+	previous := func(cond string, args ...any) (found, differs bool, err error) {
+		var prev int64
+		err = r.row(ctx, `SELECT pp.pact_version_id FROM pact_publications pp WHERE pp.consumer_id = ? AND pp.provider_id = ? AND pp.consumer_version_id < ?`+cond+`
+			ORDER BY pp.consumer_version_id DESC LIMIT 1`, append([]any{consumerID, providerID, pact.ConsumerVersionID}, args...)...).Scan(&prev)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, true, nil
+		}
+		return err == nil, err == nil && prev != pvID, err
+	}
+	if len(tags) == 0 {
+		found, differs, err := previous(` AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id)`)
+		switch {
+		case err != nil:
+			return false, "", err
+		case !found:
+			return true, "first time untagged pact published", nil
+		case differs:
+			return true, "pact content has changed since previous untagged version", nil
+		}
+		return false, "pact content is the same as the previous untagged version", nil
+	}
+	var reasons []string
+	for _, t := range tags {
+		found, differs, err := previous(` AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?)`, t)
+		switch {
+		case err != nil:
+			return false, "", err
+		case !found:
+			reasons = append(reasons, "first time any pact published for this consumer with consumer version tagged "+t)
+		case differs:
+			reasons = append(reasons, "pact content has changed since the last consumer version tagged with "+t)
+		}
+	}
+	if len(reasons) > 0 {
+		return true, strings.Join(reasons, ", "), nil
+	}
+	if len(tags) == 1 {
+		return false, fmt.Sprintf("pact content is the same as previous version with tag %s and no new tags were applied", tags[0]), nil
+	}
+	return false, fmt.Sprintf("pact content is the same as previous versions with tags %s and no new tags were applied", strings.Join(tags, ", ")), nil
+}
+
 // PublishContracts implements broker.Store.
 func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest) (broker.PublishResult, error) {
 	var res broker.PublishResult
@@ -188,11 +258,16 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 			if err != nil {
 				return err
 			}
-			// The webhooks this publication triggers commit with it (outbox).
-			if err := r.enqueuePactWebhooks(ctx, pact, outcome); err != nil {
+			changed, why, err := r.contentChange(ctx, pact, outcome)
+			if err != nil {
 				return err
 			}
-			res.Pacts = append(res.Pacts, broker.PublishedPact{Pact: pact, Outcome: outcome, ProviderHasVerifications: verified})
+			// The webhooks this publication triggers commit with it (outbox).
+			if err := r.enqueuePactWebhooks(ctx, pact, changed); err != nil {
+				return err
+			}
+			res.Pacts = append(res.Pacts, broker.PublishedPact{Pact: pact, Outcome: outcome, ProviderHasVerifications: verified,
+				ContentChanged: changed, ContentChangeReason: why})
 		}
 		res.Version = broker.Version{ID: vid, Pacticipant: req.Pacticipant, Number: req.Version, BuildURL: req.BuildURL}
 		return nil
@@ -230,8 +305,12 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 			return fmt.Errorf("read back published pact: %w", err)
 		}
 		pact = ps[0]
+		changed, _, err := r.contentChange(ctx, pact, outcome)
+		if err != nil {
+			return err
+		}
 		// The webhooks this publication triggers commit with it (outbox).
-		return r.enqueuePactWebhooks(ctx, pact, outcome)
+		return r.enqueuePactWebhooks(ctx, pact, changed)
 	})
 	if err != nil {
 		return pact, false, fmt.Errorf("publish pact: %w", err)

@@ -354,32 +354,6 @@ func (r runner) verificationFacts(ctx context.Context, verID int64, c *broker.We
 	return err
 }
 
-// contentChanged copies the Pact Broker's rule: a new publication changed
-// the contract when, for each tag of the consumer version (or, untagged,
-// among untagged versions), the previous publication has other content or
-// there is none.
-func (r runner) contentChanged(ctx context.Context, f pactFacts, tags []string) (bool, error) {
-	prev := func(q string, args ...any) (bool, error) {
-		var pvID int64
-		err := r.row(ctx, `SELECT pp.pact_version_id FROM pact_publications pp WHERE pp.consumer_id = ? AND pp.provider_id = ? AND pp.consumer_version_id < ?`+q+` ORDER BY pp.consumer_version_id DESC LIMIT 1`,
-			append([]any{f.consumerID, f.providerID, f.consumerVersionID}, args...)...).Scan(&pvID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return true, nil
-		}
-		return err == nil && pvID != f.pactVersionID, err
-	}
-	if len(tags) == 0 {
-		return prev(` AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id)`)
-	}
-	for _, t := range tags {
-		changed, err := prev(` AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?)`, t)
-		if err != nil || changed {
-			return changed, err
-		}
-	}
-	return false, nil
-}
-
 // requiredVersion is a provider version that must verify some content.
 type requiredVersion struct {
 	id           int64
@@ -496,10 +470,11 @@ func (r runner) enqueue(ctx context.Context, t trigger) error {
 
 // enqueuePactWebhooks writes the webhooks a publication triggers into the
 // outbox, inside the publication's transaction: contract_published always,
-// contract_content_changed when the contract changed, and
+// contract_content_changed when changed (decided by contentChange, the rule
+// the publish response's notice reports too), and
 // contract_requiring_verification_published once per provider version that
 // has not verified the content and was not already triggered for it.
-func (r runner) enqueuePactWebhooks(ctx context.Context, pact broker.Pact, outcome broker.PactOutcome) error {
+func (r runner) enqueuePactWebhooks(ctx context.Context, pact broker.Pact, changed bool) error {
 	hooks, err := r.enabledHooks(ctx)
 	if err != nil || len(hooks) == 0 {
 		return err
@@ -512,12 +487,6 @@ func (r runner) enqueuePactWebhooks(ctx context.Context, pact broker.Pact, outco
 	f, err := r.pactFacts(ctx, pubID)
 	if err != nil {
 		return err
-	}
-	changed := outcome == broker.PactMerged
-	if outcome == broker.PactCreated {
-		if changed, err = r.contentChanged(ctx, f, f.ctx.ConsumerVersionTags); err != nil {
-			return err
-		}
 	}
 	var required []requiredVersion
 	requiredLoaded := false

@@ -61,6 +61,7 @@ func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
 		{"ContentStoredOncePerSHA", testContentOncePerSHA},
 		{"ConflictingContentIsRefusedAtomically", testConflictAtomic},
 		{"MergeAddsInteractions", testMerge},
+		{"ContentChangedByTag", testContentChanged},
 		{"NamesRoundTrip", testNames},
 		{"GetPactVariants", testGetPactVariants},
 		{"LegacyPutPact", testPutPact},
@@ -219,6 +220,42 @@ func testMerge(t *testing.T, s broker.Store) {
 	doc, err := broker.ParsePact(p.Content)
 	require.NoError(t, err)
 	assert.Len(t, doc["interactions"], 2)
+}
+
+// testContentChanged pins the contract_content_changed rule: a change is
+// new content, or the first pact for one of the version's tags (or the
+// first untagged one), compared with the previous version's pact.
+func testContentChanged(t *testing.T, s broker.Store) {
+	ctx := context.Background()
+	steps := []struct {
+		version      string
+		tags         []string
+		interactions []string
+		changed      bool
+		reason       string
+	}{
+		{"1", []string{"dev"}, []string{"a"}, true, "first time any pact published for this consumer with consumer version tagged dev"},
+		{"2", []string{"dev"}, []string{"a"}, false, "pact content is the same as previous version with tag dev and no new tags were applied"},
+		{"3", []string{"dev"}, []string{"b"}, true, "pact content has changed since the last consumer version tagged with dev"},
+		{"4", []string{"dev", "prod"}, []string{"b"}, true, "first time any pact published for this consumer with consumer version tagged prod"},
+		{"5", nil, []string{"b"}, true, "first time untagged pact published"},
+		{"6", nil, []string{"b"}, false, "pact content is the same as the previous untagged version"},
+		{"7", nil, []string{"c"}, true, "pact content has changed since previous untagged version"},
+	}
+	for _, st := range steps {
+		res := Publish(t, s, "Foo", st.version, "", "Bar", st.tags, st.interactions...)
+		assert.Equal(t, st.changed, res.Pacts[0].ContentChanged, "version %s", st.version)
+		assert.Equal(t, st.reason, res.Pacts[0].ContentChangeReason, "version %s", st.version)
+	}
+	res := Publish(t, s, "Foo", "7", "", "Bar", nil, "c")
+	assert.False(t, res.Pacts[0].ContentChanged, "republishing the same content for the same version")
+	assert.Empty(t, res.Pacts[0].ContentChangeReason)
+
+	res, err := s.PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Foo", Version: "7",
+		Contracts: []broker.Contract{{ConsumerName: "Foo", ProviderName: "Bar", Content: PactJSON("Foo", "Bar", "d"), Merge: true}}})
+	require.NoError(t, err)
+	assert.True(t, res.Pacts[0].ContentChanged, "a merge that adds interactions")
+	assert.Equal(t, "pact content modified since previous publication for Foo version 7", res.Pacts[0].ContentChangeReason)
 }
 
 func testNames(t *testing.T, s broker.Store) {
