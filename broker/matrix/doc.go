@@ -56,83 +56,47 @@
 // The goal is one can-i-deploy to an environment within 25 ms on SQLite and PostgreSQL with 200
 // applications, 200,000 versions and 1,000,000 verification results (Synthetic(LargeScale)
 // generates such a broker). The decision itself takes well under a millisecond over Memory at that
-// size (BenchmarkCanIDeployToEnvironment); the store's share must stay small, so every query below
-// is a primary-key or index range probe bounded by the handful of versions involved, never a scan
-// of versions, publications or results. A can-i-deploy of one version to an environment with k
-// integrated applications makes 7 + 2k small queries (TestCanIDeployQueryCount): the application,
-// the environment, its version, its providers, its consumers, then each integrated application and
-// its versions there, then the pacts and the verification results. The tables follow the Ruby
-// broker, plus two denormalised "latest" tables maintained on write (in the same transaction):
+// size (BenchmarkCanIDeployToEnvironment); the store's share must stay small, so every Facts call
+// is one query that is a primary-key or index range probe bounded by the handful of versions
+// involved, never a scan of versions, publications or results. latestby is applied here, in memory,
+// to those few rows; only "the latest result per content and provider version" is left to the
+// store.
 //
-//	versions(id, pacticipant_id, number, ord, created_at)
-//	    UNIQUE (pacticipant_id, number); INDEX (pacticipant_id, ord DESC)
-//	tags(version_id, name, pacticipant_id, version_ord)          INDEX (pacticipant_id, name, version_ord DESC)
-//	branch_versions(version_id, branch_name, pacticipant_id, version_ord)
-//	                                                            INDEX (pacticipant_id, branch_name, version_ord DESC)
-//	currently_deployed(environment_id, pacticipant_id, instance, version_id)
-//	    PRIMARY KEY (environment_id, pacticipant_id, instance)  -- one row per slot; record-deployment upserts
-//	released_versions(environment_id, pacticipant_id, version_id, support_ended_at)
-//	    UNIQUE (version_id, environment_id); INDEX (environment_id, pacticipant_id) WHERE support_ended_at IS NULL
-//	integrations(consumer_id, provider_id)                      PRIMARY KEY (consumer_id, provider_id); INDEX (provider_id)
-//	pact_versions(id, consumer_id, provider_id, sha)            UNIQUE (consumer_id, provider_id, sha)
-//	pact_publications(id, consumer_version_id, provider_id, consumer_id, revision, pact_version_id, created_at)
-//	    UNIQUE (consumer_version_id, provider_id, revision); INDEX (consumer_id, provider_id, created_at DESC)
-//	latest_pact_publications(consumer_version_id, provider_id, consumer_id, pact_publication_id, pact_version_id, created_at)
-//	    PRIMARY KEY (consumer_version_id, provider_id); INDEX (consumer_id, provider_id, created_at DESC); INDEX (pact_version_id)
-//	verifications(id, number, pact_version_id, provider_version_id, provider_id, success, execution_date)
-//	    INDEX (pact_version_id, provider_version_id, id DESC); INDEX (provider_version_id)
-//	latest_verifications(pact_version_id, provider_version_id, verification_id)
-//	    PRIMARY KEY (pact_version_id, provider_version_id); INDEX (provider_version_id)
+// broker/sqlstore's MatrixFacts is that store. It keeps the Ruby broker's tables (no denormalised
+// "latest" tables: a version's id orders a pacticipant's versions, and the latest result is MAX(id)
+// over one index range) and looks each pacticipant up once per decision. docs/deployments.md has
+// how many queries a decision sends, their plans and the measured figures (broker/loadgen benchmarks;
+// accord-loadgen -explain prints every query's plan). The indexes, from migrations
+// 0001_initial.sql and 0002_deployments_matrix.sql (the same in both dialects), by the question
+// that reads them:
 //
-// The queries, one per Facts method ($ids are arrays; SQLite binds them as json_each or a
-// generated IN list):
+//	Pacticipant                 UNIQUE                                  pacticipants (name)
+//	EnvironmentExists           UNIQUE                                  environments (name)
+//	Versions by number          UNIQUE                                  versions (pacticipant_id, number)
+//	Versions, newest first      versions_pacticipant_id                 versions (pacticipant_id, id)
+//	  with a tag                tags_pacticipant_name                   tags (pacticipant_id, name, version_id)
+//	  on a branch               UNIQUE                                  branches (pacticipant_id, name)
+//	                            PRIMARY KEY                             branch_versions (branch_id, version_id)
+//	  in an environment         deployed_versions_environment           deployed_versions (environment_id, pacticipant_id) WHERE undeployed_at IS NULL
+//	                            released_versions_current               released_versions (environment_id, pacticipant_id, version_id) WHERE support_ended_at IS NULL
+//	Providers of versions       UNIQUE                                  pact_publications (consumer_version_id, provider_id)
+//	Providers of an app         PRIMARY KEY                             integrations (consumer_id, provider_id)
+//	Consumers                   integrations_provider                   integrations (provider_id)
+//	Pacts of versions           UNIQUE                                  pact_publications (consumer_version_id, provider_id)
+//	Pacts of a whole app        pact_publications_consumer              pact_publications (consumer_id, provider_id, id)
+//	Pacts by content            UNIQUE                                  pact_versions (consumer_id, provider_id, sha)
+//	                            pact_publications_pact_version          pact_publications (pact_version_id)
+//	Verifications               verifications_content_provider_version  verifications (pact_version_id, provider_version_id, id)
+//	  of a whole provider       verifications_provider                  verifications (provider_id, id)
 //
-//	Pacticipant:       SELECT id, name, main_branch FROM pacticipants WHERE name = $1
-//	                   (or WHERE lower(name) = lower($1) with an index on lower(name))
-//	EnvironmentExists: SELECT 1 FROM environments WHERE name = $1
-//	Versions, by number:      SELECT ... FROM versions WHERE pacticipant_id = $p AND number = $n
-//	Versions, latest [tag|branch]: drive from the ordered index and stop at the first row:
-//	                   SELECT v.* FROM tags t JOIN versions v ON v.id = t.version_id
-//	                   WHERE t.pacticipant_id = $p AND t.name = $tag ORDER BY t.version_ord DESC LIMIT 1
-//	                   (branch_versions likewise; latest alone uses versions(pacticipant_id, ord DESC))
-//	Versions, environment:    SELECT v.* FROM versions v WHERE v.id IN (
-//	                     SELECT version_id FROM currently_deployed WHERE environment_id = $e AND pacticipant_id = $p
-//	                     UNION SELECT version_id FROM released_versions
-//	                     WHERE environment_id = $e AND pacticipant_id = $p AND support_ended_at IS NULL)
-//	                   ORDER BY v.ord DESC
-//	                   Other filters (number, tag, branch) are added as AND EXISTS (...) on the same indexes.
-//	Providers(ids):    SELECT DISTINCT p.name FROM latest_pact_publications lp JOIN pacticipants p ON p.id = lp.provider_id
-//	                   WHERE lp.consumer_version_id IN ($ids)                       -- primary-key prefix
-//	Providers(nil):    SELECT p.name FROM integrations i JOIN pacticipants p ON p.id = i.provider_id WHERE i.consumer_id = $c
-//	Consumers:         SELECT c.name FROM integrations i JOIN pacticipants c ON c.id = i.consumer_id WHERE i.provider_id = $p
-//	Pacts (latest revisions):
-//	                   SELECT pp.id, c.name, cv.id, cv.number, cv.ord, cv.created_at, pr.name, pv.sha, pp.revision, pp.created_at
-//	                   FROM latest_pact_publications lp
-//	                   JOIN pact_publications pp ON pp.id = lp.pact_publication_id
-//	                   JOIN pact_versions pv ON pv.id = lp.pact_version_id
-//	                   JOIN versions cv ON cv.id = lp.consumer_version_id
-//	                   JOIN pacticipants c ON c.id = lp.consumer_id JOIN pacticipants pr ON pr.id = lp.provider_id
-//	                   WHERE (lp.consumer_version_id IN ($versionIDs) OR lp.consumer_id IN ($allVersionsOf))
-//	                     AND lp.provider_id IN ($providers)
-//	                   ORDER BY lp.created_at DESC LIMIT $limit
-//	                   For name-only sides split the OR into a UNION ALL so each branch uses its index;
-//	                   AllRevisions reads pact_publications the same way; Contents filters on
-//	                   (pv.consumer_id, pv.provider_id, pv.sha) through the unique index.
-//	Verifications (latest per content and provider version):
-//	                   SELECT v.id, v.number, c.name, pr.name, pv.sha, prv.id, prv.number, prv.ord, prv.created_at, v.success, v.execution_date
-//	                   FROM latest_verifications lv
-//	                   JOIN verifications v ON v.id = lv.verification_id
-//	                   JOIN pact_versions pv ON pv.id = lv.pact_version_id
-//	                   JOIN versions prv ON prv.id = lv.provider_version_id
-//	                   JOIN pacticipants c ON c.id = pv.consumer_id JOIN pacticipants pr ON pr.id = pv.provider_id
-//	                   WHERE lv.pact_version_id IN ($contents) AND lv.provider_version_id IN ($providerVersionIDs)
-//	                   -- one primary-key probe per (content, provider version) pair; a name-only provider
-//	                   -- side instead uses the primary-key prefix on pact_version_id alone.
-//	                   AllResults reads verifications through (pact_version_id, provider_version_id, id DESC).
+// One current deployment per slot is the unique index deployed_versions_current_slot on
+// deployed_versions (pacticipant_id, environment_id, target) WHERE undeployed_at IS NULL: recording
+// a deployment marks the one before undeployed in the same transaction, so an environment's
+// versions are the rows with undeployed_at IS NULL plus the releases whose support has not ended.
 //
-// Expected plans: SQLite's EXPLAIN QUERY PLAN shows only "SEARCH ... USING (PRIMARY KEY|INDEX ...)"
-// lines and PostgreSQL's EXPLAIN only Index Scans / Index Only Scans with nested loops; a
-// "SCAN versions", "SCAN verifications" or Seq Scan on a big table means an index is missing.
-// The latest_* tables are what keeps latestby out of the hot path: the Ruby broker computes it in
-// memory over every row, which is its most-filed timeout.
+// Expected plans: SQLite's EXPLAIN QUERY PLAN shows only "SEARCH ... USING (INTEGER PRIMARY
+// KEY|INDEX ...)" lines and PostgreSQL's EXPLAIN index scans on every large table; a "SCAN
+// versions", "SCAN verifications" or Seq Scan on versions, pact_publications or verifications means
+// an index is missing (broker/loadgen's TestExplainShowsIndexedPlans checks SQLite, and
+// broker/sqlstore's TestMatrixDocNamesTheRealIndexes checks the list above against the schema).
 package matrix
