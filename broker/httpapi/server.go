@@ -148,11 +148,30 @@ func (rt route) match(segs []string) (params, bool) {
 	return p, true
 }
 
+// setCommonHeaders sets what every Pact Broker response carries: the
+// X-Pact-Broker-Version, and Vary: Accept and Cache-Control: no-cache
+// unless the handler then sets its own.
+func setCommonHeaders(h http.Header) {
+	h.Set("X-Pact-Broker-Version", Version)
+	h.Set("Vary", "Accept")
+	h.Set("Cache-Control", "no-cache")
+}
+
+// CommonHeaders gives every response of next the headers the API's own
+// responses carry (X-Pact-Broker-Version, Vary, Cache-Control), as the
+// Ruby broker's Rack middleware does for its API and UI alike. Wrap the
+// handler that serves the API together with other things (the UI's pages
+// and badges); the API alone sets them itself.
+func CommonHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setCommonHeaders(w.Header())
+		next.ServeHTTP(w, r)
+	})
+}
+
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Pact-Broker-Version", Version)
-	w.Header().Set("Vary", "Accept")
-	w.Header().Set("Cache-Control", "no-cache")
+	setCommonHeaders(w.Header())
 	segs, err := splitPath(r.URL.EscapedPath())
 	if err != nil {
 		s.fail(w, r, broker.Errorf(broker.Invalid, "the request path is not valid URL encoding: %v", err))

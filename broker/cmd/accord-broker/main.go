@@ -188,8 +188,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.ln = ln
 	api := httpapi.New(store, httpapi.Config{BaseURL: m.BaseURL, Auth: m.Auth, Log: m.Log, Webhooks: m.Webhooks})
 	// Browsers get the UI's pages at the API's own URLs; clients get HAL.
+	// Pages, badges and assets carry the API's common headers too.
 	pages := ui.New(ui.FromStore(store), ui.Config{BaseURL: m.BaseURL, Log: m.Log, Access: ui.Access(m.Auth)})
-	m.server = &http.Server{Handler: m.logRequests(ui.Split(pages, api)), ReadHeaderTimeout: 10 * time.Second}
+	m.server = &http.Server{Handler: m.logRequests(httpapi.CommonHeaders(ui.Split(pages, api))), ReadHeaderTimeout: 10 * time.Second}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(ln) }()
 	// Deliveries left in the outbox by an earlier run (or another broker)

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/accord-cdc/accord/broker/httpapi"
 )
 
 // TestBrowsersGetPagesClientsGetHAL checks the broker serves both at the
@@ -47,5 +49,46 @@ func TestBrowsersGetPagesClientsGetHAL(t *testing.T) {
 		} else {
 			assert.Contains(t, string(body), `"_links"`)
 		}
+	}
+}
+
+// TestEveryResponseCarriesTheBrokerVersion checks that pages, badges,
+// assets and error pages carry the same X-Pact-Broker-Version as the API's
+// responses (the Ruby broker sets it on every response).
+func TestEveryResponseCarriesTheBrokerVersion(t *testing.T) {
+	m := NewMain(io.Discard)
+	require.NoError(t, m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", "sqlite://" + filepath.Join(t.TempDir(), "b.sqlite3")}, env(nil)))
+	require.NoError(t, m.Run(context.Background()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = m.Close(ctx)
+	})
+	const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	for _, tc := range []struct {
+		name, path, accept, contentType string
+		status                          int
+	}{
+		{"HAL index", "/", "application/hal+json", "application/hal+json", http.StatusOK},
+		{"API error", "/pacticipants/Nobody", "application/hal+json", "json", http.StatusNotFound},
+		{"index page", "/", browser, "text/html", http.StatusOK},
+		{"error page", "/pacticipants/Nobody", browser, "text/html", http.StatusNotFound},
+		{"stylesheet", "/ui/assets/style.css", "text/css,*/*;q=0.1", "text/css", http.StatusOK},
+		{"badge", "/pacts/provider/Users/consumer/Web/latest/badge", "image/svg+xml", "image/svg+xml", http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodGet, m.URL()+tc.path, nil)
+			require.NoError(t, err)
+			req.Header.Set("Accept", tc.accept)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			require.Equal(t, tc.status, res.StatusCode)
+			require.Contains(t, res.Header.Get("Content-Type"), tc.contentType, "the request should reach the handler this case is about")
+			assert.Equal(t, httpapi.Version, res.Header.Get("X-Pact-Broker-Version"))
+			assert.Equal(t, "Accept", res.Header.Get("Vary"))
+			assert.NotEmpty(t, res.Header.Get("Cache-Control"))
+		})
 	}
 }
