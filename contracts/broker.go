@@ -79,6 +79,9 @@ func selectorFor(brokerURL, providerName, providerBranch, pactURL string, pf pac
 	if err := brokerJSON(http.MethodGet, pf.Links.ConsumerVersion.Href, nil, &version); err != nil {
 		return sel, false, err
 	}
+	if len(version.Embedded.BranchVersions) == 0 {
+		return sel, false, errors.New("the consumer version that published it is on no branch, so no selector picks exactly this pact")
+	}
 	for _, b := range version.Embedded.BranchVersions {
 		sel = provider.ConsumerVersionSelector{Consumer: pf.Consumer.Name, Branch: b.Name}
 		var found struct {

@@ -80,3 +80,11 @@ func TestUnhandledStateOrMessageFailsWithWhatIsKnown(t *testing.T) {
 	assert.Contains(t, err.Error(), `expects the message "an OrderPlaced event"`)
 	assert.Contains(t, err.Error(), "Known messages: none")
 }
+
+func TestUnknownStatesAreListedOnce(t *testing.T) {
+	in := func(desc string) pactInteraction {
+		return pactInteraction{Description: desc, ProviderState: "user 9 is banned"}
+	}
+	pf := pactFile{Interactions: []pactInteraction{in("a"), in("b"), in("c")}}
+	assert.Equal(t, []string{`"user 9 is banned" (in "a")`}, pf.unknownStates(nil))
+}

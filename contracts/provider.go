@@ -67,7 +67,16 @@ func VerifyProvider(t *testing.T, p Provider) {
 		t.Fatal("contracts: Provider needs a Name, and a Handler or Messages")
 	}
 	states := map[string]State{}
-	for _, s := range p.States {
+	for i, s := range p.States {
+		switch {
+		case s.Name == "":
+			t.Fatalf("contracts: Provider.States[%d] has no Name", i)
+		case s.Setup == nil:
+			t.Fatalf("contracts: state %q has no Setup; build states with contracts.Given or contracts.GivenWith", s.Name)
+		}
+		if _, dup := states[s.Name]; dup {
+			t.Fatalf("contracts: state %q is listed twice in Provider.States", s.Name)
+		}
 		states[s.Name] = s
 	}
 	run := newVerification(t, p, states)
@@ -95,6 +104,10 @@ func configureSource(t *testing.T, p Provider, states map[string]State, req *pro
 		pf, err := fetchPact(url)
 		if err != nil {
 			return err
+		}
+		if pf.Provider.Name != p.Name {
+			return fmt.Errorf("PACT_URL=%s is a pact for the provider %q, and this is %q's verification.\n"+
+				"Run the provider's own test (make verify-pact PACT_URL=... picks it), or unset PACT_URL", url, pf.Provider.Name, p.Name)
 		}
 		if err := checkHandled(t, p, states, pf); err != nil {
 			return err
@@ -132,6 +145,10 @@ func configureSource(t *testing.T, p Provider, states map[string]State, req *pro
 		selectors := p.Selectors
 		if len(selectors) == 0 {
 			selectors = []provider.ConsumerVersionSelector{{MainBranch: true}, {MatchingBranch: true}, {DeployedOrReleased: true}}
+			if build.Branch == "" {
+				// Without a branch (a detached HEAD) {matchingBranch} means nothing.
+				selectors = []provider.ConsumerVersionSelector{{MainBranch: true}, {DeployedOrReleased: true}}
+			}
 		}
 		for i := range selectors {
 			req.ConsumerVersionSelectors = append(req.ConsumerVersionSelectors, &selectors[i])
@@ -511,9 +528,11 @@ func (in pactInteraction) label() string {
 
 func (pf pactFile) unknownStates(known map[string]State) []string {
 	var missing []string
+	seen := map[string]bool{}
 	for _, in := range pf.all() {
 		for _, s := range in.stateNames() {
-			if _, ok := known[s]; !ok && !slices.Contains(missing, s) {
+			if _, ok := known[s]; !ok && !seen[s] {
+				seen[s] = true
 				missing = append(missing, fmt.Sprintf("%q (in %q)", s, in.Description))
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,7 +85,21 @@ func TestVerifyResetsDataBetweenInteractions(t *testing.T) {
 	writeNotesPact(t)
 
 	n := &notes{}
-	var resets atomic.Int32
+	var resets, teardowns atomic.Int32
+	state := contracts.Given("one note exists", func(context.Context) error {
+		n.mu.Lock()
+		n.items = []string{"seeded"}
+		n.mu.Unlock()
+		return nil
+	})
+	state.Teardown = func(context.Context, map[string]any) error {
+		teardowns.Add(1)
+		return nil
+	}
+	states := []contracts.State{state}
+	if os.Getenv("ACCORD_TEST_FORGET_STATE") == "1" {
+		states = nil // run by TestVerifyFailsOnAnUnhandledState, in a child process
+	}
 	contracts.VerifyProvider(t, contracts.Provider{
 		Name:    "notes",
 		Handler: n,
@@ -95,14 +110,20 @@ func TestVerifyResetsDataBetweenInteractions(t *testing.T) {
 			n.mu.Unlock()
 			return nil
 		},
-		States: []contracts.State{contracts.Given("one note exists", func(context.Context) error {
-			n.mu.Lock()
-			n.items = []string{"seeded"}
-			n.mu.Unlock()
-			return nil
-		})},
+		States: states,
 	})
 	// Four interactions: the run starts from a reset, and each later
 	// interaction follows one that wrote, so it is reset first too.
 	assert.Equal(t, int32(4), resets.Load())
+	assert.Equal(t, int32(1), teardowns.Load(), "the state's teardown runs after its interaction")
+}
+
+// TestVerifyFailsOnAnUnhandledState: a pact naming a state the provider
+// does not handle fails verification (pact-go alone only warns), and the
+// failure lists what the provider knows.
+func TestVerifyFailsOnAnUnhandledState(t *testing.T) {
+	out := contracts.VerifyBroken(t, "^TestVerifyResetsDataBetweenInteractions$", "ACCORD_TEST_FORGET_STATE=1")
+	assert.Contains(t, out, `needs provider states that notes does not handle`)
+	assert.Contains(t, out, `"one note exists" (in "list notes")`)
+	assert.Contains(t, out, "Known states: none")
 }

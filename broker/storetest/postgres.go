@@ -34,8 +34,22 @@ type SharedPostgres struct {
 	counter atomic.Int64
 }
 
+// LoopbackDocker sets, for a plain `go test`, what make test sets: the
+// containers' published ports are reached on loopback (never through the
+// machine's gateway), and no reaper is started — tests terminate their
+// containers themselves.
+func LoopbackDocker() {
+	if os.Getenv("TESTCONTAINERS_HOST_OVERRIDE") == "" && (os.Getenv("DOCKER_HOST") == "" || strings.HasPrefix(os.Getenv("DOCKER_HOST"), "unix://")) {
+		os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
+	}
+	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
+		os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
+}
+
 func (p *SharedPostgres) start() {
 	ctx := context.Background()
+	LoopbackDocker()
 	c, err := postgres.Run(ctx, PostgresImage(),
 		postgres.WithUsername("accord"), postgres.WithPassword("accord"), postgres.WithDatabase("accord"),
 		postgres.BasicWaitStrategies())

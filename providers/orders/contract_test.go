@@ -8,13 +8,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/contracts"
 	"github.com/accord-cdc/accord/providers/orders"
@@ -138,12 +136,7 @@ func TestProviderOrders(t *testing.T) {
 // TestProviderOrdersCatchesABreak proves the contract catches a breaking
 // change: verifying the renamed field must fail and say where.
 func TestProviderOrdersCatchesABreak(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestProviderOrders$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "ACCORD_BREAK_ORDERS=1")
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	require.ErrorAs(t, err, &exit, "verification of the broken provider must fail; output:\n%s", out)
-	text := string(out)
+	text := contracts.VerifyBroken(t, "^TestProviderOrders$", "ACCORD_BREAK_ORDERS=1")
 	assert.Contains(t, text, "orders does not honour its contracts")
 	assert.Contains(t, text, "a request for the orders of customer 1", "the failure names the HTTP interaction")
 	assert.Contains(t, text, "an OrderPlaced event", "the failure names the message")

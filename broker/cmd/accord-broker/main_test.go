@@ -114,6 +114,7 @@ func TestDockerImage(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "Dockerfile"), dockerfile, 0o644))
 
 	var buildLog bytes.Buffer
+	storetest.LoopbackDocker()
 	c, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{
 		ContainerRequest: testcontainers.ContainerRequest{
 			FromDockerfile: testcontainers.FromDockerfile{Context: dir, BuildLogWriter: &buildLog},

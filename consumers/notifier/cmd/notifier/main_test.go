@@ -7,16 +7,15 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/accord-cdc/accord/contracts"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/testcontainers/testcontainers-go"
-	"github.com/testcontainers/testcontainers-go/modules/postgres"
 )
 
 func env(m map[string]string) func(string) string {
@@ -57,16 +56,7 @@ func (b *syncBuffer) field(msg, key string) string {
 // PostgreSQL: it migrates, records an event and stops cleanly on cancel.
 func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	ctx := context.Background()
-	image := os.Getenv("ACCORD_POSTGRES_IMAGE")
-	if image == "" {
-		image = "postgres:16-alpine"
-	}
-	c, err := postgres.Run(ctx, image, postgres.WithDatabase("notifier"), postgres.WithUsername("notifier"),
-		postgres.WithPassword("notifier"), postgres.BasicWaitStrategies())
-	testcontainers.CleanupContainer(t, c)
-	require.NoError(t, err, "start PostgreSQL (%s): is Docker running and ACCORD_POSTGRES_IMAGE set?", image)
-	dsn, err := c.ConnectionString(ctx, "sslmode=disable")
-	require.NoError(t, err)
+	dsn := contracts.Postgres(t, contracts.WithDatabase("notifier")).ConnString
 
 	logs := &syncBuffer{}
 	runCtx, stop := context.WithCancel(ctx)

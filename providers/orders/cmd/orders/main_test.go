@@ -8,16 +8,15 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/accord-cdc/accord/contracts"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/testcontainers/testcontainers-go"
-	"github.com/testcontainers/testcontainers-go/modules/postgres"
 )
 
 func env(m map[string]string) func(string) string {
@@ -75,16 +74,7 @@ func (b *syncBuffer) field(msg, key string) string {
 // and returns cleanly when its context is cancelled (SIGTERM).
 func TestRunServesRelaysAndShutsDownGracefully(t *testing.T) {
 	ctx := context.Background()
-	image := os.Getenv("ACCORD_POSTGRES_IMAGE")
-	if image == "" {
-		image = "postgres:16-alpine"
-	}
-	c, err := postgres.Run(ctx, image, postgres.WithDatabase("orders"), postgres.WithUsername("orders"),
-		postgres.WithPassword("orders"), postgres.BasicWaitStrategies())
-	testcontainers.CleanupContainer(t, c)
-	require.NoError(t, err, "start PostgreSQL (%s): is Docker running and ACCORD_POSTGRES_IMAGE set?", image)
-	dsn, err := c.ConnectionString(ctx, "sslmode=disable")
-	require.NoError(t, err)
+	dsn := contracts.Postgres(t, contracts.WithDatabase("orders")).ConnString
 
 	users := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"id":42,"name":"Ada","email":"ada@example.com","createdAt":"2026-01-02T03:04:05Z"}`))
