@@ -3,13 +3,25 @@ SHELL := /usr/bin/env bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-# Every test run gets these (README.md, "Environment", says why):
-export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
+# Every test run gets these (README.md, "Environment", says why). A CI job
+# whose Docker engine is elsewhere (GitLab's docker:dind) sets the override.
+export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 export TESTCONTAINERS_RYUK_DISABLED := true
 export PACT_DO_NOT_TRACK := true
 
-# Written by ci/setup.sh: the PostgreSQL image and where libpact_ffi lives.
+# The PostgreSQL image: the one the user names in ACCORD_POSTGRES_IMAGE, else
+# the one ci/setup.sh resolved (written to .tools/env.mk with where
+# libpact_ffi lives).
+ifeq ($(origin USER_POSTGRES_IMAGE),undefined)
+USER_POSTGRES_IMAGE := $(ACCORD_POSTGRES_IMAGE)
+endif
+export USER_POSTGRES_IMAGE
 -include .tools/env.mk
+ifeq ($(strip $(USER_POSTGRES_IMAGE)),)
+ACCORD_POSTGRES_IMAGE := $(ACCORD_SETUP_POSTGRES_IMAGE)
+else
+ACCORD_POSTGRES_IMAGE := $(USER_POSTGRES_IMAGE)
+endif
 export ACCORD_POSTGRES_IMAGE
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 ifneq ($(PACT_FFI_DIR),)
@@ -21,17 +33,25 @@ endif
 
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: help setup test test-run demo demo-run demo-stop fmt vet publish verify verify-pact can-i-deploy record-deployment
+.PHONY: help setup env test test-run demo demo-run demo-stop fmt vet publish verify verify-pact can-i-deploy record-deployment
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 setup: ## install what tests and the demo need (idempotent)
-	@bash ci/setup.sh
+	@ACCORD_POSTGRES_IMAGE="$(USER_POSTGRES_IMAGE)" bash ci/setup.sh
+
+env: ## print the environment make test uses, for running go test by hand: eval "$$(make -s env)"
+	@echo "export TESTCONTAINERS_HOST_OVERRIDE=$(TESTCONTAINERS_HOST_OVERRIDE) TESTCONTAINERS_RYUK_DISABLED=true PACT_DO_NOT_TRACK=true"
+	@echo "export ACCORD_POSTGRES_IMAGE=$(ACCORD_POSTGRES_IMAGE) PATH=$(CURDIR)/.tools/bin:\$$PATH"
 
 test: setup ## run every test: consumers first (they write the pacts), then providers, broker, library
 	@bash ci/sweep-containers.sh run $(MAKE) --no-print-directory test-run
 
+# make test checks the pacts the consumer tests just wrote; verification
+# against a broker is `make verify`.
+test-run: export PACT_BROKER_BASE_URL :=
+test-run: export PACT_URL :=
 test-run:
 	@echo "==> consumer contract tests (write contracts/pacts/*.json)"
 	go test $(GO_TEST_FLAGS) -v -run '^TestConsumer' ./consumers/... ./providers/...
@@ -44,7 +64,7 @@ demo: setup ## run the contract-testing story end to end
 	@$(MAKE) --no-print-directory demo-run
 
 demo-run:
-	@bash ci/demo.sh
+	@bash ci/sweep-containers.sh run bash ci/demo.sh
 
 demo-stop: ## stop what make demo started
 	@bash ci/demo.sh stop

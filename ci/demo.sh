@@ -5,7 +5,7 @@
 # 127.0.0.1:9393 (which the broker's webhook calls) run in the background;
 # pids and logs are in .demo/. Every stage says what it does; a failure says
 # which stage and what to do next.
-set -euo pipefail
+set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 DEMO=${ACCORD_DEMO_DIR:-$ROOT/.demo}
@@ -36,9 +36,10 @@ stop_pid() { # stop_pid NAME — stop the process in .demo/NAME.pid, if running
 	local pid
 	pid=$(cat "$f")
 	if kill -0 "$pid" 2>/dev/null; then
-		kill "$pid" 2>/dev/null || true
-		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$pid" 2>/dev/null || true
+		# setsid made it a process-group leader: stop its builds with it.
+		kill -TERM -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+		for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 -- "-$pid" 2>/dev/null || true
 		echo "    stopped $1 (pid $pid)"
 	fi
 	rm -f "$f"
@@ -93,7 +94,8 @@ echo "    $(ls contracts/pacts/*.json | wc -l) pacts: $(cd contracts/pacts && ls
 
 # --- 3 ------------------------------------------------------------------------------
 stage publish "publish the pacts as version $VERSION on branch main"
-"$DEMO/bin/accord-ci" publish | grep -E '^(publishing|Pact successfully published|.*Events detected)' | sed 's/^/    /'
+"$DEMO/bin/accord-ci" publish >"$DEMO/publish.log" 2>&1 || { cat "$DEMO/publish.log"; fail "publishing failed"; }
+grep -E '^(publishing|Pact successfully published|.*Events detected)' "$DEMO/publish.log" | sed 's/^/    /' || true
 
 # --- 4 ------------------------------------------------------------------------------
 stage webhook "create the production environment and the webhook that triggers provider verification"
@@ -126,11 +128,13 @@ done
 stage feature "gateway, on branch feat/loyalty, starts to need users' loyaltyTier, which users does not have"
 rm -rf "$DEMO/pacts-feature"
 ACCORD_DEMO_FEATURE=loyalty ACCORD_PACT_DIR="$DEMO/pacts-feature" \
-	go test -count=1 -run '^TestConsumerUsers$' ./consumers/gateway/ >/dev/null
+	go test -count=1 -run '^TestConsumerUsers$' ./consumers/gateway/ >"$DEMO/feature-consumer.log" 2>&1 ||
+	{ tail -30 "$DEMO/feature-consumer.log"; fail "the gateway's feature-branch consumer test failed"; }
 count_builds() { curl -fsS "http://$RUNNER_ADDR/builds" | grep -o '"id":' | wc -l || true; }
 builds_before=$(count_builds)
-ACCORD_VERSION=$FEATURE_VERSION ACCORD_BRANCH=feat/loyalty "$DEMO/bin/accord-ci" publish "$DEMO/pacts-feature" |
-	grep -E '^(publishing|Pact successfully published|.*Events detected)' | sed 's/^/    /' 
+ACCORD_VERSION=$FEATURE_VERSION ACCORD_BRANCH=feat/loyalty "$DEMO/bin/accord-ci" publish "$DEMO/pacts-feature" \
+	>"$DEMO/publish-feature.log" 2>&1 || { cat "$DEMO/publish-feature.log"; fail "publishing the feature pact failed"; }
+grep -E '^(publishing|Pact successfully published|.*Events detected)' "$DEMO/publish-feature.log" | sed 's/^/    /' || true
 
 # --- 8 ------------------------------------------------------------------------------
 stage webhook-build "the broker's webhook triggers users' verification of the changed pact (pending: users stays green)"
@@ -158,6 +162,8 @@ answer=0
 "$DEMO/bin/accord-ci" can-i-deploy gateway --version "$FEATURE_VERSION" --to-environment production >"$DEMO/can-i-deploy-feature.log" 2>&1 || answer=$?
 sed 's/^/    /' "$DEMO/can-i-deploy-feature.log"
 [ "$answer" -ne 0 ] || fail "can-i-deploy said yes to a pact that users has never satisfied"
+grep -q "not deployable" "$DEMO/can-i-deploy-feature.log" ||
+	fail "can-i-deploy did not answer (exit $answer, output above): is the broker still up? see $DEMO/broker.log"
 bold "    => NO: gateway $FEATURE_VERSION must not go to production until users provides loyaltyTier."
 
 echo

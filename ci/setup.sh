@@ -66,6 +66,10 @@ step "Docker engine (testcontainers starts PostgreSQL and the broker image in it
 if timeout 20 docker info >/dev/null 2>&1; then
 	info "running: $(docker version --format 'server {{.Server.Version}}' 2>/dev/null)"
 else
+	if timeout 20 docker info 2>&1 | grep -qi "permission denied"; then
+		die "Docker runs, but this user may not use its socket" \
+			"add yourself to the docker group (sudo usermod -aG docker \$USER, then log in again), or run as root"
+	fi
 	if ! is_root || ! command -v apt-get >/dev/null; then
 		die "no Docker engine answers on this machine" \
 			"start Docker (Docker Desktop on macOS; 'sudo systemctl start docker' on Linux)," \
@@ -75,12 +79,17 @@ else
 	info "starting dockerd --ip-masq=false in the background (log: .tools/log/dockerd.log)"
 	# setsid: dockerd must outlive this script and the make that called it.
 	setsid nohup dockerd --ip-masq=false >"$TOOLS/log/dockerd.log" 2>&1 </dev/null &
-	for _ in $(seq 1 60); do
-		timeout 5 docker info >/dev/null 2>&1 && break
+	dockerd_pid=$!
+	deadline=$((SECONDS + 60))
+	until timeout 5 docker info >/dev/null 2>&1; do
+		if ! kill -0 "$dockerd_pid" 2>/dev/null; then
+			tail -5 "$TOOLS/log/dockerd.log" >&2
+			die "dockerd exited at start (its last lines are above)" \
+				"inside a container it needs --privileged; elsewhere see $TOOLS/log/dockerd.log"
+		fi
+		[ "$SECONDS" -lt "$deadline" ] || die "dockerd did not answer within 60 s" "see $TOOLS/log/dockerd.log"
 		sleep 1
 	done
-	timeout 5 docker info >/dev/null 2>&1 ||
-		die "dockerd did not answer within 60 s" "see $TOOLS/log/dockerd.log"
 	INSTALLED+=("dockerd started")
 	info "running: $(docker version --format 'server {{.Server.Version}}')"
 fi
@@ -149,6 +158,7 @@ elif info "trying docker pull $DEFAULT_PG_IMAGE (30 s at most)" && timeout 30 do
 	INSTALLED+=("$PG_IMAGE pulled")
 else
 	image_present "$LOCAL_PG_IMAGE" && info "$LOCAL_PG_IMAGE is out of date with ci/postgres-image: rebuilding"
+	command -v debootstrap >/dev/null || apt_install debootstrap
 	info "no registry answered: building $LOCAL_PG_IMAGE from Debian's postgresql-15 (once per machine, about 2 minutes)"
 	"$ROOT/ci/postgres-image/build.sh" "$LOCAL_PG_IMAGE" || die "building $LOCAL_PG_IMAGE failed" "see the output above"
 	PG_IMAGE=$LOCAL_PG_IMAGE
@@ -159,9 +169,12 @@ fi
 step "Chromium (headless; the broker UI's browser tests)"
 if command -v chromium >/dev/null; then
 	info "present: $(chromium --version 2>/dev/null | head -1)"
-else
+elif is_root && command -v apt-get >/dev/null; then
 	apt_install chromium
 	info "installed: $(chromium --version 2>/dev/null | head -1)"
+else
+	info "warning: chromium is missing and cannot be installed without root; only the UI's browser test needs it"
+	info "         (it will fail saying so): sudo apt-get install -y chromium"
 fi
 
 # --- Go modules ---------------------------------------------------------------------------
@@ -172,9 +185,7 @@ info "ready"
 # --- the environment every test run gets ------------------------------------------------------
 cat >"$TOOLS/env.mk.tmp" <<EOF
 # Written by ci/setup.sh; included by the Makefile. Do not edit: run make setup.
-# ':=' because the make that ran setup exports the variable, empty, to this
-# one's sub-make; setup already honoured a value the user set.
-ACCORD_POSTGRES_IMAGE := $PG_IMAGE
+ACCORD_SETUP_POSTGRES_IMAGE := $PG_IMAGE
 PACT_FFI_DIR := $FFI_DIR
 EOF
 mv "$TOOLS/env.mk.tmp" "$TOOLS/env.mk"

@@ -53,7 +53,12 @@ func TestDemo(t *testing.T) {
 		assert.Contains(t, text, stage)
 	}
 	assert.Contains(t, text, "4 pacts:")
-	assert.Contains(t, text, "users", "providers verified")
+	assert.Regexp(t, `users \S+: [1-9]\d* interactions verified`, text)
+	assert.Regexp(t, `orders \S+: [1-9]\d* interactions verified`, text)
+	// The summary: four integrations with passing verifications.
+	assert.Regexp(t, `gateway +\S+ +main +orders \S+ \(passed\), users \S+ \(passed\) +yes`, text)
+	assert.Regexp(t, `notifier +\S+ +main +orders \S+ \(passed\) +yes`, text)
+	assert.Regexp(t, `orders +\S+ +main +users \S+ \(passed\) +yes`, text)
 	assert.Contains(t, text, "pending: true", "the webhook-triggered verification saw the changed pact as pending")
 	assert.Contains(t, text, "=> NO: gateway", "can-i-deploy refused the feature version")
 	assert.Regexp(t, `gateway .*-loyalty .*feat/loyalty .*users .*\(failed\) +NO`, text, "the summary shows the refused version and why")

@@ -129,7 +129,9 @@ func (p *Pipeline) Verify(ctx context.Context, provider, pactURL string) error {
 		"ACCORD_BRANCH=" + p.Build.Branch,
 		"PACT_URL=" + pactURL,
 	}
-	if p.BrokerURL != "" {
+	if p.BrokerURL != "" && p.Build.CI {
+		// Results reach the team's matrix only from CI (CI=true), or when
+		// ACCORD_PUBLISH_VERIFICATION_RESULTS=true is already set.
 		env = append(env, "ACCORD_PUBLISH_VERIFICATION_RESULTS=true")
 	}
 	if p.Build.URL != "" {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -20,6 +21,8 @@ import (
 type Runner struct {
 	// Command runs one build; Run sets it to accord-ci verify-pact.
 	Command func(ctx context.Context, req BuildRequest, log io.Writer) error
+	// Context, when set, bounds every build: cancelling it stops them.
+	Context context.Context
 	// Log receives each build's output.
 	Log io.Writer
 
@@ -87,7 +90,11 @@ func (r *Runner) start(br BuildRequest) Build {
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		base := r.Context
+		if base == nil {
+			base = context.Background()
+		}
+		ctx, cancel := context.WithTimeout(base, 10*time.Minute)
 		defer cancel()
 		fmt.Fprintf(r.Log, "--- build %d: verify %s's pact for %s %s (as provider version %s, branch %s)\n",
 			b.ID, br.Consumer, br.Provider, br.ConsumerVersion, br.ProviderVersion, br.ProviderBranch)
@@ -117,6 +124,11 @@ func VerifyPactCommand(root string) func(ctx context.Context, br BuildRequest, l
 			return err
 		}
 		cmd := exec.CommandContext(ctx, self, "verify-pact", br.PactURL)
+		// Its own process group, so that stopping the build stops the go
+		// test and the test binary under it too.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+		cmd.WaitDelay = 30 * time.Second
 		cmd.Dir = root
 		cmd.Stdout, cmd.Stderr = log, log
 		cmd.Env = append(os.Environ(), "ACCORD_VERSION="+br.ProviderVersion, "ACCORD_BRANCH="+br.ProviderBranch, "CI=true")

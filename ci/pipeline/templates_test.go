@@ -127,6 +127,15 @@ func TestGitLabStagesInOrder(t *testing.T) {
 	doc := loadYAML(t, "../templates/gitlab/.gitlab-ci.yml")
 	assert.Equal(t, []any{"test", "publish", "can-i-deploy", "deploy", "record-deployment"}, doc["stages"])
 	for _, job := range []string{"test", "publish", "can-i-deploy", "deploy", "record-deployment"} {
-		assert.Equal(t, job, doc[job].(map[string]any)["stage"])
+		j := doc[job].(map[string]any)
+		assert.Equal(t, job, j["stage"])
+		rules := j["rules"].([]any)
+		assert.Equal(t, map[string]any{"if": "$PACT_URL", "when": "never"}, rules[0],
+			"%s does not run in a webhook-triggered pipeline", job)
+		if job != "deploy" {
+			assert.Contains(t, strings.Join(commands(j), "\n"), "make ", job)
+		}
 	}
+	assert.Equal(t, "make setup", doc["publish"].(map[string]any)["script"].([]any)[0], "publish needs the pact CLI that setup installs")
+	assert.NotNil(t, doc["default"].(map[string]any)["services"], "testcontainers needs a Docker engine (dind)")
 }

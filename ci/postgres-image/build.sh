@@ -11,10 +11,8 @@ IMAGE=${1:?usage: build.sh IMAGE}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
-command -v debootstrap >/dev/null || {
-	[ "$(id -u)" = 0 ] || { echo "debootstrap is missing: sudo apt-get install -y debootstrap" >&2; exit 1; }
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
-}
+command -v debootstrap >/dev/null || { echo "debootstrap is missing: sudo apt-get install -y debootstrap" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "debootstrap and docker import need root: run make setup as root once, or set ACCORD_POSTGRES_IMAGE to a PostgreSQL image you have" >&2; exit 1; }
 ROOTFS=$(mktemp -d /var/tmp/accord-pg-rootfs.XXXXXX)
 trap 'rm -rf "$ROOTFS"' EXIT
 

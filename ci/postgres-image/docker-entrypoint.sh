@@ -61,7 +61,9 @@ fi
 as_postgres postgres -D "$PGDATA" -c listen_addresses='*' "$@" &
 pid=$!
 trap 'as_postgres pg_ctl -D "$PGDATA" -m fast -W stop >/dev/null' TERM INT
+status=0
 while kill -0 "$pid" 2>/dev/null; do
-	wait "$pid" || true
+	# wait returns early (>128) when a trapped signal arrives; then wait again.
+	wait "$pid" && status=0 || status=$?
 done
-wait "$pid" 2>/dev/null
+exit "$status"

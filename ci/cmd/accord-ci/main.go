@@ -117,7 +117,7 @@ func run(ctx context.Context, args []string) error {
 
 // runRunner serves pipeline.Runner on addr until ctx ends.
 func runRunner(ctx context.Context, root, addr string) error {
-	r := &pipeline.Runner{Command: pipeline.VerifyPactCommand(root), Log: os.Stdout}
+	r := &pipeline.Runner{Command: pipeline.VerifyPactCommand(root), Log: os.Stdout, Context: ctx}
 	srv := &http.Server{Addr: addr, Handler: r, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
