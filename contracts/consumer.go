@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/logutils"
 	"github.com/pact-foundation/pact-go/v2/consumer"
+	"github.com/pact-foundation/pact-go/v2/matchers"
 	pactlog "github.com/pact-foundation/pact-go/v2/log"
 )
 
@@ -83,3 +84,14 @@ func configureLogging() {
 // uses a look-ahead that the Rust verifier's regex engine rejects, so
 // contracts use this instead.
 const RFC3339Pattern = `^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$`
+
+// UTCTimestampFormat is the pact (Java DateTimeFormatter) pattern of an
+// RFC 3339 UTC timestamp with whole seconds, "2024-05-01T09:30:00Z".
+const UTCTimestampFormat = "yyyy-MM-dd'T'HH:mm:ssX"
+
+// Timestamp matches a date-time in UTCTimestampFormat with the pact
+// date-time matcher (the provider's value is parsed, not pattern-matched),
+// and has the mock server generate a current one.
+func Timestamp(example string) matchers.Matcher {
+	return matchers.DateTimeGenerated(example, UTCTimestampFormat)
+}

@@ -97,7 +97,7 @@ func TestConsumerOrders(t *testing.T) {
 						"id":         matchers.Like("0b6a4f6e-3f2d-4a51-9a57-1f0e7c1d2a10"),
 						"status":     matchers.Regex("placed", `^(placed|paid|shipped|cancelled)$`),
 						"totalCents": matchers.Integer(2500),
-						"placedAt":   matchers.Regex("2024-05-01T09:30:00Z", contracts.RFC3339Pattern),
+						"placedAt":   contracts.Timestamp("2024-05-01T09:30:00Z"),
 						"items": matchers.EachLike(matchers.Map{
 							"sku":      matchers.Like("BOOK-1"),
 							"quantity": matchers.Integer(1),
