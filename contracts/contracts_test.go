@@ -1,6 +1,7 @@
 package contracts
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -87,4 +88,15 @@ func TestUnknownStatesAreListedOnce(t *testing.T) {
 	}
 	pf := pactFile{Interactions: []pactInteraction{in("a"), in("b"), in("c")}}
 	assert.Equal(t, []string{`"user 9 is banned" (in "a")`}, pf.unknownStates(nil))
+}
+
+func TestDropLinesKeepsEverythingElse(t *testing.T) {
+	var out strings.Builder
+	d := dropLines{next: &out, drop: []byte("can't set logger")}
+	for _, line := range []string{"[ERROR] failed to log to stdout: can't set logger (…)\n", "[WARN] something real\n"} {
+		n, err := d.Write([]byte(line))
+		require.NoError(t, err)
+		assert.Equal(t, len(line), n)
+	}
+	assert.Equal(t, "[WARN] something real\n", out.String())
 }
