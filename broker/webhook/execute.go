@@ -232,16 +232,69 @@ func finish(res *Result, l *logBuf) Result {
 	} else {
 		l.add("INFO", "Webhook delivery failed")
 	}
-	res.Logs = redactLogs(l.b.String(), res.Request)
+	secrets := requestSecrets(res.Request)
+	res.Logs = redact(l.b.String(), secrets)
+	if res.Err != nil {
+		if msg := redact(res.Err.Error(), secrets); msg != res.Err.Error() {
+			res.Err = &redactedError{msg: msg, err: res.Err}
+		}
+	}
 	return *res
 }
 
-// redactLogs hides the request's password wherever it appears.
-func redactLogs(logs string, req Request) string {
-	if req.Password != "" {
-		logs = strings.ReplaceAll(logs, req.Password, Redacted)
+// redactedError is an error whose message had secrets taken out; errors.Is
+// and errors.As still see the original.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// requestSecrets lists the secret values of a rendered request: the basic
+// auth password, a password in the URL, the values of secret-looking query
+// parameters (as written and decoded) and of authorization/token headers.
+// Errors from the HTTP client quote the URL, so these must be hidden
+// wherever they appear, not only where the request is logged.
+func requestSecrets(req Request) []string {
+	var out []string
+	add := func(v string) {
+		if len(v) >= 3 && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
 	}
-	return logs
+	if req.Password != "" {
+		out = append(out, req.Password)
+	}
+	if u, err := url.Parse(req.URL); err == nil {
+		if pw, ok := u.User.Password(); ok {
+			add(pw)
+			add(url.QueryEscape(pw))
+		}
+	}
+	for _, m := range sensitiveQuery.FindAllStringSubmatch(req.URL, -1) {
+		add(m[2])
+		if d, err := url.QueryUnescape(m[2]); err == nil {
+			add(d)
+		}
+	}
+	for k, v := range req.Headers {
+		if sensitiveHeader.MatchString(k) {
+			add(v)
+		}
+	}
+	// Longest first, so a secret that contains another is hidden whole.
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+// redact hides each secret wherever it appears in s.
+func redact(s string, secrets []string) string {
+	for _, v := range secrets {
+		s = strings.ReplaceAll(s, v, Redacted)
+	}
+	return s
 }
 
 func sortedKeys(m map[string]string) []string {

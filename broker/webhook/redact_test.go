@@ -1,0 +1,40 @@
+package webhook_test
+
+import (
+	"context"
+	"net"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/webhook"
+)
+
+// TestFailedSendKeepsSecretsOutOfLogs: when the receiver cannot be reached,
+// the HTTP client's error quotes the URL; the token in its query and the
+// password in it must not reach the logs or the error the API shows.
+func TestFailedSendKeepsSecretsOutOfLogs(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close()) // nothing listens there now: the send fails
+
+	hook := broker.Webhook{UUID: "redact-test-webhook-1", Request: broker.WebhookRequest{
+		Method:  "POST",
+		URL:     "http://user:pw-s3cret@" + addr + "/hook?api_key=k3y-s3cret&token=t0ken%2Fs3cret",
+		Headers: map[string]string{"X-Auth-Token": "h3ader-s3cret"},
+	}}
+	exec := webhook.Executor{Config: webhook.Config{Schemes: []string{"http"}, Hosts: []string{"127.0.0.1"}}}
+	res := exec.Execute(context.Background(), hook, broker.WebhookContext{EventName: broker.EventContractPublished}, "http://broker.example")
+
+	require.Error(t, res.Err, "nothing listens at %s", addr)
+	assert.False(t, res.Success)
+	assert.Contains(t, res.Logs, "Error executing webhook", "the failure is logged")
+	for _, secret := range []string{"pw-s3cret", "k3y-s3cret", "t0ken%2Fs3cret", "t0ken/s3cret", "h3ader-s3cret"} {
+		assert.NotContains(t, res.Logs, secret, "logs:\n%s", res.Logs)
+		assert.NotContains(t, res.Err.Error(), secret)
+	}
+	assert.Contains(t, res.Err.Error(), webhook.Redacted)
+}
