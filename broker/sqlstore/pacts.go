@@ -220,6 +220,8 @@ func (r runner) contentChange(ctx context.Context, pact broker.Pact, outcome bro
 func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest) (broker.PublishResult, error) {
 	var res broker.PublishResult
 	err := s.write(ctx, func(r runner) error {
+		// A transaction that lost a race runs again: start from nothing.
+		res = broker.PublishResult{}
 		var err error
 		if res.Pacticipant, err = r.ensurePacticipantRow(ctx, req.Pacticipant); err != nil {
 			return err
