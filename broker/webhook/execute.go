@@ -20,10 +20,13 @@ import (
 // Redacted replaces secrets in what the broker shows and logs.
 const Redacted = "**********"
 
-var sensitiveHeader = regexp.MustCompile(`(?i)authorization|token`)
+// sensitiveHeader matches the names of headers that carry credentials: the
+// Pact Broker's authorization and token, and the API-key, secret, password
+// and cookie headers receivers also use.
+var sensitiveHeader = regexp.MustCompile(`(?i)authorization|token|api[-_]?key|secret|password|passwd|cookie|credential`)
 
-// RedactHeaders returns headers with the values of authorization and token
-// headers hidden (template parameters stay visible: they are not secrets).
+// RedactHeaders returns headers with the values of credential headers
+// hidden (template parameters stay visible: they are not secrets).
 func RedactHeaders(h map[string]string) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, v := range h {

@@ -38,3 +38,20 @@ func TestFailedSendKeepsSecretsOutOfLogs(t *testing.T) {
 	}
 	assert.Contains(t, res.Err.Error(), webhook.Redacted)
 }
+
+// TestRedactHeadersHidesEveryCredentialHeader: API keys, secrets, passwords
+// and cookies are credentials as much as Authorization and tokens are.
+func TestRedactHeadersHidesEveryCredentialHeader(t *testing.T) {
+	in := map[string]string{
+		"Authorization": "Basic dTpw", "Private-Token": "t", "X-Api-Key": "k", "X-API_KEY": "k2", "Apikey": "k3",
+		"X-Webhook-Secret": "s", "X-Password": "p", "Cookie": "session=1", "X-Credentials": "c",
+		"Content-Type": "application/json", "X-Build": "${pactbroker.buildUrl}", "X-Secret-Param": "${pactbroker.consumerName}",
+	}
+	want := map[string]string{
+		"Authorization": webhook.Redacted, "Private-Token": webhook.Redacted, "X-Api-Key": webhook.Redacted, "X-API_KEY": webhook.Redacted,
+		"Apikey": webhook.Redacted, "X-Webhook-Secret": webhook.Redacted, "X-Password": webhook.Redacted, "Cookie": webhook.Redacted,
+		"X-Credentials": webhook.Redacted,
+		"Content-Type":  "application/json", "X-Build": "${pactbroker.buildUrl}", "X-Secret-Param": "${pactbroker.consumerName}",
+	}
+	assert.Equal(t, want, webhook.RedactHeaders(in))
+}
