@@ -57,11 +57,27 @@ func ParseURL(raw string) (Dialect, string, error) {
 		p := raw[strings.Index(raw, ":")+1:]
 		p = strings.TrimPrefix(p, "//")
 		if p == "" {
-			return "", "", fmt.Errorf("database URL %q names no file; use sqlite:///abs/path.sqlite3 or sqlite:relative/path.sqlite3", raw)
+			return "", "", fmt.Errorf("database URL %q names no file; use sqlite:///abs/path.sqlite3 or sqlite:relative/path.sqlite3", redactURL(raw))
 		}
 		return SQLite, p, nil
 	}
-	return "", "", fmt.Errorf("database URL %q is not supported; use sqlite:///abs/path.sqlite3, sqlite:relative/path.sqlite3 or postgres://user:pass@host:5432/db?sslmode=disable", raw)
+	return "", "", fmt.Errorf("database URL %q is not supported; use sqlite:///abs/path.sqlite3, sqlite:relative/path.sqlite3 or postgres://user:pass@host:5432/db?sslmode=disable", redactURL(raw))
+}
+
+// redactURL hides the password of a database URL quoted in an error, which
+// ends up in logs and on the terminal.
+func redactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	// Not parseable: drop anything that may be credentials before the host.
+	if at := strings.LastIndex(raw, "@"); at >= 0 {
+		if i := strings.Index(raw, "://"); i >= 0 && i < at {
+			return raw[:i+3] + "xxxxx" + raw[at:]
+		}
+		return "xxxxx" + raw[at:]
+	}
+	return raw
 }
 
 // Open connects to the database at rawURL (see ParseURL) and migrates it.
