@@ -94,7 +94,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		return err
 	}
 	fs.StringVar(&m.Addr, "addr", addr, "listen address (env PACT_BROKER_PORT sets the port)")
-	fs.StringVar(&m.DBURL, "db", dbURL, "database URL: sqlite:///abs/path.sqlite3, sqlite:relative/path.sqlite3 or postgres://user:pass@host:5432/db?sslmode=disable (env PACT_BROKER_DATABASE_URL)")
+	m.DBURL = dbURL
+	fs.Var(secretURLFlag{&m.DBURL}, "db", "database `URL`: sqlite:///abs/path.sqlite3, sqlite:relative/path.sqlite3 or postgres://user:pass@host:5432/db?sslmode=disable (env PACT_BROKER_DATABASE_URL)")
 	fs.StringVar(&m.BaseURL, "base-url", getenv("PACT_BROKER_BASE_URL"), "absolute URL clients use to reach the broker, for links (env PACT_BROKER_BASE_URL; default: from each request)")
 	fs.StringVar(&m.LogLevel, "log-level", envOr(getenv, "PACT_BROKER_LOG_LEVEL", "info"), "debug, info, warn or error (env PACT_BROKER_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
@@ -126,6 +127,22 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	m.Log = slog.New(slog.NewJSONHandler(m.out, &slog.HandlerOptions{Level: level}))
 	return nil
 }
+
+// secretURLFlag is a URL flag whose default, printed by --help and on
+// flag errors, hides the password (PACT_BROKER_DATABASE_URL carries one).
+type secretURLFlag struct{ p *string }
+
+func (f secretURLFlag) String() string {
+	if f.p == nil {
+		return ""
+	}
+	if u, err := url.Parse(*f.p); err == nil {
+		return u.Redacted()
+	}
+	return *f.p
+}
+
+func (f secretURLFlag) Set(v string) error { *f.p = v; return nil }
 
 func envOr(getenv func(string) string, key, def string) string {
 	if v := getenv(key); v != "" {

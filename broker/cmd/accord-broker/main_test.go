@@ -152,3 +152,19 @@ func TestDockerImage(t *testing.T) {
 	assert.Contains(t, string(body), `"pb:publish-verification-results"`)
 	assert.True(t, strings.HasPrefix(res.Header.Get("Content-Type"), "application/hal+json"))
 }
+
+// TestHelpHidesTheDatabasePassword: --help (and any flag error) prints the
+// defaults, which come from PACT_BROKER_DATABASE_URL and its password.
+func TestHelpHidesTheDatabasePassword(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"--no-such-flag"}} {
+		var out bytes.Buffer
+		m := NewMain(&out)
+		err := m.ParseFlags(args, env(map[string]string{"PACT_BROKER_DATABASE_URL": "postgres://broker:hunter2-secret@db:5432/pact"}))
+		require.Error(t, err, "%v", args)
+		assert.Contains(t, out.String(), "postgres://broker:xxxxx@db:5432/pact", "the default is shown, without its password")
+		assert.NotContains(t, out.String(), "hunter2-secret")
+	}
+	m := NewMain(io.Discard)
+	require.NoError(t, m.ParseFlags(nil, env(map[string]string{"PACT_BROKER_DATABASE_URL": "postgres://broker:hunter2-secret@db:5432/pact"})))
+	assert.Equal(t, "postgres://broker:hunter2-secret@db:5432/pact", m.DBURL, "the broker itself still connects with the password")
+}
