@@ -3,6 +3,8 @@ package broker
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // Code classifies an error for the people and programs that see it.
@@ -69,3 +71,16 @@ func ErrorCode(err error) Code {
 
 // IsNotFound reports whether err is a NotFound domain error.
 func IsNotFound(err error) bool { return ErrorCode(err) == NotFound }
+
+// CheckText refuses text the databases cannot store: a NUL character
+// (PostgreSQL rejects it in text columns) or bytes that are not UTF-8.
+// what names the input for the message, like `the path segment "a\x00"`.
+func CheckText(what, s string) error {
+	switch {
+	case strings.ContainsRune(s, 0):
+		return Errorf(Invalid, "%s contains a NUL character (\\u0000, %%00); names, versions, branches and tags are text without NUL", what)
+	case !utf8.ValidString(s):
+		return Errorf(Invalid, "%s is not valid UTF-8; percent-encode names as UTF-8", what)
+	}
+	return nil
+}

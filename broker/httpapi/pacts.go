@@ -373,6 +373,7 @@ func parseSelector(raw map[string]json.RawMessage, i int) (broker.Selector, erro
 			if json.Unmarshal(v, dst) != nil {
 				return bad(key, "a string")
 			}
+			return broker.CheckText(fmt.Sprintf("consumerVersionSelectors[%d].%s", i, key), *dst)
 		}
 		return nil
 	}

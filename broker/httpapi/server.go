@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/accord-cdc/accord/broker"
@@ -177,6 +179,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, broker.Errorf(broker.Invalid, "the request path is not valid URL encoding: %v", err))
 		return
 	}
+	if err := checkRequestText(r, segs); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for _, rt := range s.routes {
 		p, ok := rt.match(segs)
 		if !ok {
@@ -329,6 +335,68 @@ func decode(r *http.Request, v any) error {
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return broker.Errorf(broker.Invalid, "the request body is not valid JSON (%v); send a JSON object with Content-Type: application/json", err)
+	}
+	return checkStrings(reflect.ValueOf(v), "the request body")
+}
+
+// checkRequestText refuses path segments and query parameters that no
+// database column can hold (see broker.CheckText): PostgreSQL would fail
+// the query, a 5xx that clients retry, instead of a 400 that says why.
+func checkRequestText(r *http.Request, segs []string) error {
+	for _, seg := range segs {
+		if err := broker.CheckText(fmt.Sprintf("the path segment %q", seg), seg); err != nil {
+			return err
+		}
+	}
+	q, _ := url.ParseQuery(r.URL.RawQuery) // malformed pairs are the handlers' to report
+	for k, vs := range q {
+		for _, v := range append([]string{k}, vs...) {
+			if err := broker.CheckText(fmt.Sprintf("the query parameter %q", k), v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkStrings applies broker.CheckText to every string a decoded body
+// holds. Raw JSON (json.RawMessage: pact content, test results, webhook
+// bodies) is stored as JSON text, where a NUL stays an escape, so it is
+// not looked into.
+func checkStrings(v reflect.Value, where string) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return checkStrings(v.Elem(), where)
+		}
+	case reflect.String:
+		return broker.CheckText(where+" text "+strconv.Quote(v.String()), v.String())
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				if err := checkStrings(v.Field(i), where); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return nil // json.RawMessage and []byte
+		}
+		for i := 0; i < v.Len(); i++ {
+			if err := checkStrings(v.Index(i), where); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if err := checkStrings(it.Key(), where); err != nil {
+				return err
+			}
+			if err := checkStrings(it.Value(), where); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

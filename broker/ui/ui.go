@@ -125,6 +125,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, broker.Errorf(broker.Unauthorized, "Sign in with the broker's username and password to see this page."))
 		return
 	}
+	if err := checkRequestText(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.mux.ServeHTTP(w, r)
 }
 
@@ -261,4 +265,22 @@ func shortVersion(v string) string {
 		return v[:10] + "…"
 	}
 	return v
+}
+
+// checkRequestText refuses addresses and query parameters that no database
+// column can hold (a NUL, or bytes that are not UTF-8): PostgreSQL would
+// fail the page's queries instead of the page saying why.
+func checkRequestText(r *http.Request) error {
+	if err := broker.CheckText(fmt.Sprintf("the address %q", r.URL.Path), r.URL.Path); err != nil {
+		return err
+	}
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	for k, vs := range q {
+		for _, v := range append([]string{k}, vs...) {
+			if err := broker.CheckText(fmt.Sprintf("the query parameter %q", k), v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

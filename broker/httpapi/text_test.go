@@ -1,0 +1,70 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/accord-cdc/accord/broker/httpapi"
+)
+
+// TestTextTheDatabaseCannotStoreIsABadRequest: a NUL character or bytes
+// that are not UTF-8 in a name, version, branch, tag or body field are a
+// client mistake (400 saying why), not a database error (PostgreSQL refuses
+// them in text columns, which made every such request a 500 the clients
+// retried).
+func TestTextTheDatabaseCannotStoreIsABadRequest(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			base := newBroker(t, newStore(t, backend), httpapi.Config{})
+			do := func(method, path, body string) (int, string) {
+				t.Helper()
+				req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+				require.NoError(t, err)
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Accept", "application/hal+json")
+				resp, err := http.DefaultClient.Do(req)
+				require.NoError(t, err)
+				defer resp.Body.Close()
+				b, err := io.ReadAll(resp.Body)
+				require.NoError(t, err)
+				return resp.StatusCode, string(b)
+			}
+			code, body := do(http.MethodPut, "/pacticipants/Web/versions/1", `{}`)
+			require.Equal(t, http.StatusOK, code/100*100, body)
+
+			for _, c := range []struct{ method, path, body string }{
+				{http.MethodGet, "/pacticipants/We%00b", ""},
+				{http.MethodGet, "/pacticipants/We%FFb", ""},
+				{http.MethodPut, "/pacticipants/We%00b", `{}`},
+				{http.MethodGet, "/pacticipants/Web/versions/1%00", ""},
+				{http.MethodPut, "/pacticipants/Web/versions/1/tags/t%00", `{}`},
+				{http.MethodPut, "/pacticipants/Web/branches/b%00/versions/1", `{}`},
+				{http.MethodGet, "/pacts/provider/Us%00ers/for-verification", ""},
+				{http.MethodGet, "/matrix?q[][pacticipant]=We%00b&q[][version]=1", ""},
+				{http.MethodGet, "/can-i-deploy?pacticipant=Web&version=1%00&environment=production", ""},
+				{http.MethodGet, "/environments?name=%00", ""},
+				{http.MethodPost, "/pacticipants", `{"name":"We\u0000b"}`},
+				{http.MethodPost, "/environments", `{"name":"prod","displayName":"Pro\u0000d","production":true}`},
+				{http.MethodPost, "/contracts/publish", `{"pacticipantName":"Web","pacticipantVersionNumber":"2\u0000","contracts":[]}`},
+				{http.MethodPost, "/pacts/provider/Users/for-verification", `{"consumerVersionSelectors":[{"branch":"ma\u0000in"}]}`},
+			} {
+				code, body := do(c.method, c.path, c.body)
+				assert.Equal(t, http.StatusBadRequest, code, "%s %s %s: %s", c.method, c.path, c.body, body)
+				var e struct {
+					Errors map[string][]string `json:"errors"`
+				}
+				if assert.NoError(t, json.Unmarshal([]byte(body), &e), body) {
+					assert.Regexp(t, "NUL|UTF-8", strings.Join(e.Errors["base"], " "), "%s %s", c.method, c.path)
+				}
+			}
+			code, body = do(http.MethodGet, "/pacticipants/Web/versions/1", "")
+			assert.Equal(t, http.StatusOK, code, "the broker still works: %s", body)
+		})
+	}
+}
