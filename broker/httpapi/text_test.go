@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -65,6 +66,47 @@ func TestTextTheDatabaseCannotStoreIsABadRequest(t *testing.T) {
 			}
 			code, body = do(http.MethodGet, "/pacticipants/Web/versions/1", "")
 			assert.Equal(t, http.StatusOK, code, "the broker still works: %s", body)
+		})
+	}
+}
+
+// TestOverlongNamesAreABadRequest: PostgreSQL cannot index text of several
+// kilobytes, so an overlong version number, tag, branch, pacticipant or
+// environment name is refused with a 400 that says so, not a 500 the
+// clients retry. SQLite stores them; either way nothing is a 5xx.
+func TestOverlongNamesAreABadRequest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	letters := make([]byte, 9000) // incompressible, so PostgreSQL cannot squeeze it into an index
+	for i := range letters {
+		letters[i] = byte('a' + rng.IntN(26))
+	}
+	long := string(letters)
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			base := newBroker(t, newStore(t, backend), httpapi.Config{})
+			for _, c := range []struct{ method, path, body string }{
+				{http.MethodPut, "/pacticipants/Web/versions/" + long, `{}`},
+				{http.MethodPut, "/pacticipants/Web/versions/1/tags/" + long, `{}`},
+				{http.MethodPut, "/pacticipants/Web/branches/" + long + "/versions/1", `{}`},
+				{http.MethodPost, "/pacticipants", `{"name":"` + long + `"}`},
+				{http.MethodPost, "/environments", `{"name":"` + long + `","production":false}`},
+			} {
+				req, err := http.NewRequest(c.method, base+c.path, strings.NewReader(c.body))
+				require.NoError(t, err)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				require.NoError(t, err)
+				b, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				require.NoError(t, err)
+				what := c.method + " " + c.path[:min(len(c.path), 40)] + "…"
+				if backend == "postgres" {
+					assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s: %s", what, b)
+					assert.Contains(t, string(b), "too long", what)
+				} else {
+					assert.Less(t, resp.StatusCode, 500, "%s: %s", what, b)
+				}
+			}
 		})
 	}
 }

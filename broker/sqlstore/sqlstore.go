@@ -275,9 +275,27 @@ func (s *Store) write(ctx context.Context, fn func(r runner) error) error {
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		if err = s.writeOnce(ctx, fn); err == nil || !retryable(err) {
-			return err
+			return unstorable(err)
 		}
 		s.Log.Debug("retrying transaction that lost a race", "attempt", attempt+1, "err", err)
+	}
+	return err
+}
+
+// unstorable turns PostgreSQL's refusals of the values themselves into the
+// client's mistake they are: text too long for an index (a name, version
+// number, branch, tag or environment of thousands of characters), or
+// text PostgreSQL cannot hold. Anything else is returned as it is.
+func unstorable(err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return err
+	}
+	switch pgErr.Code {
+	case "54000": // program_limit_exceeded: index row too large
+		return broker.Errorf(broker.Invalid, "a name, version number, branch, tag, environment or other identifier is too long to store; keep each under 1,000 characters")
+	case "22021", "22P05": // character_not_in_repertoire, untranslatable_character
+		return broker.Errorf(broker.Invalid, "the request holds text the database cannot store (a NUL character or bytes that are not UTF-8); send UTF-8 text without NUL")
 	}
 	return err
 }
