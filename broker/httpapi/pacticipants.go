@@ -44,6 +44,10 @@ func (b pacticipantBody) update(replace bool) (broker.PacticipantUpdate, error) 
 	return u, nil
 }
 
+// maxPageParam bounds page and size: their product stays far from int64's
+// limit.
+const maxPageParam = 1_000_000_000
+
 // pageParams reads page/size or pageNumber/pageSize (size defaults to 100
 // when a page is asked for).
 func pageParams(r *http.Request) (broker.Page, error) {
@@ -64,8 +68,10 @@ func pageParams(r *http.Request) (broker.Page, error) {
 			continue
 		}
 		n, err := strconv.Atoi(f.raw)
-		if err != nil || n < 1 {
-			return p, broker.FieldErrorf(f.nm, "must be a whole number of at least 1 (got %q)", f.raw)
+		if err != nil || n < 1 || n > maxPageParam {
+			// The cap keeps (page-1)*size, the query's OFFSET, from
+			// overflowing into a negative number the database refuses.
+			return p, broker.FieldErrorf(f.nm, "must be a whole number from 1 to %d (got %q)", maxPageParam, f.raw)
 		}
 		*f.dst = n
 	}

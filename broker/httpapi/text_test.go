@@ -110,3 +110,42 @@ func TestOverlongNamesAreABadRequest(t *testing.T) {
 		})
 	}
 }
+
+// TestHugePageNumbersAreABadRequest: page × size beyond int64 used to wrap
+// into a negative OFFSET that PostgreSQL refuses (a 500); the biggest pages
+// that fit are answered, beyond that is a 400 naming the limit.
+func TestHugePageNumbersAreABadRequest(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			base := newBroker(t, newStore(t, backend), httpapi.Config{})
+			req, err := http.NewRequest(http.MethodPut, base+"/pacticipants/Web/versions/1", strings.NewReader(`{}`))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusCreated, resp.StatusCode)
+			for _, c := range []struct {
+				query string
+				want  int
+			}{
+				{"page=9223372036854775807&size=100", http.StatusBadRequest},
+				{"pageNumber=4611686018427387904&pageSize=4", http.StatusBadRequest},
+				{"page=2&size=9223372036854775807", http.StatusBadRequest},
+				{"page=1000000000&size=1000000000", http.StatusOK},
+			} {
+				for _, path := range []string{"/pacticipants", "/pacticipants/Web/versions"} {
+					resp, err := http.Get(base + path + "?" + c.query)
+					require.NoError(t, err)
+					b, err := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					require.NoError(t, err)
+					assert.Equal(t, c.want, resp.StatusCode, "%s?%s: %s", path, c.query, b)
+					if c.want == http.StatusBadRequest {
+						assert.Contains(t, string(b), "from 1 to 1000000000", "%s?%s", path, c.query)
+					}
+				}
+			}
+		})
+	}
+}
