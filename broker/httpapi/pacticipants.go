@@ -71,7 +71,7 @@ func pageParams(r *http.Request) (broker.Page, error) {
 		if err != nil || n < 1 || n > maxPageParam {
 			// The cap keeps (page-1)*size, the query's OFFSET, from
 			// overflowing into a negative number the database refuses.
-			return p, broker.FieldErrorf(f.nm, "must be a whole number from 1 to %d (got %q)", maxPageParam, f.raw)
+			return p, broker.FieldErrorf(f.nm, "must be a whole number of at least 1 and at most %d (got %q)", maxPageParam, f.raw)
 		}
 		*f.dst = n
 	}

@@ -142,7 +142,7 @@ func TestHugePageNumbersAreABadRequest(t *testing.T) {
 					require.NoError(t, err)
 					assert.Equal(t, c.want, resp.StatusCode, "%s?%s: %s", path, c.query, b)
 					if c.want == http.StatusBadRequest {
-						assert.Contains(t, string(b), "from 1 to 1000000000", "%s?%s", path, c.query)
+						assert.Contains(t, string(b), "at least 1 and at most 1000000000", "%s?%s", path, c.query)
 					}
 				}
 			}
