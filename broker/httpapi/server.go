@@ -210,6 +210,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
+		if formBody(r) {
+			s.log.Info("request refused", "method", r.Method, "path", r.URL.Path, "status", http.StatusUnsupportedMediaType, "content_type", r.Header.Get("Content-Type"))
+			writeJSON(w, http.StatusUnsupportedMediaType, map[string]any{"errors": map[string]any{"base": []string{fmt.Sprintf(
+				"the broker reads JSON, not %s; send the body with Content-Type: application/json", r.Header.Get("Content-Type"))}}})
+			return
+		}
 		// Webhooks triggered by this request link back through its URL.
 		r = r.WithContext(broker.WithBaseURL(r.Context(), s.base(r)))
 		if err := h(w, r, p); err != nil {
@@ -218,6 +224,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusNotFound, map[string]any{"error": fmt.Sprintf("no resource at %s; start from the index at %s/", r.URL.Path, s.base(r))})
+}
+
+// formBody reports whether a write carries one of the content types an
+// HTML form (or a script without a CORS preflight) can send from any web
+// site. The broker reads only JSON, as the Ruby broker does (415 for
+// anything else); accepting these would let another site's page make a
+// signed-in browser write to the broker with its remembered Basic auth
+// (create a webhook, say), because a text/plain form body can be JSON.
+func formBody(r *http.Request) bool {
+	if r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch {
+		return false
+	}
+	mt, _, _ := strings.Cut(strings.ToLower(r.Header.Get("Content-Type")), ";")
+	switch strings.TrimSpace(mt) {
+	case "text/plain", "application/x-www-form-urlencoded", "multipart/form-data":
+		return true
+	}
+	return false
 }
 
 func (s *Server) authorize(r *http.Request, segs []string) error {
