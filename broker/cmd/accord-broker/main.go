@@ -66,6 +66,9 @@ type Main struct {
 	Auth     httpapi.Auth
 	// Webhooks are the PACT_BROKER_WEBHOOK_* settings.
 	Webhooks webhook.Config
+	// PublicBadges lets anyone fetch badges when auth is on, so README
+	// files can show them (PACT_BROKER_ENABLE_PUBLIC_BADGE_ACCESS).
+	PublicBadges bool
 
 	Log    *slog.Logger
 	out    io.Writer
@@ -117,6 +120,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	m.Auth.Token = getenv("PACT_BROKER_TOKEN")
 	m.Auth.ReadOnlyToken = getenv("PACT_BROKER_READ_ONLY_TOKEN")
 	m.Auth.AllowPublicRead = getenv("PACT_BROKER_ALLOW_PUBLIC_READ") == "true"
+	m.PublicBadges = getenv("PACT_BROKER_ENABLE_PUBLIC_BADGE_ACCESS") == "true"
 	if m.Webhooks, err = webhook.ConfigFromEnv(getenv); err != nil {
 		return err
 	}
@@ -206,7 +210,7 @@ func (m *Main) Run(ctx context.Context) error {
 	api := httpapi.New(store, httpapi.Config{BaseURL: m.BaseURL, Auth: m.Auth, Log: m.Log, Webhooks: m.Webhooks})
 	// Browsers get the UI's pages at the API's own URLs; clients get HAL.
 	// Pages, badges and assets carry the API's common headers too.
-	pages := ui.New(ui.FromStore(store), ui.Config{BaseURL: m.BaseURL, Log: m.Log, Access: ui.Access(m.Auth)})
+	pages := ui.New(ui.FromStore(store), ui.Config{BaseURL: m.BaseURL, Log: m.Log, Access: ui.Access(m.Auth), PublicBadges: m.PublicBadges})
 	m.server = &http.Server{Handler: m.logRequests(httpapi.CommonHeaders(ui.Split(pages, api))), ReadHeaderTimeout: 10 * time.Second}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(ln) }()

@@ -92,3 +92,41 @@ func TestEveryResponseCarriesTheBrokerVersion(t *testing.T) {
 		})
 	}
 }
+
+// TestPublicBadgeAccess: with auth on, PACT_BROKER_ENABLE_PUBLIC_BADGE_ACCESS
+// lets anyone fetch badges (for README files), as in the official broker,
+// while pages and the API still need credentials.
+func TestPublicBadgeAccess(t *testing.T) {
+	for _, public := range []bool{false, true} {
+		m := NewMain(io.Discard)
+		e := map[string]string{"PACT_BROKER_BASIC_AUTH_USERNAME": "rw", "PACT_BROKER_BASIC_AUTH_PASSWORD": "pw"}
+		if public {
+			e["PACT_BROKER_ENABLE_PUBLIC_BADGE_ACCESS"] = "true"
+		}
+		require.NoError(t, m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", "sqlite://" + filepath.Join(t.TempDir(), "b.sqlite3")}, env(e)))
+		require.NoError(t, m.Run(context.Background()))
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = m.Close(ctx)
+		})
+		status := func(path, accept string) int {
+			req, err := http.NewRequest(http.MethodGet, m.URL()+path, nil)
+			require.NoError(t, err)
+			req.Header.Set("Accept", accept)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			return res.StatusCode
+		}
+		badge := status("/pacts/provider/Users/consumer/Web/latest/badge", "image/svg+xml")
+		if public {
+			assert.Equal(t, http.StatusOK, badge, "a public badge needs no credentials")
+		} else {
+			assert.Equal(t, http.StatusUnauthorized, badge, "badges need credentials unless made public")
+		}
+		assert.Equal(t, http.StatusUnauthorized, status("/", "application/hal+json"), "public=%v: the API still needs credentials", public)
+		assert.Equal(t, http.StatusUnauthorized, status("/", "text/html"), "public=%v: pages still need credentials", public)
+	}
+}
