@@ -25,7 +25,7 @@ func WantsHTML(r *http.Request) bool {
 		return false
 	case isAPIType(accept), isAPIType(contentType):
 		return false
-	case strings.Contains(accept, "svg") && IsBadgePath(r.URL.Path):
+	case strings.Contains(accept, "svg") && IsBadgePath(r.URL.EscapedPath()):
 		return false
 	case accept == "*/*" && !hasSuffix(r.URL.Path, webAssetExtensions):
 		return false
@@ -52,7 +52,9 @@ func hasSuffix(s string, suffixes []string) bool {
 }
 
 // IsBadgePath reports whether path is one of the broker's badge URLs
-// (pact, matrix, can-i-deploy and can-i-merge badges).
+// (pact, matrix, can-i-deploy and can-i-merge badges). Pass the escaped
+// path: a name that ends in "/badge" (sent as "x%2Fbadge") does not make
+// its page a badge.
 func IsBadgePath(path string) bool {
 	path = strings.TrimSuffix(path, ".svg")
 	if !strings.HasSuffix(path, "/badge") {
@@ -74,7 +76,7 @@ func IsBadgePath(path string) bool {
 func Split(pages *Handler, api http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		convertExtension(r)
-		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && IsBadgePath(r.URL.Path) {
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && IsBadgePath(r.URL.EscapedPath()) {
 			pages.ServeHTTP(w, r)
 			return
 		}

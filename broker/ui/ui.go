@@ -120,7 +120,7 @@ func (h *Handler) Handles(r *http.Request) bool {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Vary", "Accept")
 	assets := strings.HasPrefix(r.URL.Path, "/ui/assets/")
-	if !assets && !(h.public && IsBadgePath(r.URL.Path)) && !h.access.allows(r) {
+	if !assets && !(h.public && IsBadgePath(r.URL.EscapedPath())) && !h.access.allows(r) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Pact Broker"`)
 		h.fail(w, r, broker.Errorf(broker.Unauthorized, "Sign in with the broker's username and password to see this page."))
 		return

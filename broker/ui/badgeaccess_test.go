@@ -1,0 +1,51 @@
+package ui_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/httpapi"
+	"github.com/accord-cdc/accord/broker/ui"
+)
+
+// TestPublicBadgesOpenOnlyBadges: with public badges, a page whose last
+// name ends in "/badge" (sent encoded, "x%2Fbadge") is still a page that
+// needs credentials, and an API client asking for it still gets the API.
+func TestPublicBadgesOpenOnlyBadges(t *testing.T) {
+	s := newStore(t)
+	seed(t, s)
+	_, err := s.CreatePacticipant(context.Background(), "secret/badge", broker.PacticipantUpdate{})
+	require.NoError(t, err)
+	auth := httpapi.Auth{Username: "rw", Password: "secret"}
+	srv := httptest.NewServer(ui.Split(ui.New(ui.FromStore(s), ui.Config{Access: ui.Access(auth), PublicBadges: true}), httpapi.New(s, httpapi.Config{Auth: auth})))
+	t.Cleanup(srv.Close)
+	get := func(path, accept string, withAuth bool) (int, string) {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Accept", accept)
+		if withAuth {
+			req.SetBasicAuth("rw", "secret")
+		}
+		res, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		_, err = io.Copy(io.Discard, res.Body)
+		require.NoError(t, err)
+		return res.StatusCode, res.Header.Get("Content-Type")
+	}
+	code, _ := get("/pacts/provider/users/consumer/web/latest/badge", "image/svg+xml", false)
+	assert.Equal(t, http.StatusOK, code, "a badge is public")
+
+	code, _ = get("/pacticipants/secret%2Fbadge", browserAccept, false)
+	assert.Equal(t, http.StatusUnauthorized, code, "the page of a pacticipant named secret/badge is not a badge")
+	code, ctype := get("/pacticipants/secret%2Fbadge", "application/hal+json", true)
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, ctype, "json", "an API client gets the pacticipant resource, not a page")
+}
