@@ -18,6 +18,8 @@ const (
 	Invalid      Code = "invalid"
 	Unauthorized Code = "unauthorized"
 	Forbidden    Code = "forbidden"
+	// TooLarge is a request body over the broker's size limit.
+	TooLarge Code = "too_large"
 )
 
 // Notice is a user-facing message in the shape the Pact Broker's clients print

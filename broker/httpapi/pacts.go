@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -220,9 +219,9 @@ func (s *Server) patchPact(w http.ResponseWriter, r *http.Request, p params) err
 }
 
 func (s *Server) storePact(w http.ResponseWriter, r *http.Request, p params, merge bool) error {
-	content, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	content, err := readBody(r)
 	if err != nil {
-		return broker.Errorf(broker.Invalid, "could not read the pact: %v", err)
+		return err
 	}
 	doc, err := broker.ParsePact(content)
 	if err != nil {

@@ -327,6 +327,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Restricted area"`)
 	case broker.Forbidden:
 		status = http.StatusForbidden
+	case broker.TooLarge:
+		status = http.StatusRequestEntityTooLarge
 	}
 	s.log.Info("request refused", "method", r.Method, "path", r.URL.Path, "status", status, "reason", de.Message)
 	writeJSON(w, status, body)
@@ -348,11 +350,28 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
+// maxBody is the largest request body the broker reads (pacts included).
+const maxBody = 64 << 20
+
+// readBody reads a request body of at most maxBody bytes. A longer one is
+// refused whole (413) rather than cut off and then misreported as
+// invalid JSON.
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return nil, broker.Errorf(broker.Invalid, "could not read the request body: %v", err)
+	}
+	if len(body) > maxBody {
+		return nil, broker.Errorf(broker.TooLarge, "the request body is larger than the broker's limit of %d MiB; publish smaller pacts (split large ones by provider)", maxBody>>20)
+	}
+	return body, nil
+}
+
 // decode reads a JSON request body into v. An empty body is an empty object.
 func decode(r *http.Request, v any) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	body, err := readBody(r)
 	if err != nil {
-		return broker.Errorf(broker.Invalid, "could not read the request body: %v", err)
+		return err
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		body = []byte("{}")
