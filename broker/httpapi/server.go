@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -174,6 +175,17 @@ func CommonHeaders(next http.Handler) http.Handler {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setCommonHeaders(w.Header())
+	// A bug must not drop the connection (clients retry that as a network
+	// failure, the CLI 8 times): answer 500 with a reference and log the
+	// stack under it.
+	defer func() {
+		if rec := recover(); rec != nil {
+			if rec == http.ErrAbortHandler {
+				panic(rec)
+			}
+			s.fail(w, r, fmt.Errorf("panic: %v\n%s", rec, debug.Stack()))
+		}
+	}()
 	segs, err := splitPath(r.URL.EscapedPath())
 	if err != nil {
 		s.fail(w, r, broker.Errorf(broker.Invalid, "the request path is not valid URL encoding: %v", err))
