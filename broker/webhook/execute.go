@@ -135,6 +135,8 @@ func (e *Executor) client() *http.Client {
 type logBuf struct {
 	b   strings.Builder
 	now func() time.Time
+	// secrets are hidden wherever they appear in the logs and the error.
+	secrets []string
 }
 
 func (l *logBuf) add(level, format string, args ...any) {
@@ -148,7 +150,7 @@ func (e *Executor) Execute(ctx context.Context, w broker.Webhook, c broker.Webho
 	if now == nil {
 		now = time.Now
 	}
-	l := &logBuf{now: now}
+	l := &logBuf{now: now, secrets: requestSecrets(w.Request)}
 	res := Result{ShowResponse: len(cfg.Hosts) > 0}
 	wc, _ := json.Marshal(map[string]string{"base_url": base, "event_name": c.EventName})
 	l.add("DEBUG", "Webhook context %s", wc)
@@ -235,10 +237,9 @@ func finish(res *Result, l *logBuf) Result {
 	} else {
 		l.add("INFO", "Webhook delivery failed")
 	}
-	secrets := requestSecrets(res.Request)
-	res.Logs = redact(l.b.String(), secrets)
+	res.Logs = redact(l.b.String(), l.secrets)
 	if res.Err != nil {
-		if msg := redact(res.Err.Error(), secrets); msg != res.Err.Error() {
+		if msg := redact(res.Err.Error(), l.secrets); msg != res.Err.Error() {
 			res.Err = &redactedError{msg: msg, err: res.Err}
 		}
 	}
@@ -255,19 +256,21 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-// requestSecrets lists the secret values of a rendered request: the basic
-// auth password, a password in the URL, the values of secret-looking query
-// parameters (as written and decoded) and of authorization/token headers.
+// requestSecrets lists the secret values a webhook's request carries: the
+// basic auth password, a password in the URL, the values of secret-looking
+// query parameters (as written and decoded) and of credential headers.
 // Errors from the HTTP client quote the URL, so these must be hidden
-// wherever they appear, not only where the request is logged.
-func requestSecrets(req Request) []string {
+// wherever they appear, not only where the request is logged. Values made
+// of template parameters are not secrets (RedactHeaders and RedactURL show
+// them too), and hiding what they render to would hide names in the logs.
+func requestSecrets(req broker.WebhookRequest) []string {
 	var out []string
 	add := func(v string) {
-		if len(v) >= 3 && !slices.Contains(out, v) {
+		if len(v) >= 3 && !HasParameter(v) && !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}
-	if req.Password != "" {
+	if req.Password != "" && !HasParameter(req.Password) {
 		out = append(out, req.Password)
 	}
 	if u, err := url.Parse(req.URL); err == nil {

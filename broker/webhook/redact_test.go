@@ -55,3 +55,26 @@ func TestRedactHeadersHidesEveryCredentialHeader(t *testing.T) {
 	}
 	assert.Equal(t, want, webhook.RedactHeaders(in))
 }
+
+// TestTemplatedCredentialValuesStayReadable: a credential header made of a
+// template parameter is not a secret (the API shows it), so what it renders
+// to, here the consumer's name, stays readable elsewhere in the logs.
+func TestTemplatedCredentialValuesStayReadable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	hook := broker.Webhook{UUID: "redact-test-webhook-2", Request: broker.WebhookRequest{
+		Method:  "POST",
+		URL:     "http://" + addr + "/hook?token=${pactbroker.consumerName}",
+		Headers: map[string]string{"X-Token": "${pactbroker.consumerName}", "Authorization": "Bearer l1teral-s3cret"},
+		Body:    []byte(`{"consumer":"${pactbroker.consumerName}"}`),
+	}}
+	exec := webhook.Executor{Config: webhook.Config{Schemes: []string{"http"}, Hosts: []string{"127.0.0.1"}}}
+	res := exec.Execute(context.Background(), hook, broker.WebhookContext{EventName: broker.EventContractPublished, Consumer: "Web App"}, "http://broker.example")
+
+	require.Error(t, res.Err)
+	assert.Contains(t, res.Logs, `{"consumer":"Web App"}`, "the body names the consumer")
+	assert.NotContains(t, res.Logs, "l1teral-s3cret", "a literal credential is still hidden")
+}
