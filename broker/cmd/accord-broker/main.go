@@ -10,6 +10,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -69,6 +70,11 @@ type Main struct {
 	// PublicBadges lets anyone fetch badges when auth is on, so README
 	// files can show them (PACT_BROKER_ENABLE_PUBLIC_BADGE_ACCESS).
 	PublicBadges bool
+	// ReadTimeout bounds reading a whole request, body included, and
+	// IdleTimeout how long a kept-alive connection may sit unused; zero
+	// means 5 minutes and 2 minutes. Without them a client that stops
+	// sending holds its connection and goroutine for ever.
+	ReadTimeout, IdleTimeout time.Duration
 
 	Log    *slog.Logger
 	out    io.Writer
@@ -211,7 +217,8 @@ func (m *Main) Run(ctx context.Context) error {
 	// Browsers get the UI's pages at the API's own URLs; clients get HAL.
 	// Pages, badges and assets carry the API's common headers too.
 	pages := ui.New(ui.FromStore(store), ui.Config{BaseURL: m.BaseURL, Log: m.Log, Access: ui.Access(m.Auth), PublicBadges: m.PublicBadges})
-	m.server = &http.Server{Handler: m.logRequests(httpapi.CommonHeaders(ui.Split(pages, api))), ReadHeaderTimeout: 10 * time.Second}
+	m.server = &http.Server{Handler: m.logRequests(httpapi.CommonHeaders(ui.Split(pages, api))), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: cmp.Or(m.ReadTimeout, 5*time.Minute), IdleTimeout: cmp.Or(m.IdleTimeout, 2*time.Minute)}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(ln) }()
 	// Deliveries left in the outbox by an earlier run (or another broker)
