@@ -438,6 +438,9 @@ func (s *Store) MatrixVersionDetails(ctx context.Context, versionIDs []int64) (m
 			out[id] = d
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("version branches: %w", err)
+		}
 		rows, err = r.query(ctx, `SELECT t.version_id, t.name, (SELECT MAX(t2.version_id) FROM tags t2 WHERE t2.pacticipant_id = t.pacticipant_id AND t2.name = t.name) = t.version_id
 			FROM tags t WHERE t.version_id IN `+in+` ORDER BY t.created_at, t.name`, ids...)
 		if err != nil {
@@ -455,6 +458,9 @@ func (s *Store) MatrixVersionDetails(ctx context.Context, versionIDs []int64) (m
 			out[id] = d
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("version tags: %w", err)
+		}
 		rows, err = r.query(ctx, `SELECT x.version_id, e.uuid, e.name, e.display_name, e.production, e.created_at FROM (
 			SELECT version_id, environment_id FROM deployed_versions WHERE version_id IN `+in+` AND undeployed_at IS NULL
 			UNION SELECT version_id, environment_id FROM released_versions WHERE version_id IN `+in+` AND support_ended_at IS NULL) x
