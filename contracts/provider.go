@@ -446,24 +446,17 @@ func failureSection(report string) string {
 	return "(the verifier's report is printed above)"
 }
 
-func knownStates(states map[string]State) string {
-	if len(states) == 0 {
-		return "none"
-	}
-	names := make([]string, 0, len(states))
-	for n := range states {
-		names = append(names, strconvQuote(n))
-	}
-	slices.Sort(names)
-	return strings.Join(names, ", ")
-}
+func knownStates(states map[string]State) string { return quotedKeys(states) }
 
-func knownMessages(ms map[string]MessageProducer) string {
-	if len(ms) == 0 {
+func knownMessages(ms map[string]MessageProducer) string { return quotedKeys(ms) }
+
+// quotedKeys lists m's keys, quoted and sorted, or "none".
+func quotedKeys[V any](m map[string]V) string {
+	if len(m) == 0 {
 		return "none"
 	}
-	names := make([]string, 0, len(ms))
-	for n := range ms {
+	names := make([]string, 0, len(m))
+	for n := range m {
 		names = append(names, strconvQuote(n))
 	}
 	slices.Sort(names)

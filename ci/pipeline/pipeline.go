@@ -2,11 +2,9 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -154,29 +152,14 @@ func (p *Pipeline) Verify(ctx context.Context, provider, pactURL string) error {
 }
 
 // ProviderOfPact reads the provider's name from the pact at url.
-func ProviderOfPact(ctx context.Context, url string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Accept", "application/hal+json")
-	if tok := os.Getenv("PACT_BROKER_TOKEN"); tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	} else if u := os.Getenv("PACT_BROKER_USERNAME"); u != "" {
-		req.SetBasicAuth(u, os.Getenv("PACT_BROKER_PASSWORD"))
-	}
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
+func (p *Pipeline) ProviderOfPact(ctx context.Context, url string) (string, error) {
 	var pact struct {
 		Provider struct{ Name string } `json:"provider"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&pact); err != nil || pact.Provider.Name == "" {
+	if err := p.getURL(ctx, url, &pact); err != nil {
+		return "", err
+	}
+	if pact.Provider.Name == "" {
 		return "", fmt.Errorf("%s is not a pact", url)
 	}
 	return pact.Provider.Name, nil

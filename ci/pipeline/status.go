@@ -145,11 +145,18 @@ func WriteStatus(w io.Writer, rows []ServiceStatus, environment string) {
 	tw.Flush()
 }
 
+// getJSON reads path (with query q) from the broker into out.
 func (p *Pipeline) getJSON(ctx context.Context, path string, q url.Values, out any) error {
 	u := p.BrokerURL + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
+	return p.getURL(ctx, u, out)
+}
+
+// getURL reads a broker resource into out, with the credentials the pact
+// clients use (PACT_BROKER_TOKEN, else PACT_BROKER_USERNAME/PASSWORD).
+func (p *Pipeline) getURL(ctx context.Context, u string, out any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err

@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string) error {
 		if len(args) != 1 {
 			return errors.New("usage: accord-ci verify-pact PACT_URL")
 		}
-		provider, err := pipeline.ProviderOfPact(ctx, args[0])
+		provider, err := p.ProviderOfPact(ctx, args[0])
 		if err != nil {
 			return fmt.Errorf("verify-pact: %w", err)
 		}
