@@ -9,6 +9,7 @@ require (
 	github.com/hashicorp/logutils v1.0.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/pact-foundation/pact-go/v2 v2.4.2
+	github.com/robfig/cron/v3 v3.0.1
 	github.com/stretchr/testify v1.12.1
 	github.com/testcontainers/testcontainers-go v0.45.0
 	github.com/testcontainers/testcontainers-go/modules/postgres v0.45.0
