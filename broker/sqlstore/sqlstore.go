@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -44,6 +45,9 @@ type Store struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	Log *slog.Logger
+	// cleaning lets one clean run at a time on SQLite, which one broker
+	// process serves; PostgreSQL uses an advisory lock across brokers.
+	cleaning sync.Mutex
 }
 
 // ParseURL splits a database URL into dialect and driver DSN. Accepted:
