@@ -268,6 +268,10 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 			if err := r.enqueuePactWebhooks(ctx, pact, changed); err != nil {
 				return err
 			}
+			// So do the checks against the provider's contracts, if any.
+			if err := r.enqueueContractChecksForPact(ctx, providerID); err != nil {
+				return err
+			}
 			res.Pacts = append(res.Pacts, broker.PublishedPact{Pact: pact, Outcome: outcome, ProviderHasVerifications: verified,
 				ContentChanged: changed, ContentChangeReason: why})
 		}
@@ -311,8 +315,16 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 		if err != nil {
 			return err
 		}
-		// The webhooks this publication triggers commit with it (outbox).
-		return r.enqueuePactWebhooks(ctx, pact, changed)
+		// The webhooks this publication triggers commit with it (outbox),
+		// and so do the checks against the provider's contracts, if any.
+		if err := r.enqueuePactWebhooks(ctx, pact, changed); err != nil {
+			return err
+		}
+		var providerID int64
+		if err := r.row(ctx, `SELECT id FROM pacticipants WHERE name = ?`, provider).Scan(&providerID); err != nil {
+			return err
+		}
+		return r.enqueueContractChecksForPact(ctx, providerID)
 	})
 	if err != nil {
 		return pact, false, fmt.Errorf("publish pact: %w", err)
