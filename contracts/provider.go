@@ -42,6 +42,9 @@ type Provider struct {
 	// WIPSince includes work-in-progress pacts published since then when
 	// verifying from a broker (default: $ACCORD_WIP_SINCE, else 30 days ago).
 	WIPSince time.Time
+	// Routes are the provider's routes as ServeMux patterns ("GET /users/{id}");
+	// the test output then says which no consumer contract covers (see RecordRoute).
+	Routes []string
 }
 
 // VerifyProvider verifies p's real handler and message producers against
@@ -247,6 +250,7 @@ type verification struct {
 	states   *httptest.Server
 
 	lenient bool // problems are reported, not failures (pending/WIP pacts)
+	routes  *routeRecorder
 
 	mu         sync.Mutex
 	dirty      bool // a request reached the provider since the last reset
@@ -261,6 +265,11 @@ func newVerification(t *testing.T, p Provider, known map[string]State) *verifica
 		p.Handler = http.NotFoundHandler()
 		v.p = p
 	}
+	rr, err := newRouteRecorder(p.Routes)
+	if err != nil {
+		t.Fatalf("contracts: %v", err)
+	}
+	v.routes = rr
 	v.provider = newLoopbackServer(t, http.HandlerFunc(v.serveProvider))
 	v.states = newLoopbackServer(t, http.HandlerFunc(v.serveState))
 	return v
@@ -324,7 +333,7 @@ func (v *verification) serveProvider(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	v.p.Handler.ServeHTTP(w, r)
+	v.routes.serve(v.p.Handler, w, r)
 }
 
 // serveState answers the verifier's provider-state calls:
@@ -420,6 +429,9 @@ func (v *verification) verify(req provider.VerifyRequest) {
 	report := captureStdout(func() {
 		err = provider.NewVerifier().VerifyProvider(t, req)
 	})
+	if line, ok := v.routes.summary(); ok {
+		t.Log("contracts: " + line)
+	}
 	v.mu.Lock()
 	problems := slices.Clone(v.problems)
 	v.mu.Unlock()

@@ -40,6 +40,7 @@ func provider(t testing.TB, handler func(http.Handler) http.Handler) contracts.P
 	return contracts.Provider{
 		Name:    "users",
 		Handler: h,
+		Routes:  users.Routes(),
 		Reset:   db.Reset,
 		States: []contracts.State{
 			contracts.Given("user 1 exists", func(ctx context.Context) error {

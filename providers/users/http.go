@@ -12,11 +12,34 @@ import (
 func NewHandler(store *Store, logger *slog.Logger) http.Handler {
 	h := &handler{store: store, log: logger}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	mux.Handle("GET /users", h.wrap(h.list))
-	mux.Handle("GET /users/{id}", h.wrap(h.get))
-	mux.Handle("POST /users", h.wrap(h.create))
+	for _, r := range h.routes() {
+		mux.Handle(r.pattern, r.handler)
+	}
 	return mux
+}
+
+// Routes lists the service's routes as ServeMux patterns (the contract test reports which of
+// them no consumer contract covers).
+func Routes() []string {
+	var out []string
+	for _, r := range (&handler{}).routes() {
+		out = append(out, r.pattern)
+	}
+	return out
+}
+
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+func (h *handler) routes() []route {
+	return []route{
+		{"GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })},
+		{"GET /users", h.wrap(h.list)},
+		{"GET /users/{id}", h.wrap(h.get)},
+		{"POST /users", h.wrap(h.create)},
+	}
 }
 
 type handler struct {

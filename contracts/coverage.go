@@ -1,0 +1,194 @@
+package contracts
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/accord-cdc/accord/broker/fieldusage"
+)
+
+// Route coverage: which of the provider's routes the consumer contracts exercise.
+//
+// VerifyProvider learns the route that served each verified request from the router itself:
+//
+//   - net/http.ServeMux (Go 1.23+) sets Request.Pattern on the request it is given, so a provider
+//     whose Handler is the mux, or a middleware that passes the request on unchanged, needs
+//     nothing more;
+//   - any other router, or a middleware that replaces the request (r.WithContext) before the mux,
+//     reports it with RecordRoute from a middleware inside the router. Routers that expose the
+//     matched route: go-chi/chi (chi.RouteContext(r.Context()).RoutePattern()), gorilla/mux
+//     (mux.CurrentRoute(r).GetPathTemplate()), labstack/echo (c.Path()), gin-gonic/gin
+//     (c.FullPath()), julienschmidt/httprouter (httprouter.MatchedRoutePath with
+//     SaveMatchedRoutePath). Their patterns are written here as ServeMux writes them: a method, a
+//     space, the path with {name} wildcards.
+//   - when the router says nothing, the request is matched against Provider.Routes.
+//
+// The routes to cover come from Provider.Routes: a ServeMux cannot list its patterns.
+
+// RecordRoute tells VerifyProvider which route served r, for routers that do not set
+// r.Pattern. route is "METHOD /path/{param}" or a path template; outside a verification it does
+// nothing, so it may stay in production code.
+func RecordRoute(r *http.Request, route string) {
+	if slot, ok := r.Context().Value(routeSlotKey{}).(*routeSlot); ok {
+		slot.set(route)
+	}
+}
+
+type routeSlotKey struct{}
+
+// routeSlot receives the route of one request.
+type routeSlot struct {
+	mu    sync.Mutex
+	route string
+}
+
+func (s *routeSlot) set(route string) {
+	s.mu.Lock()
+	s.route = route
+	s.mu.Unlock()
+}
+
+func (s *routeSlot) get() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.route
+}
+
+// RouteCoverage is how many of a provider's routes the verified consumer contracts exercised.
+type RouteCoverage struct {
+	// Routes are the provider's routes, as "METHOD /path" (or a path, for any method), sorted.
+	Routes []string `json:"routes"`
+	// Covered are the routes that served at least one verified interaction.
+	Covered []string `json:"covered"`
+	// NotCovered are the routes no consumer contract exercises.
+	NotCovered []string `json:"notCovered"`
+	// Unlisted are routes that served interactions but are not in Routes.
+	Unlisted []string `json:"unlisted,omitempty"`
+	// Unrouted are requests no route served ("GET /nowhere").
+	Unrouted []string `json:"unrouted,omitempty"`
+}
+
+// String is the line VerifyProvider prints:
+// "routes covered by consumer contracts: 4/6; not covered: DELETE /users/{id}, GET /healthz".
+func (c RouteCoverage) String() string {
+	if len(c.Routes) == 0 {
+		s := "routes served by consumer contracts: "
+		if len(c.Unlisted) == 0 {
+			s += "none"
+		} else {
+			s += strings.Join(c.Unlisted, ", ")
+		}
+		return s + " (list the provider's routes in Provider.Routes to see which are not covered)"
+	}
+	s := fmt.Sprintf("routes covered by consumer contracts: %d/%d", len(c.Covered), len(c.Routes))
+	if len(c.NotCovered) > 0 {
+		s += "; not covered: " + strings.Join(c.NotCovered, ", ")
+	}
+	if len(c.Unlisted) > 0 {
+		s += "; served but not in Provider.Routes: " + strings.Join(c.Unlisted, ", ")
+	}
+	return s
+}
+
+// routeRecorder watches the requests of one verification.
+type routeRecorder struct {
+	routes fieldusage.Routes
+	mu     sync.Mutex
+	served map[string]bool // route strings as fieldusage.Route.String writes them
+	missed map[string]bool
+}
+
+// newRouteRecorder reads Provider.Routes; a bad pattern is an error naming it.
+func newRouteRecorder(patterns []string) (*routeRecorder, error) {
+	rs, err := fieldusage.ParseRoutes(patterns)
+	if err != nil {
+		return nil, fmt.Errorf("Provider.Routes: %w (write routes as ServeMux patterns, like \"GET /users/{id}\")", err)
+	}
+	return &routeRecorder{routes: rs, served: map[string]bool{}, missed: map[string]bool{}}, nil
+}
+
+// serve hands r to h and records the route that served it.
+func (rr *routeRecorder) serve(h http.Handler, w http.ResponseWriter, r *http.Request) {
+	slot := &routeSlot{}
+	r = r.WithContext(context.WithValue(r.Context(), routeSlotKey{}, slot))
+	h.ServeHTTP(w, r)
+	rr.record(r.Method, r.URL.Path, r.Pattern, slot.get())
+}
+
+func (rr *routeRecorder) record(method, path, pattern, reported string) {
+	route := pattern
+	if route == "" {
+		route = reported
+	}
+	if route != "" {
+		if parsed, err := fieldusage.ParseRoute(route); err == nil {
+			route = parsed.String()
+		}
+	} else if m, ok := rr.routes.Match(method, path); ok {
+		route = m.String()
+	}
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	if route == "" {
+		rr.missed[method+" "+path] = true
+		return
+	}
+	rr.served[route] = true
+}
+
+// summary is the coverage line for the test output; ok is false when there is nothing to say
+// (a provider of messages only, with no routes listed).
+func (rr *routeRecorder) summary() (line string, ok bool) {
+	c := rr.coverage()
+	if len(c.Routes) == 0 && len(c.Unlisted) == 0 && len(c.Unrouted) == 0 {
+		return "", false
+	}
+	return c.String(), true
+}
+
+// coverage sums up what was recorded.
+func (rr *routeRecorder) coverage() RouteCoverage {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	c := RouteCoverage{Routes: []string{}, Covered: []string{}, NotCovered: []string{}}
+	listed := map[string]bool{}
+	for _, r := range rr.routes {
+		s := r.String()
+		if listed[s] {
+			continue
+		}
+		listed[s] = true
+		c.Routes = append(c.Routes, s)
+		if rr.served[s] {
+			c.Covered = append(c.Covered, s)
+		} else {
+			c.NotCovered = append(c.NotCovered, s)
+		}
+	}
+	for s := range rr.served {
+		if !listed[s] {
+			c.Unlisted = append(c.Unlisted, s)
+		}
+	}
+	for s := range rr.missed {
+		c.Unrouted = append(c.Unrouted, s)
+	}
+	for _, l := range [][]string{c.Routes, c.Covered, c.NotCovered, c.Unlisted, c.Unrouted} {
+		slices.SortFunc(l, compareRoutes)
+	}
+	return c
+}
+
+// compareRoutes sorts by path, then method, as people scan an API.
+func compareRoutes(a, b string) int { return strings.Compare(routeSortKey(a), routeSortKey(b)) }
+
+func routeSortKey(s string) string {
+	if m, p, ok := strings.Cut(s, " "); ok && !strings.HasPrefix(s, "/") {
+		return p + " " + m
+	}
+	return s
+}
