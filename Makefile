@@ -33,7 +33,7 @@ endif
 
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: help setup env test test-run demo demo-run demo-stop fmt vet publish verify verify-pact can-i-deploy record-deployment
+.PHONY: help setup env test test-run fuzz demo demo-run demo-stop fmt vet publish verify verify-pact can-i-deploy record-deployment
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -59,6 +59,17 @@ test-run:
 	go test $(GO_TEST_FLAGS) -v -skip '^TestConsumer' ./providers/... ./consumers/...
 	@echo "==> library, broker and pipeline tests"
 	go test $(GO_TEST_FLAGS) $$(go list ./... | grep -v -e /providers/ -e /consumers/)
+	@$(MAKE) --no-print-directory fuzz
+
+# Each fuzz target of a decoder of untrusted input runs for FUZZTIME (its
+# committed corpus under testdata/fuzz runs in every plain go test too).
+FUZZTIME ?= 3s
+FUZZ_TARGETS := ./broker:FuzzParsePact ./broker:FuzzSelectors ./broker/rackquery:FuzzParse \
+	./broker/rackquery:FuzzDecodeMetadata ./broker/webhook:FuzzBuild ./broker/matrix:FuzzDecide ./broker/httpapi:FuzzHTTP
+
+fuzz: ## run every fuzz target for FUZZTIME (default 3s) each
+	@echo "==> fuzz targets, $(FUZZTIME) each"
+	@for t in $(FUZZ_TARGETS); do go test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; done
 
 demo: setup ## run the contract-testing story end to end
 	@$(MAKE) --no-print-directory demo-run
