@@ -43,10 +43,18 @@ func (s *Store) CleanLock(ctx context.Context) (func(), bool, error) {
 // transaction so the facts are one moment's; DeleteVersions checks the
 // guards again as it deletes.
 func (s *Store) RetentionFacts(ctx context.Context) (retention.Facts, error) {
+	f, err := s.retentionFacts(ctx)
+	if err != nil {
+		return f, fmt.Errorf("retention facts: %w", err)
+	}
+	return f, nil
+}
+
+func (s *Store) retentionFacts(ctx context.Context) (retention.Facts, error) {
 	f := retention.Facts{MainBranches: map[string]string{}}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.dialect == Postgres, Isolation: isolation(s.dialect)})
 	if err != nil {
-		return f, fmt.Errorf("retention facts: %w", err)
+		return f, err
 	}
 	defer tx.Rollback()
 	r := runner{s: s, tx: tx}
@@ -138,25 +146,31 @@ func isolation(d Dialect) sql.IsolationLevel {
 	return sql.LevelDefault
 }
 
+// scanRows runs q and calls each for every row.
 func scanRows(ctx context.Context, r runner, q string, each func(*sql.Rows) error, args ...any) error {
 	rows, err := r.query(ctx, q, args...)
 	if err != nil {
-		return fmt.Errorf("retention facts: %w", err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		if err := each(rows); err != nil {
-			return fmt.Errorf("retention facts: %w", err)
+			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("retention facts: %w", err)
-	}
-	return nil
+	return rows.Err()
 }
 
 // OverwrittenFacts implements retention.Store.
 func (s *Store) OverwrittenFacts(ctx context.Context) ([]retention.Verification, []retention.TriggeredWebhook, error) {
+	vs, tws, err := s.overwrittenFacts(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("overwritten data: %w", err)
+	}
+	return vs, tws, nil
+}
+
+func (s *Store) overwrittenFacts(ctx context.Context) ([]retention.Verification, []retention.TriggeredWebhook, error) {
 	r := s.read()
 	var vs []retention.Verification
 	err := scanRows(ctx, r, `SELECT v.id, v.pact_version_id, v.provider_version_id, v.created_at FROM verifications v
