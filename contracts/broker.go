@@ -2,23 +2,22 @@ package contracts
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"time"
 
 	"github.com/pact-foundation/pact-go/v2/provider"
 )
 
-// brokerJSON sends a request to the broker with the credentials the pact
-// clients use (PACT_BROKER_TOKEN, else PACT_BROKER_USERNAME/PASSWORD) and
+// brokerJSON sends a request to the broker with auth's credentials and
 // decodes the JSON answer into out.
-func brokerJSON(method, u string, body, out any) error {
+func brokerJSON(ctx context.Context, method, u string, auth BrokerAuth, body, out any) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -27,7 +26,7 @@ func brokerJSON(method, u string, body, out any) error {
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, u, rd)
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
 		return err
 	}
@@ -35,11 +34,7 @@ func brokerJSON(method, u string, body, out any) error {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if tok := os.Getenv("PACT_BROKER_TOKEN"); tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	} else if user := os.Getenv("PACT_BROKER_USERNAME"); user != "" {
-		req.SetBasicAuth(user, os.Getenv("PACT_BROKER_PASSWORD"))
-	}
+	auth.apply(req)
 	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 	if err != nil {
 		return err
@@ -59,7 +54,7 @@ var pactVersionSHA = regexp.MustCompile(`/pact-version/([0-9a-f]+)`)
 // that published it — and reports whether that pact is pending for
 // providerBranch. Webhook-triggered builds verify through it, so the pact's
 // pending status applies as it does in the provider's own builds.
-func selectorFor(brokerURL, providerName, providerBranch, pactURL string, pf pactFile) (provider.ConsumerVersionSelector, bool, error) {
+func selectorFor(ctx context.Context, brokerURL string, auth BrokerAuth, providerName, providerBranch, pactURL string, pf pactFile) (provider.ConsumerVersionSelector, bool, error) {
 	var sel provider.ConsumerVersionSelector
 	m := pactVersionSHA.FindStringSubmatch(pactURL)
 	if m == nil {
@@ -76,7 +71,7 @@ func selectorFor(brokerURL, providerName, providerBranch, pactURL string, pf pac
 			} `json:"branchVersions"`
 		} `json:"_embedded"`
 	}
-	if err := brokerJSON(http.MethodGet, pf.Links.ConsumerVersion.Href, nil, &version); err != nil {
+	if err := brokerJSON(ctx, http.MethodGet, pf.Links.ConsumerVersion.Href, auth, nil, &version); err != nil {
 		return sel, false, err
 	}
 	if len(version.Embedded.BranchVersions) == 0 {
@@ -104,7 +99,7 @@ func selectorFor(brokerURL, providerName, providerBranch, pactURL string, pf pac
 			"providerVersionBranch":    providerBranch,
 		}
 		u := brokerURL + "/pacts/provider/" + url.PathEscape(providerName) + "/for-verification"
-		if err := brokerJSON(http.MethodPost, u, q, &found); err != nil {
+		if err := brokerJSON(ctx, http.MethodPost, u, auth, q, &found); err != nil {
 			return sel, false, err
 		}
 		for _, p := range found.Embedded.Pacts {

@@ -52,12 +52,6 @@ func TestPactFileListsUnknownStatesAndMessages(t *testing.T) {
 	assert.Equal(t, "get user (given user 1 exists, user is admin)", pf.Interactions[0].label())
 }
 
-func TestFailureSectionQuotesTheVerifierReport(t *testing.T) {
-	report := "Verifying a pact between a and b\n...\nFailures:\n\n1) Verifying ... - a request\n    1.1) has a matching body\n"
-	assert.Equal(t, "Failures:\n\n1) Verifying ... - a request\n    1.1) has a matching body", failureSection(report))
-	assert.Contains(t, failureSection("no report"), "printed above")
-}
-
 func TestParseDate(t *testing.T) {
 	d, err := parseDate("2024-03-01")
 	require.NoError(t, err)
@@ -70,13 +64,13 @@ func TestUnhandledStateOrMessageFailsWithWhatIsKnown(t *testing.T) {
 	pf := pactFile{Interactions: []pactInteraction{{Description: "get user", ProviderState: "user 9 is banned"}}}
 	pf.Consumer.Name = "gateway"
 	p := Provider{Name: "users"}
-	err := checkHandled(t, p, map[string]State{"user 1 exists": {}}, pf)
+	err := checkHandled(p, map[string]State{"user 1 exists": {}}, pf)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"user 9 is banned" (in "get user")`)
 	assert.Contains(t, err.Error(), `Known states: "user 1 exists"`)
 
 	pf = pactFile{Interactions: []pactInteraction{{Description: "an OrderPlaced event", Type: "Asynchronous/Messages"}}}
-	err = checkHandled(t, p, nil, pf)
+	err = checkHandled(p, nil, pf)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `expects the message "an OrderPlaced event"`)
 	assert.Contains(t, err.Error(), "Known messages: none")
@@ -99,4 +93,15 @@ func TestDropLinesKeepsEverythingElse(t *testing.T) {
 		assert.Equal(t, len(line), n)
 	}
 	assert.Equal(t, "[WARN] something real\n", out.String())
+}
+
+func TestANSIStripperDropsEscapesSplitAcrossWrites(t *testing.T) {
+	var out strings.Builder
+	a := &ansiStripper{w: &out}
+	for _, chunk := range []string{"  \x1b[31m-  \"id\": 1,\x1b", "[0m\n\x1b[3", "2m+  \"id\": 2\x1b[0m\n"} {
+		n, err := a.Write([]byte(chunk))
+		require.NoError(t, err)
+		assert.Equal(t, len(chunk), n)
+	}
+	assert.Equal(t, "  -  \"id\": 1,\n+  \"id\": 2\n", out.String())
 }

@@ -7,16 +7,17 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/pact-foundation/pact-go/v2/message"
-	"github.com/pact-foundation/pact-go/v2/models"
 	"github.com/pact-foundation/pact-go/v2/provider"
 )
 
@@ -30,17 +31,25 @@ type Provider struct {
 	// Messages produce, by interaction description, the messages that
 	// message pacts expect, from the provider's real code.
 	Messages map[string]MessageProducer
+	// SyncMessages answer, by interaction description, the synchronous
+	// messages (V4 request/response messages) that pacts expect.
+	SyncMessages map[string]SyncMessageHandler
 	// States are the provider states this provider can be put in.
 	States []State
 	// Reset, if set, returns the provider's data to its starting point. It
 	// runs between interactions whenever the previous one may have changed
 	// data, so interactions never depend on each other's order.
 	Reset func(ctx context.Context) error
-	// Selectors replace the default consumer version selectors used with a
-	// broker ({mainBranch}, {matchingBranch}, {deployedOrReleased}).
+	// Source is where the pacts come from: PactFiles, PactURL or Broker.
+	// Unset, SourceFromEnv() decides, as it always has.
+	Source Source
+	// Selectors replace the default consumer version selectors when
+	// SourceFromEnv() picks a broker ({mainBranch}, {matchingBranch},
+	// {deployedOrReleased}). With an explicit Source, use Broker.Selectors.
 	Selectors []provider.ConsumerVersionSelector
 	// WIPSince includes work-in-progress pacts published since then when
-	// verifying from a broker (default: $ACCORD_WIP_SINCE, else 30 days ago).
+	// SourceFromEnv() picks a broker (default: $ACCORD_WIP_SINCE, else 30
+	// days ago). With an explicit Source, use Broker.WIPSince.
 	WIPSince time.Time
 	// Routes are the provider's routes as ServeMux patterns ("GET /users/{id}");
 	// the test output then says which no consumer contract covers (see RecordRoute).
@@ -48,26 +57,29 @@ type Provider struct {
 }
 
 // VerifyProvider verifies p's real handler and message producers against
-// the pacts that name p. Where the pacts come from is decided by the
-// environment, so the same test serves a laptop and CI:
+// the pacts that name p, read from p.Source (SourceFromEnv() when unset).
 //
-//   - PACT_URL set: exactly that pact (the build a broker webhook triggers);
-//   - PACT_BROKER_BASE_URL set: the broker, with the recommended selectors,
-//     pending pacts on and work-in-progress pacts since WIPSince; results
-//     are published when CI=true or ACCORD_PUBLISH_VERIFICATION_RESULTS=true,
-//     with the version and branch DetectBuild finds;
-//   - otherwise: the pact files in PactDir.
+// Each interaction is its own subtest, named by consumer and description
+// (TestProviderUsers/gateway/a_request_for_user_1), passing or failing with
+// that interaction's mismatches only; a failure prints the command that
+// re-runs just it. The verifier still runs once for all of them, so a
+// broker gets one verification result per pact. When -run selects some
+// interactions only, only those are verified, and nothing is published: a
+// partial run says nothing about the pact as a whole.
+//
+// The subtests report when the calling test function returns (they are
+// parallel subtests, which is how they can all be registered before the
+// one verifier run): code after VerifyProvider sees the verifier's effects
+// (resets, states), but t.Failed() does not yet include the subtests'
+// failures.
 //
 // It fails t when a pact names a state or message p does not handle (for
 // pending and WIP pacts from a broker it only reports it: those cannot
-// break a provider's build), when no pact names p, or when an interaction
-// does not match; the failure quotes the verifier's report, naming each
-// broken interaction and what did not match.
+// break a provider's build), or when no pact names p.
 func VerifyProvider(t *testing.T, p Provider) {
 	t.Helper()
-	configureLogging()
-	if p.Name == "" || (p.Handler == nil && len(p.Messages) == 0) {
-		t.Fatal("contracts: Provider needs a Name, and a Handler or Messages")
+	if p.Name == "" || (p.Handler == nil && len(p.Messages) == 0 && len(p.SyncMessages) == 0) {
+		t.Fatal("contracts: Provider needs a Name, and a Handler, Messages or SyncMessages")
 	}
 	states := map[string]State{}
 	for i, s := range p.States {
@@ -82,163 +94,57 @@ func VerifyProvider(t *testing.T, p Provider) {
 		}
 		states[s.Name] = s
 	}
-	run := newVerification(t, p, states)
-	req := provider.VerifyRequest{
-		Provider:               p.Name,
-		ProviderBaseURL:        run.provider.URL,
-		ProviderStatesSetupURL: run.states.URL + "/states",
-		FailIfNoPactsFound:     true,
-		DisableColoredOutput:   true,
-		RequestTimeout:         30 * time.Second,
-		MessageHandlers:        run.messageHandlers(),
+	src := p.Source
+	if src == nil {
+		src = SourceFromEnv()
 	}
-	if err := configureSource(t, p, states, &req, run); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	plan, err := src.resolve(ctx, p)
+	if err != nil {
 		t.Fatalf("contracts: %v", err)
 	}
-	run.verify(req)
-}
-
-// configureSource points req at the pacts the environment asks for.
-func configureSource(t *testing.T, p Provider, states map[string]State, req *provider.VerifyRequest, run *verification) error {
-	t.Helper()
-	switch {
-	case os.Getenv("PACT_URL") != "":
-		url := os.Getenv("PACT_URL")
-		pf, err := fetchPact(url)
-		if err != nil {
-			return err
-		}
-		if pf.Provider.Name != p.Name {
-			return fmt.Errorf("PACT_URL=%s is a pact for the provider %q, and this is %q's verification.\n"+
-				"Run the provider's own test (make verify-pact PACT_URL=... picks it), or unset PACT_URL", url, pf.Provider.Name, p.Name)
-		}
-		if err := checkHandled(t, p, states, pf); err != nil {
-			return err
-		}
-		brokerURL := strings.TrimSuffix(os.Getenv("PACT_BROKER_BASE_URL"), "/")
-		if brokerURL == "" {
-			// pact-go adds $PACT_URL to the sources itself.
-			t.Logf("verifying the one pact at PACT_URL=%s (no PACT_BROKER_BASE_URL: its pending status is unknown, so a failure fails)", url)
-			return nil
-		}
-		build, err := configureBroker(req, p, brokerURL)
-		if err != nil {
-			return err
-		}
-		sel, pending, err := selectorFor(brokerURL, p.Name, build.Branch, url, pf)
-		if err != nil {
-			t.Logf("verifying the one pact at PACT_URL=%s; its pending status could not be read (%v), so a failure fails", url, err)
-			req.BrokerURL = ""
-			return nil
-		}
-		// Through the broker, with a selector that picks exactly this pact,
-		// the verifier applies the pact's pending status: a consumer's new
-		// expectation cannot fail the provider's build.
-		t.Setenv("PACT_URL", "")
-		req.ConsumerVersionSelectors = []provider.Selector{&sel}
-		req.IncludeWIPPactsSince = nil
-		run.lenient = true
-		t.Logf("verifying the one pact at %s (consumer %s, branch %q; pending: %t) as %s %s; publishing results: %t",
-			url, sel.Consumer, sel.Branch, pending, p.Name, build.Version, req.PublishVerificationResults)
-	case os.Getenv("PACT_BROKER_BASE_URL") != "":
-		build, err := configureBroker(req, p, strings.TrimSuffix(os.Getenv("PACT_BROKER_BASE_URL"), "/"))
-		if err != nil {
-			return err
-		}
-		selectors := p.Selectors
-		if len(selectors) == 0 {
-			selectors = []provider.ConsumerVersionSelector{{MainBranch: true}, {MatchingBranch: true}, {DeployedOrReleased: true}}
-			if build.Branch == "" {
-				// Without a branch (a detached HEAD) {matchingBranch} means nothing.
-				selectors = []provider.ConsumerVersionSelector{{MainBranch: true}, {DeployedOrReleased: true}}
+	if os.Getenv(brokenVariantEnv) == "1" && plan.publish != nil {
+		t.Logf("contracts: a broken variant (%s=1) never publishes its results", brokenVariantEnv)
+		plan.publish = nil
+	}
+	t.Logf("verifying %s", plan.describe)
+	for _, pf := range plan.pacts {
+		if err := checkHandled(p, states, pf); err != nil {
+			if !pf.pending {
+				t.Fatalf("contracts: %v", err)
 			}
-		}
-		for i := range selectors {
-			req.ConsumerVersionSelectors = append(req.ConsumerVersionSelectors, &selectors[i])
-		}
-		run.lenient = true
-		t.Logf("verifying pacts for %s from the broker %s as version %s (branch %q); publishing results: %t",
-			p.Name, req.BrokerURL, build.Version, build.Branch, req.PublishVerificationResults)
-	default:
-		dir, err := PactDir()
-		if err != nil {
-			return err
-		}
-		pacts, err := pactsFor(dir, p.Name)
-		if err != nil {
-			return err
-		}
-		if len(pacts) == 0 {
-			return fmt.Errorf("no pact in %s names the provider %q.\n"+
-				"Run the consumer tests first, they write the pacts: go test -run '^TestConsumer' ./... (make test does this),"+
-				" or set PACT_BROKER_BASE_URL to verify against a broker", dir, p.Name)
-		}
-		for _, pf := range pacts {
-			if err := checkHandled(t, p, states, pf); err != nil {
-				return err
-			}
-			req.PactFiles = append(req.PactFiles, pf.path)
+			t.Logf("contracts: %v\n(the %s pact is pending or work in progress, so this cannot fail the build)", err, pf.Consumer.Name)
 		}
 	}
-	return nil
-}
 
-// checkHandled fails early, with the list of what p knows, when a pact needs
-// a state or message p does not handle; and lists what will be verified.
-func checkHandled(t *testing.T, p Provider, states map[string]State, pf pactFile) error {
-	t.Helper()
-	if missing := pf.unknownStates(states); len(missing) > 0 {
-		return fmt.Errorf("the %s pact needs provider states that %s does not handle:\n  %s\n"+
-			"Known states: %s.\nAdd a contracts.State for each to Provider.States.",
-			pf.Consumer.Name, p.Name, strings.Join(missing, "\n  "), knownStates(states))
+	items := planInteractions(plan.pacts)
+	done := make(chan struct{})
+	var closeOnce sync.Once
+	finish := func() { closeOnce.Do(func() { close(done) }) }
+	// A t.Fatal below must not leave the subtests waiting for ever.
+	defer finish()
+	for _, it := range items {
+		t.Run(it.name, func(st *testing.T) {
+			it.selected = true
+			st.Parallel()
+			<-done
+			it.report(st, p.Name)
+		})
 	}
-	for _, in := range pf.all() {
-		if in.isMessage() {
-			if _, ok := p.Messages[in.Description]; !ok {
-				return fmt.Errorf("the %s pact expects the message %q, which %s does not produce.\n"+
-					"Known messages: %s.\nAdd a producer for it to Provider.Messages.",
-					pf.Consumer.Name, in.Description, p.Name, knownMessages(p.Messages))
-			}
-		}
-		t.Logf("verifying %s -> %s: %s", pf.Consumer.Name, p.Name, in.label())
-	}
-	return nil
-}
-
-// configureBroker points req at the broker with pending on, WIP since
-// p.WIPSince, and this build's version and branch; results are published
-// in CI or when asked.
-func configureBroker(req *provider.VerifyRequest, p Provider, brokerURL string) (Build, error) {
-	build, err := DetectBuild()
-	if err != nil {
-		return build, err
-	}
-	req.BrokerURL = brokerURL
-	req.ProviderVersion = build.Version
-	req.ProviderBranch = build.Branch
-	req.BuildURL = build.URL
-	req.EnablePending = true
-	wip := p.WIPSince
-	if wip.IsZero() {
-		wip = time.Now().AddDate(0, 0, -30)
-		if v := os.Getenv("ACCORD_WIP_SINCE"); v != "" {
-			if wip, err = parseDate(v); err != nil {
-				return build, fmt.Errorf("ACCORD_WIP_SINCE=%q: %w", v, err)
-			}
+	var selected []*interactionRun
+	for _, it := range items {
+		if it.selected {
+			selected = append(selected, it)
 		}
 	}
-	req.IncludeWIPPactsSince = &wip
-	req.PublishVerificationResults = build.CI || os.Getenv("ACCORD_PUBLISH_VERIFICATION_RESULTS") == "true"
-	return build, nil
-}
-
-func parseDate(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
+	if len(selected) == 0 {
+		t.Logf("contracts: -run selects none of the %d interactions; nothing verified", len(items))
+		return
 	}
-	return time.Time{}, fmt.Errorf("not a date: use 2006-01-02 or RFC 3339")
+	run := newVerification(t, p, states)
+	run.verify(plan, items, selected)
+	finish()
 }
 
 // verification is one run of the verifier against a provider.
@@ -248,9 +154,8 @@ type verification struct {
 	known    map[string]State
 	provider *httptest.Server
 	states   *httptest.Server
-
-	lenient bool // problems are reported, not failures (pending/WIP pacts)
-	routes  *routeRecorder
+	messages *httptest.Server
+	routes   *routeRecorder
 
 	mu         sync.Mutex
 	dirty      bool // a request reached the provider since the last reset
@@ -272,6 +177,9 @@ func newVerification(t *testing.T, p Provider, known map[string]State) *verifica
 	v.routes = rr
 	v.provider = newLoopbackServer(t, http.HandlerFunc(v.serveProvider))
 	v.states = newLoopbackServer(t, http.HandlerFunc(v.serveState))
+	if len(p.Messages) > 0 || len(p.SyncMessages) > 0 {
+		v.messages = newLoopbackServer(t, http.HandlerFunc(v.serveMessage))
+	}
 	return v
 }
 
@@ -287,30 +195,65 @@ func newLoopbackServer(t *testing.T, h http.Handler) *httptest.Server {
 	return srv
 }
 
-// messageHandlers adapts p.Messages to pact-go, with the same reset rules
-// as HTTP requests.
-func (v *verification) messageHandlers() message.Handlers {
-	if len(v.p.Messages) == 0 {
-		return nil
+// serveMessage answers the verifier's message requests (the "message"
+// transport): {"description": "...", "providerStates": [...]} for an
+// asynchronous message, plus "request" for a synchronous one. The answer's
+// body is the message, its metadata in the Pact-Message-Metadata header
+// (base64 JSON), with the same reset rules as HTTP requests.
+func (v *verification) serveMessage(w http.ResponseWriter, r *http.Request) {
+	var call struct {
+		Description string          `json:"description"`
+		Request     json.RawMessage `json:"request"`
 	}
-	hs := message.Handlers{}
-	for desc, produce := range v.p.Messages {
-		hs[desc] = func([]models.ProviderState) (message.Body, message.Metadata, error) {
-			ctx := context.Background()
-			if err := v.beforeRequest(ctx); err != nil {
-				return nil, nil, err
-			}
-			m, err := produce(ctx)
-			if err != nil {
-				v.mu.Lock()
-				v.problems = append(v.problems, fmt.Sprintf("producing the message %q failed: %v", desc, err))
-				v.mu.Unlock()
-				return nil, nil, err
-			}
-			return m.Body, message.Metadata(m.Metadata), nil
+	if err := json.NewDecoder(r.Body).Decode(&call); err != nil {
+		http.Error(w, "bad message request: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	ctx := r.Context()
+	fail := func(what string, err error) {
+		msg := fmt.Sprintf("%s %q failed: %v", what, call.Description, err)
+		v.mu.Lock()
+		v.problems = append(v.problems, msg)
+		v.mu.Unlock()
+		http.Error(w, msg, http.StatusInternalServerError)
+	}
+	var m Message
+	if len(call.Request) > 0 && string(call.Request) != "null" {
+		handle, ok := v.p.SyncMessages[call.Description]
+		if !ok {
+			http.Error(w, fmt.Sprintf("%s answers no synchronous message %q (known: %s)", v.p.Name, call.Description, quotedKeys(v.p.SyncMessages)), http.StatusNotFound)
+			return
+		}
+		req, err := decodeSyncRequest(call.Request)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if err := v.beforeRequest(ctx); err != nil {
+			fail("answering the synchronous message", err)
+			return
+		}
+		if m, err = handle(ctx, req); err != nil {
+			fail("answering the synchronous message", err)
+			return
+		}
+	} else {
+		produce, ok := v.p.Messages[call.Description]
+		if !ok {
+			http.Error(w, fmt.Sprintf("%s produces no message %q (known: %s)", v.p.Name, call.Description, knownMessages(v.p.Messages)), http.StatusNotFound)
+			return
+		}
+		if err := v.beforeRequest(ctx); err != nil {
+			fail("producing the message", err)
+			return
+		}
+		var err error
+		if m, err = produce(ctx); err != nil {
+			fail("producing the message", err)
+			return
 		}
 	}
-	return hs
+	writeMessage(w, m)
 }
 
 // beforeRequest resets data when the interaction about to run has no
@@ -422,42 +365,6 @@ func (v *verification) reset(ctx context.Context) error {
 	return nil
 }
 
-func (v *verification) verify(req provider.VerifyRequest) {
-	t := v.t
-	t.Helper()
-	var err error
-	report := captureStdout(func() {
-		err = provider.NewVerifier().VerifyProvider(t, req)
-	})
-	if line, ok := v.routes.summary(); ok {
-		t.Log("contracts: " + line)
-	}
-	v.mu.Lock()
-	problems := slices.Clone(v.problems)
-	v.mu.Unlock()
-	for _, p := range problems {
-		if v.lenient {
-			t.Log("contracts: " + p + " (the verifier decides whether this fails the build: pending and WIP pacts cannot)")
-		} else {
-			t.Error("contracts: " + p)
-		}
-	}
-	if err != nil {
-		t.Errorf("contracts: %s does not honour its contracts (%v).\n%s\n"+
-			"Fix the provider, or, if the consumer's expectation is wrong, change the consumer test and publish a new pact.",
-			v.p.Name, err, failureSection(report))
-	}
-}
-
-// failureSection returns the verifier's "Failures:" report, which names each
-// broken interaction and each mismatch.
-func failureSection(report string) string {
-	if i := strings.Index(report, "Failures:"); i >= 0 {
-		return strings.TrimSpace(report[i:])
-	}
-	return "(the verifier's report is printed above)"
-}
-
 func knownStates(states map[string]State) string { return quotedKeys(states) }
 
 func knownMessages(ms map[string]MessageProducer) string { return quotedKeys(ms) }
@@ -480,6 +387,7 @@ func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
 // pactFile is the part of a pact file the library reads itself.
 type pactFile struct {
 	path     string
+	pending  bool // pending or work in progress for this provider build
 	Consumer struct {
 		Name string `json:"name"`
 	} `json:"consumer"`
@@ -505,12 +413,20 @@ type pactInteraction struct {
 	} `json:"providerStates"` // V3, V4
 }
 
-func (in pactInteraction) isMessage() bool {
-	return strings.Contains(in.Type, "Messages")
-}
+func (in pactInteraction) isMessage() bool { return in.Type == "Asynchronous/Messages" }
 
+func (in pactInteraction) isSyncMessage() bool { return in.Type == "Synchronous/Messages" }
+
+// all lists the pact's interactions in the order the verifier runs them.
 func (pf pactFile) all() []pactInteraction {
-	return append(slices.Clone(pf.Interactions), pf.Messages...)
+	all := slices.Clone(pf.Interactions)
+	for _, m := range pf.Messages {
+		if m.Type == "" {
+			m.Type = "Asynchronous/Messages" // a V3 message pact
+		}
+		all = append(all, m)
+	}
+	return all
 }
 
 func (in pactInteraction) stateNames() []string {
@@ -545,15 +461,15 @@ func (pf pactFile) unknownStates(known map[string]State) []string {
 	return missing
 }
 
-// fetchPact reads the pact at url, with the broker credentials pact-go
-// would use, to check states and list interactions before verifying.
-func fetchPact(url string) (pactFile, error) {
+// fetchPact reads the pact at url, to check states and list interactions
+// before verifying.
+func fetchPact(ctx context.Context, url string, auth BrokerAuth) (pactFile, error) {
 	var pf pactFile
-	if err := brokerJSON(http.MethodGet, url, nil, &pf); err != nil {
-		return pactFile{}, fmt.Errorf("fetch the pact at PACT_URL: %w (check the URL and PACT_BROKER_TOKEN / PACT_BROKER_USERNAME)", err)
+	if err := brokerJSON(ctx, http.MethodGet, url, auth, nil, &pf); err != nil {
+		return pactFile{}, fmt.Errorf("fetch the pact at %s: %w (check the URL and the broker credentials)", url, err)
 	}
 	if pf.Consumer.Name == "" || pf.Provider.Name == "" {
-		return pactFile{}, fmt.Errorf("PACT_URL=%s is not a pact: it names no consumer and provider", url)
+		return pactFile{}, fmt.Errorf("%s is not a pact: it names no consumer and provider", url)
 	}
 	return pf, nil
 }
@@ -580,4 +496,129 @@ func pactsFor(dir, name string) ([]pactFile, error) {
 		}
 	}
 	return out, nil
+}
+
+// checkHandled fails early, with the list of what p knows, when a pact needs
+// a state or message p does not handle.
+func checkHandled(p Provider, states map[string]State, pf pactFile) error {
+	if missing := pf.unknownStates(states); len(missing) > 0 {
+		return fmt.Errorf("the %s pact needs provider states that %s does not handle:\n  %s\n"+
+			"Known states: %s.\nAdd a contracts.State for each to Provider.States.",
+			pf.Consumer.Name, p.Name, strings.Join(missing, "\n  "), knownStates(states))
+	}
+	for _, in := range pf.all() {
+		if in.isMessage() {
+			if _, ok := p.Messages[in.Description]; !ok {
+				return fmt.Errorf("the %s pact expects the message %q, which %s does not produce.\n"+
+					"Known messages: %s.\nAdd a producer for it to Provider.Messages.",
+					pf.Consumer.Name, in.Description, p.Name, knownMessages(p.Messages))
+			}
+		}
+		if in.isSyncMessage() {
+			if _, ok := p.SyncMessages[in.Description]; !ok {
+				return fmt.Errorf("the %s pact expects the synchronous message %q, which %s does not answer.\n"+
+					"Known synchronous messages: %s.\nAdd a handler for it to Provider.SyncMessages.",
+					pf.Consumer.Name, in.Description, p.Name, quotedKeys(p.SyncMessages))
+			}
+		}
+	}
+	return nil
+}
+
+func parseDate(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("not a date: use 2006-01-02 or RFC 3339")
+}
+
+// verify runs the verifier once over the plan's pacts, limited to the
+// selected interactions when -run picked only some, and gives each
+// interaction its outcome.
+func (v *verification) verify(plan *sourcePlan, items, selected []*interactionRun) {
+	t := v.t
+	t.Helper()
+	fv := newFFIVerifier()
+	defer fv.close()
+	u, _ := url.Parse(v.provider.URL)
+	port, _ := strconv.Atoi(u.Port())
+	fv.providerInfo(v.p.Name, u.Scheme, u.Hostname(), port, u.Path)
+	if v.messages != nil {
+		mu, _ := url.Parse(v.messages.URL)
+		mport, _ := strconv.Atoi(mu.Port())
+		fv.transport("message", mport, "/", "http")
+	}
+	fv.stateChangeURL(v.states.URL + "/states")
+	fv.options(30_000, stdoutIsTerminal())
+	plan.configure(fv)
+
+	ran := func(*interactionRun) bool { return true }
+	if len(selected) < len(items) {
+		descs := map[string]bool{}
+		consumers := map[string]bool{}
+		var alts, names []string
+		for _, it := range selected {
+			if !descs[it.in.Description] {
+				descs[it.in.Description] = true
+				alts = append(alts, regexp.QuoteMeta(it.in.Description))
+			}
+			if !consumers[it.pact.Consumer.Name] {
+				consumers[it.pact.Consumer.Name] = true
+				names = append(names, it.pact.Consumer.Name)
+			}
+		}
+		fv.filterDescriptions("^(?:" + strings.Join(alts, "|") + ")$")
+		fv.consumers(names)
+		// The filter may let through an unselected twin (the same
+		// description in another pact of a selected consumer): it runs,
+		// and its subtest, not selected, does not report.
+		ran = func(it *interactionRun) bool { return consumers[it.pact.Consumer.Name] && descs[it.in.Description] }
+		if plan.publish != nil {
+			t.Logf("contracts: -run selects %d of %d interactions, so the results are not published (a partial run says nothing of the whole pact)",
+				len(selected), len(items))
+		}
+	} else if b := plan.publish; b != nil {
+		fv.publish(b.Version, b.URL, b.Branch)
+	}
+
+	var (
+		status int
+		js     string
+	)
+	withPlainStdout(func() { status, js = fv.execute() })
+	res, err := decodeVerifierResult(js)
+	if err != nil {
+		t.Errorf("contracts: %v", err)
+	}
+	left := attribute(items, res, v.p.Name, ran)
+	if line, ok := v.routes.summary(); ok {
+		t.Log("contracts: " + line)
+	}
+	for _, it := range selected {
+		if !it.outcome.verified {
+			it.outcome.note = "the verifier did not run it (see the errors of " + t.Name() + ")"
+		}
+	}
+
+	v.mu.Lock()
+	problems := slices.Clone(v.problems)
+	v.mu.Unlock()
+	for _, p := range problems {
+		t.Log("contracts: " + p)
+	}
+	switch {
+	case status == 2:
+		t.Errorf("contracts: the verifier could not run:\n%s", strings.Join(res.Output, "\n"))
+	case len(left) > 0:
+		t.Errorf("contracts: the verification of %s failed outside any interaction:\n%s", v.p.Name, strings.Join(left, "\n"))
+	}
+}
+
+// stdoutIsTerminal says whether the verifier's report, which it prints to
+// standard output, may use colours.
+func stdoutIsTerminal() bool {
+	fi, err := os.Stdout.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -100,9 +102,22 @@ func TestVerifyResetsDataBetweenInteractions(t *testing.T) {
 	if os.Getenv("ACCORD_TEST_FORGET_STATE") == "1" {
 		states = nil // run by TestVerifyFailsOnAnUnhandledState, in a child process
 	}
+	var h http.Handler = n
+	if os.Getenv("ACCORD_TEST_BREAK_LIST") == "1" {
+		// run by TestVerifyFailsOnlyTheBrokenInteraction, in a child
+		// process: listing answers "items" where the pact expects "notes".
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet {
+				n.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"items": ["seeded"]}`))
+		})
+	}
 	contracts.VerifyProvider(t, contracts.Provider{
 		Name:    "notes",
-		Handler: n,
+		Handler: h,
 		Reset: func(context.Context) error {
 			resets.Add(1)
 			n.mu.Lock()
@@ -126,4 +141,39 @@ func TestVerifyFailsOnAnUnhandledState(t *testing.T) {
 	assert.Contains(t, out, `needs provider states that notes does not handle`)
 	assert.Contains(t, out, `"one note exists" (in "list notes")`)
 	assert.Contains(t, out, "Known states: none")
+}
+
+// TestVerifyFailsOnlyTheBrokenInteraction: with one interaction broken,
+// exactly its subtest fails, the others pass, and the re-run command the
+// failure prints runs that interaction alone.
+func TestVerifyFailsOnlyTheBrokenInteraction(t *testing.T) {
+	out := contracts.VerifyBroken(t, "^TestVerifyResetsDataBetweenInteractions$", "ACCORD_TEST_BREAK_LIST=1")
+	failed := regexp.MustCompile(`--- FAIL: (\S+)`).FindAllStringSubmatch(out, -1)
+	var names []string
+	for _, m := range failed {
+		names = append(names, m[1])
+	}
+	assert.ElementsMatch(t, []string{"TestVerifyResetsDataBetweenInteractions", "TestVerifyResetsDataBetweenInteractions/notes-ui/list_notes"}, names)
+	assert.Contains(t, out, "notes does not honour its contracts")
+	assert.Contains(t, out, "body $: Actual map is missing the following keys: notes")
+
+	m := regexp.MustCompile(`Re-run only this interaction: go test -count=1 -run '([^']+)' (\S+)`).FindStringSubmatch(out)
+	require.NotNil(t, m, "the failure prints a re-run command:\n%s", out)
+	assert.Equal(t, "^TestVerifyResetsDataBetweenInteractions$/^notes-ui$/^list_notes$", m[1])
+	assert.Equal(t, "./contracts/", m[2])
+
+	// Run as the command says (in this test binary, which is that package).
+	cmd := exec.Command(os.Args[0], "-test.run="+m[1], "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), "ACCORD_BROKEN_VARIANT=1", "ACCORD_TEST_BREAK_LIST=1")
+	rerun, err := cmd.CombinedOutput()
+	require.Error(t, err, "the re-run fails again:\n%s", rerun)
+	ran := regexp.MustCompile(`=== RUN\s+(\S+)`).FindAllStringSubmatch(string(rerun), -1)
+	var runNames []string
+	for _, r := range ran {
+		runNames = append(runNames, r[1])
+	}
+	assert.Equal(t, []string{"TestVerifyResetsDataBetweenInteractions", "TestVerifyResetsDataBetweenInteractions/notes-ui/list_notes"}, runNames)
+	assert.Contains(t, string(rerun), "--- FAIL: TestVerifyResetsDataBetweenInteractions/notes-ui/list_notes")
+	assert.Contains(t, string(rerun), "  list notes (", "the verifier ran the interaction")
+	assert.NotContains(t, string(rerun), "  create note 1 (", "the verifier ran nothing else")
 }
