@@ -43,7 +43,8 @@ setup: ## install what tests and the demo need (idempotent)
 
 env: ## print the environment make test uses, for running go test by hand: eval "$$(make -s env)"
 	@echo "export TESTCONTAINERS_HOST_OVERRIDE=$(TESTCONTAINERS_HOST_OVERRIDE) TESTCONTAINERS_RYUK_DISABLED=true PACT_DO_NOT_TRACK=true"
-	@echo "export ACCORD_POSTGRES_IMAGE=$(ACCORD_POSTGRES_IMAGE) PATH=$(CURDIR)/.tools/bin:\$$PATH"
+	@echo "export PATH=$(CURDIR)/.tools/bin:\$$PATH"
+	@$(if $(strip $(ACCORD_POSTGRES_IMAGE)),echo "export ACCORD_POSTGRES_IMAGE=$(ACCORD_POSTGRES_IMAGE)",true)
 
 test: setup ## run every test: consumers first (they write the pacts), then providers, broker, library
 	@bash ci/sweep-containers.sh run $(MAKE) --no-print-directory test-run
@@ -81,27 +82,26 @@ demo-stop: ## stop what make demo started
 	@bash ci/demo.sh stop
 
 # --- the contract pipeline (docs/pipeline.md); the broker is $$PACT_BROKER_BASE_URL ---
-ACCORD_CI := go run ./ci/cmd/accord-ci
+ACCORD := go run ./ci/cmd/accord
 ENVIRONMENT ?= production
 
 publish: ## publish contracts/pacts as this commit (version = git SHA, branch = git branch)
-	@$(ACCORD_CI) publish
+	@$(ACCORD) publish
 
-verify: ## verify PROVIDER=x: local pact files, or the broker's when PACT_BROKER_BASE_URL is set
-	@test -n "$(PROVIDER)" || { echo "usage: make verify PROVIDER=users|orders"; exit 2; }
-	@$(ACCORD_CI) verify $(PROVIDER)
+verify: ## verify [PROVIDER=users|orders]: local pact files, or the broker's when PACT_BROKER_BASE_URL is set
+	@$(ACCORD) verify -v $(if $(PROVIDER),./providers/$(PROVIDER)/)
 
 verify-pact: ## verify the provider of one pact: PACT_URL=... (the webhook-triggered build)
 	@test -n "$(PACT_URL)" || { echo "usage: make verify-pact PACT_URL=http://broker/pacts/..."; exit 2; }
-	@$(ACCORD_CI) verify-pact "$(PACT_URL)"
+	@$(ACCORD) verify -v --pact-url "$(PACT_URL)"
 
 can-i-deploy: ## can PACTICIPANT=x [VERSION=v] go to ENVIRONMENT (default production)? waits while unknown
 	@test -n "$(PACTICIPANT)" || { echo "usage: make can-i-deploy PACTICIPANT=x [VERSION=v] [ENVIRONMENT=production]"; exit 2; }
-	@$(ACCORD_CI) can-i-deploy $(PACTICIPANT) --version "$(VERSION)" --to-environment $(ENVIRONMENT) --retry-while-unknown 12 --retry-interval 5s
+	@$(ACCORD) can-i-deploy --pacticipant $(PACTICIPANT) --version "$(VERSION)" --to-environment $(ENVIRONMENT) --retry-while-unknown 12 --retry-interval 5
 
 record-deployment: ## record that PACTICIPANT=x [VERSION=v] now runs in ENVIRONMENT
 	@test -n "$(PACTICIPANT)" || { echo "usage: make record-deployment PACTICIPANT=x [VERSION=v] [ENVIRONMENT=production]"; exit 2; }
-	@$(ACCORD_CI) record-deployment $(PACTICIPANT) --version "$(VERSION)" --environment $(ENVIRONMENT)
+	@$(ACCORD) record-deployment --pacticipant $(PACTICIPANT) --version "$(VERSION)" --environment $(ENVIRONMENT)
 
 fmt: ## gofmt every Go file
 	gofmt -w $$(git ls-files '*.go')

@@ -1,10 +1,12 @@
 // Package pipeline is the standard contract pipeline as a Go team runs it in
 // CI: publish the pacts a consumer build wrote, verify a provider against
-// the broker, ask can-i-deploy, record the deployment. It drives the
-// official pact CLI where that is the natural tool, and `go test` for
-// provider verification (the contracts library reads the broker from the
-// environment this package sets).
+// the broker, ask can-i-deploy, record the deployment. The broker stages
+// speak the Pact Broker HTTP API in Go (Broker follows its HAL relations as
+// the official clients do), so no pact binary is needed; provider
+// verification runs `go test` on the packages whose tests call
+// contracts.VerifyProvider, and hands the broker, version and branch to the
+// contracts library through the environment it reads.
 //
-// The command ci/cmd/accord-ci exposes it; the Makefile's publish, verify,
-// verify-pact, can-i-deploy and record-deployment targets call that.
+// The command ci/cmd/accord exposes it. The package imports nothing that
+// needs cgo, so accord builds with CGO_ENABLED=0.
 package pipeline

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,38 +19,74 @@ import (
 )
 
 func TestStagesSayWhatToDoNext(t *testing.T) {
-	p := &Pipeline{Root: "../..", Pact: "/nonexistent/pact", Build: build.Info{Version: "abc"}, Stdout: io.Discard, Stderr: io.Discard}
+	p := &Pipeline{Root: "../..", Build: build.Info{Version: "abc"}, Stdout: io.Discard, Stderr: io.Discard}
 	ctx := context.Background()
 
-	err := p.Publish(ctx, t.TempDir())
-	var se *StageError
-	require.ErrorAs(t, err, &se)
-	assert.Equal(t, "publish", se.Stage)
-	assert.Contains(t, err.Error(), "PACT_BROKER_BASE_URL is not set")
-
-	p.BrokerURL = "http://127.0.0.1:1"
-	err = p.Publish(ctx, t.TempDir())
-	assert.ErrorContains(t, err, "no pact files")
-	assert.ErrorContains(t, err, "run the consumer tests first")
-
-	err = p.Verify(ctx, "../etc", "")
-	assert.ErrorContains(t, err, "is not a provider name")
-	err = p.Verify(ctx, "payments", "")
-	assert.ErrorContains(t, err, "no package ./providers/payments/")
-
-	p.BrokerURL = ""
 	for _, err := range []error{
-		p.CanIDeploy(ctx, "users", "", "production", 0, 0),
+		p.Publish(ctx, t.TempDir()),
+		p.CreateEnvironment(ctx, "production", "", true),
 		p.RecordDeployment(ctx, "users", "", "production"),
+		func() error {
+			_, err := p.CanIDeploy(ctx, DeployQuery{Pacticipant: "users", Environment: "production"})
+			return err
+		}(),
 	} {
-		assert.ErrorContains(t, err, "export PACT_BROKER_BASE_URL")
+		assert.ErrorIs(t, err, ErrNoBroker)
+		assert.ErrorContains(t, err, "set PACT_BROKER_BASE_URL")
 		assert.False(t, errors.Is(err, ErrNotDeployable))
 	}
+
+	p.Broker = &Broker{BaseURL: "http://127.0.0.1:1"}
+	err := p.Publish(ctx, t.TempDir())
+	assert.ErrorContains(t, err, "no pact files in")
+	assert.ErrorContains(t, err, "run the consumer tests first")
+	err = p.Publish(ctx, filepath.Join(t.TempDir(), "missing"))
+	assert.ErrorContains(t, err, "run the consumer tests first")
+
+	bad := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(bad, "shop-stock.json"), []byte(`{"consumer": {"name": "shop"`), 0o644))
+	err = p.Publish(ctx, bad)
+	assert.ErrorContains(t, err, "shop-stock.json is not a pact file")
+	assert.ErrorContains(t, err, "delete it and run the consumer tests again")
 }
 
-func TestExportedTestName(t *testing.T) {
-	assert.Equal(t, "Users", exported("users"))
-	assert.Equal(t, "OrderHistory", exported("order-history"))
+func TestScanFindsVerificationTestsAndProviderNames(t *testing.T) {
+	pp, err := scanPackage("example.com/shop/inventory", "testdata/scan/inventory")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"TestAlsoVerifies", "TestInventoryHonoursItsPacts"}, pp.Tests,
+		"tests reach VerifyProvider through the package's helper; building a Provider alone is no verification")
+	assert.Equal(t, []string{"inventory"}, pp.Providers, "the name is read through the package's constant")
+
+	pp, err = scanPackage("example.com/shop/direct", "testdata/scan/direct")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"TestComputedName", "TestProvider"}, pp.Tests)
+	assert.Equal(t, []string{"stock"}, pp.Providers, "a name computed at run time is not guessed")
+}
+
+func TestFindProviderPackagesInThisModule(t *testing.T) {
+	pkgs, err := FindProviderPackages(context.Background(), "../..", []string{"./providers/..."})
+	require.NoError(t, err)
+	byName := map[string]ProviderPackage{}
+	for _, p := range pkgs {
+		byName[p.ImportPath] = p
+	}
+	require.Contains(t, byName, "github.com/accord-cdc/accord/providers/users")
+	assert.Equal(t, []string{"users"}, byName["github.com/accord-cdc/accord/providers/users"].Providers)
+	assert.Contains(t, byName["github.com/accord-cdc/accord/providers/users"].Tests, "TestProviderUsers")
+	assert.NotContains(t, byName["github.com/accord-cdc/accord/providers/users"].Tests, "TestProviderUsersCatchesABreak")
+
+	pkgs, err = FindProviderPackages(context.Background(), "../..", []string{"./providers/users/"})
+	require.NoError(t, err)
+	require.Len(t, pkgs, 1, "one package named")
+	assert.Equal(t, []string{"users"}, pkgs[0].Providers)
+
+	_, err = FindProviderPackages(context.Background(), "../..", []string{"./no/such/dir"})
+	assert.ErrorContains(t, err, "no/such/dir")
+}
+
+func TestDirtyVersionsAreExplained(t *testing.T) {
+	assert.Equal(t, "0a1b2c3", DescribeVersion("0a1b2c3"))
+	assert.Contains(t, DescribeVersion("0a1b2c3+dirty"), "uncommitted changes")
 }
 
 func TestRunnerRunsABuildPerWebhookAndReportsIt(t *testing.T) {

@@ -15,11 +15,11 @@ import (
 
 // Runner is a very small CI server for the demo and for local trials of
 // webhooks: the broker's contract_requiring_verification_published webhook
-// POSTs a build request to it, and it runs `accord-ci verify-pact` for the
+// POSTs a build request to it, and it runs `accord verify --pact-url` for the
 // pact named, as the provider version the broker asked for — what a
 // repository_dispatch workflow does on GitHub.
 type Runner struct {
-	// Command runs one build; Run sets it to accord-ci verify-pact.
+	// Command runs one build (VerifyPactCommand: accord verify --pact-url).
 	Command func(ctx context.Context, req BuildRequest, log io.Writer) error
 	// Context, when set, bounds every build: cancelling it stops them.
 	Context context.Context
@@ -115,7 +115,7 @@ func (r *Runner) start(br BuildRequest) Build {
 // Wait blocks until every started build has finished.
 func (r *Runner) Wait() { r.wg.Wait() }
 
-// VerifyPactCommand runs `accord-ci verify-pact` (this executable) for a
+// VerifyPactCommand runs `accord verify --pact-url` (this executable) for a
 // build request, as the provider version and branch the broker named.
 func VerifyPactCommand(root string) func(ctx context.Context, br BuildRequest, log io.Writer) error {
 	return func(ctx context.Context, br BuildRequest, log io.Writer) error {
@@ -123,7 +123,7 @@ func VerifyPactCommand(root string) func(ctx context.Context, br BuildRequest, l
 		if err != nil {
 			return err
 		}
-		cmd := exec.CommandContext(ctx, self, "verify-pact", br.PactURL)
+		cmd := exec.CommandContext(ctx, self, "verify", "-v", "--pact-url", br.PactURL)
 		// Its own process group, so that stopping the build stops the go
 		// test and the test binary under it too.
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

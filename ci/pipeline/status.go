@@ -2,16 +2,12 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
-	"time"
 )
 
 // ServiceStatus is one row of the pipeline's summary.
@@ -130,6 +126,7 @@ func (p *Pipeline) deployability(ctx context.Context, st *ServiceStatus, environ
 // WriteStatus prints the summary table.
 func WriteStatus(w io.Writer, rows []ServiceStatus, environment string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	dirty := false
 	fmt.Fprintf(tw, "SERVICE\tVERSION\tBRANCH\tITS PACTS VERIFIED BY\tDEPLOYABLE TO %s\n", strings.ToUpper(environment))
 	for _, r := range rows {
 		verified := strings.Join(r.VerifiedBy, ", ")
@@ -141,40 +138,21 @@ func WriteStatus(w io.Writer, rows []ServiceStatus, environment string) {
 			dep = map[bool]string{true: "yes", false: "NO"}[*r.Deployable]
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Version, r.Branch, verified, dep)
+		if strings.HasSuffix(r.Version, "+dirty") {
+			dirty = true
+		}
 	}
 	tw.Flush()
+	if dirty {
+		fmt.Fprintln(w, "+dirty: that version was built from a working tree with uncommitted changes (commit, or set ACCORD_VERSION, to record a version others can check out)")
+	}
 }
 
 // getJSON reads path (with query q) from the broker into out.
 func (p *Pipeline) getJSON(ctx context.Context, path string, q url.Values, out any) error {
-	u := p.BrokerURL + path
+	u := p.Broker.BaseURL + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	return p.getURL(ctx, u, out)
-}
-
-// getURL reads a broker resource into out, with the credentials the pact
-// clients use (PACT_BROKER_TOKEN, else PACT_BROKER_USERNAME/PASSWORD).
-func (p *Pipeline) getURL(ctx context.Context, u string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", "application/hal+json")
-	if tok := os.Getenv("PACT_BROKER_TOKEN"); tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	} else if user := os.Getenv("PACT_BROKER_USERNAME"); user != "" {
-		req.SetBasicAuth(user, os.Getenv("PACT_BROKER_PASSWORD"))
-	}
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		return fmt.Errorf("GET %s: %w", u, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 500))
-		return fmt.Errorf("GET %s: %s %s", u, resp.Status, body)
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
+	return p.Broker.get(ctx, u, out)
 }
