@@ -9,16 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accord-cdc/accord/contracts/pgimage"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/modules/postgres"
 )
 
-// DefaultPostgresImage is the image Postgres starts unless
-// ACCORD_POSTGRES_IMAGE names another (make setup sets it to a locally built
-// image where no registry can be reached).
-const DefaultPostgresImage = "postgres:16-alpine"
+// DefaultPostgresImage is the image Postgres starts where it is present or
+// can be pulled, unless ACCORD_POSTGRES_IMAGE names another.
+const DefaultPostgresImage = pgimage.Default
 
 // PostgresDB is one database in a PostgreSQL container, migrated and ready.
 type PostgresDB struct {
@@ -57,6 +57,7 @@ func WithMigrations(migrate func(ctx context.Context, connString string) error) 
 // Main; without Main every call gets its own container, terminated by tb.
 var shared struct {
 	sync.Mutex
+	image     pgimage.Choice // chosen once per test binary
 	enabled   bool
 	container *postgres.PostgresContainer
 	dbs       map[string]*PostgresDB
@@ -137,19 +138,51 @@ func Postgres(tb testing.TB, opts ...PostgresOption) *PostgresDB {
 	return db
 }
 
-// PostgresImage is the image Postgres uses.
+// PostgresImage is the image Postgres uses: $ACCORD_POSTGRES_IMAGE, else
+// postgres:16-alpine if it is on this machine or can be pulled, else the
+// image `accord setup` builds (accord-local/postgres:15-bookworm); "" when
+// there is none (Postgres then fails the test saying to run `accord setup`).
 func PostgresImage() string {
-	if img := os.Getenv("ACCORD_POSTGRES_IMAGE"); img != "" {
-		return img
+	shared.Lock()
+	defer shared.Unlock()
+	choice, _ := chooseImage()
+	return choice.Image
+}
+
+// chooseImage chooses the image once per test binary; shared is locked.
+func chooseImage() (pgimage.Choice, error) {
+	if shared.image.Image != "" {
+		return shared.image, nil
 	}
-	return DefaultPostgresImage
+	if img := os.Getenv("ACCORD_POSTGRES_IMAGE"); img != "" {
+		shared.image = pgimage.Choice{Image: img, Why: "ACCORD_POSTGRES_IMAGE"}
+		return shared.image, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	docker, err := pgimage.NewDocker(ctx)
+	if err != nil {
+		return pgimage.Choice{}, fmt.Errorf("cannot reach Docker (%v): start it, or run `accord setup`", err)
+	}
+	defer docker.Close()
+	choice, err := pgimage.Choose(ctx, os.Getenv, docker)
+	if err != nil {
+		return choice, err
+	}
+	shared.image = choice
+	return choice, nil
 }
 
 func startPostgres(tb testing.TB, ctx context.Context) *postgres.PostgresContainer {
 	tb.Helper()
 	containerDefaults(tb)
+	choice, err := chooseImage()
+	if err != nil {
+		tb.Fatalf("contracts: %v", err)
+	}
+	image := choice.Image
 	start := time.Now()
-	c, err := postgres.Run(ctx, PostgresImage(),
+	c, err := postgres.Run(ctx, image,
 		postgres.WithUsername("accord"),
 		postgres.WithPassword("accord"),
 		postgres.WithDatabase("postgres"),
@@ -161,11 +194,11 @@ func startPostgres(tb testing.TB, ctx context.Context) *postgres.PostgresContain
 		if c != nil {
 			_ = testcontainers.TerminateContainer(c)
 		}
-		tb.Fatalf("contracts: start PostgreSQL (%s): %v\n"+
-			"Is Docker running and the image present? `make setup` starts Docker and builds a local image;"+
-			" ACCORD_POSTGRES_IMAGE overrides the image.", PostgresImage(), err)
+		tb.Fatalf("contracts: start PostgreSQL (%s, %s): %v\n"+
+			"Is Docker running? `accord doctor` checks the machine, `accord setup` fixes it;"+
+			" ACCORD_POSTGRES_IMAGE overrides the image.", image, choice.Why, err)
 	}
-	tb.Logf("contracts: PostgreSQL container %.12s (%s) ready in %s", c.GetContainerID(), PostgresImage(), time.Since(start).Round(time.Millisecond))
+	tb.Logf("contracts: PostgreSQL container %.12s (%s, %s) ready in %s", c.GetContainerID(), image, choice.Why, time.Since(start).Round(time.Millisecond))
 	return c
 }
 
