@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -120,16 +121,37 @@ type Result struct {
 type Executor struct {
 	Config Config
 	// Client sends the requests; nil means a client without cookies that
-	// does not follow redirects.
+	// does not follow redirects, uses no proxy, and applies the host
+	// allow-list to the address it dials (see guardedDial). A Client given
+	// here is used as it is.
 	Client *http.Client
-	Now    func() time.Time
+	// Resolver looks up webhook hosts; nil means net.DefaultResolver.
+	Resolver Resolver
+	Now      func() time.Time
 }
 
 func (e *Executor) client() *http.Client {
 	if e.Client != nil {
 		return e.Client
 	}
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	cfg := e.Config.WithDefaults()
+	var res Resolver = net.DefaultResolver
+	if e.Resolver != nil {
+		res = e.Resolver
+	}
+	return &http.Client{
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Transport: &http.Transport{
+			// No proxy: the allow-list is about where the request goes, and
+			// a proxy would be the address dialled instead.
+			Proxy:               nil,
+			DialContext:         guardedDial(cfg.Hosts, res, cfg.Timeout),
+			TLSHandshakeTimeout: cfg.Timeout,
+			MaxIdleConns:        4,
+			IdleConnTimeout:     30 * time.Second,
+			ForceAttemptHTTP2:   true,
+		},
+	}
 }
 
 type logBuf struct {
