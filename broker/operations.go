@@ -120,3 +120,25 @@ func ProviderStatesOf(pacts []Pact) []ProviderState {
 	slices.SortStableFunc(out, func(a, b ProviderState) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
+
+// CountInteractions counts a pact's HTTP interactions and its messages
+// (V3 "messages", V4 interactions of a message type), for /metrics.
+func CountInteractions(content []byte) (interactions, messages int) {
+	var doc struct {
+		Interactions []struct {
+			Type string `json:"type"`
+		} `json:"interactions"`
+		Messages []json.RawMessage `json:"messages"`
+	}
+	if json.Unmarshal(content, &doc) != nil {
+		return 0, 0
+	}
+	for _, it := range doc.Interactions {
+		if strings.Contains(it.Type, "Messages") {
+			messages++
+		} else {
+			interactions++
+		}
+	}
+	return interactions, messages + len(doc.Messages)
+}
