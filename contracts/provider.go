@@ -157,10 +157,13 @@ type verification struct {
 	messages *httptest.Server
 	routes   *routeRecorder
 
+	httpOrder []*interactionRun // the HTTP interactions the verifier will run, in order
+
 	mu         sync.Mutex
 	dirty      bool // a request reached the provider since the last reset
 	freshSetup bool // a state was set up since the last provider request
 	problems   []string
+	served     int // provider requests so far
 }
 
 func newVerification(t *testing.T, p Provider, known map[string]State) *verification {
@@ -276,7 +279,33 @@ func (v *verification) serveProvider(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
+	// The per-interaction hook: interactionOf(r) says which interaction
+	// this request verifies, for whatever records per interaction.
+	r = r.WithContext(context.WithValue(r.Context(), interactionKey{}, v.nextHTTPInteraction()))
 	v.routes.serve(v.p.Handler, w, r)
+}
+
+type interactionKey struct{}
+
+// interactionOf is the interaction a provider request verifies (nil when
+// unknown).
+func interactionOf(r *http.Request) *interactionRun {
+	it, _ := r.Context().Value(interactionKey{}).(*interactionRun)
+	return it
+}
+
+// nextHTTPInteraction is the interaction the next provider request
+// verifies: the verifier runs the HTTP interactions in order, sending one
+// request for each.
+func (v *verification) nextHTTPInteraction() *interactionRun {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.served >= len(v.httpOrder) {
+		return nil
+	}
+	it := v.httpOrder[v.served]
+	v.served++
+	return it
 }
 
 // serveState answers the verifier's provider-state calls:
@@ -583,6 +612,11 @@ func (v *verification) verify(plan *sourcePlan, items, selected []*interactionRu
 		fv.publish(b.Version, b.URL, b.Branch)
 	}
 
+	for _, it := range items {
+		if ran(it) && !it.in.isMessage() && !it.in.isSyncMessage() {
+			v.httpOrder = append(v.httpOrder, it)
+		}
+	}
 	var (
 		status int
 		js     string
