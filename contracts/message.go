@@ -25,6 +25,21 @@ func NewMessagePact(t testing.TB, consumerName, providerName string) *v4.Asynchr
 	return p
 }
 
+// NewSyncMessagePact returns a pact-go V4 synchronous-message pact for the
+// pair: the consumer states which request messages it sends and which
+// response messages it needs back (over a queue's request/reply, a socket,
+// anything that is not HTTP), and the provider later proves it answers them
+// (Provider.SyncMessages). Files go where NewHTTPPact puts them.
+func NewSyncMessagePact(t testing.TB, consumerName, providerName string) *v4.SynchronousPact {
+	t.Helper()
+	dir := pactDirFor(t, consumerName, providerName)
+	p, err := v4.NewSynchronousPact(v4.Config{Consumer: consumerName, Provider: providerName, PactDir: dir})
+	if err != nil {
+		t.Fatalf("contracts: synchronous message pact %s -> %s: %v\n(is libpact_ffi 0.4.28 installed? run `make setup`)", consumerName, providerName, err)
+	}
+	return p
+}
+
 // Message is what a message producer hands to the verifier: the bytes it
 // would put on the wire and their metadata (e.g. "contentType").
 type Message struct {
