@@ -1,12 +1,15 @@
 package contracts
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -40,6 +43,18 @@ type Provider struct {
 	// runs between interactions whenever the previous one may have changed
 	// data, so interactions never depend on each other's order.
 	Reset func(ctx context.Context) error
+	// URL is the base URL of a provider already running (a container, a
+	// service in any language), verified instead of Handler.
+	URL string
+	// StateChangeURL is the provider's own state-change endpoint (pact's
+	// provider-states URL, as in its other languages): states not in
+	// States are POSTed there as {"action": "setup"|"teardown", "state",
+	// "params"}. Then the pacts may name states States does not list.
+	StateChangeURL string
+	// RequestFilters change each request before it reaches the provider
+	// or its StateChangeURL, e.g. to add the Authorization header a real
+	// caller would have (not part of the contract, so use sparingly).
+	RequestFilters []func(r *http.Request)
 	// Source is where the pacts come from: PactFiles, PactURL or Broker.
 	// Unset, SourceFromEnv() decides, as it always has.
 	Source Source
@@ -78,8 +93,16 @@ type Provider struct {
 // break a provider's build), or when no pact names p.
 func VerifyProvider(t *testing.T, p Provider) {
 	t.Helper()
-	if p.Name == "" || (p.Handler == nil && len(p.Messages) == 0 && len(p.SyncMessages) == 0) {
-		t.Fatal("contracts: Provider needs a Name, and a Handler, Messages or SyncMessages")
+	if p.Name == "" || (p.Handler == nil && p.URL == "" && len(p.Messages) == 0 && len(p.SyncMessages) == 0) {
+		t.Fatal("contracts: Provider needs a Name, and a Handler, a URL, Messages or SyncMessages")
+	}
+	if p.Handler != nil && p.URL != "" {
+		t.Fatal("contracts: Provider has both a Handler and a URL; set one (Handler for a Go handler in the test, URL for a provider already running)")
+	}
+	if p.URL != "" {
+		if u, err := url.Parse(p.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			t.Fatalf("contracts: Provider.URL %q is not an http(s) URL like http://127.0.0.1:8080", p.URL)
+		}
 	}
 	states := map[string]State{}
 	for i, s := range p.States {
@@ -169,7 +192,14 @@ type verification struct {
 func newVerification(t *testing.T, p Provider, known map[string]State) *verification {
 	// dirty: data left by earlier tests is unknown, so start from a reset.
 	v := &verification{t: t, p: p, known: known, dirty: true}
-	if p.Handler == nil {
+	switch {
+	case p.URL != "":
+		// A running provider is reached through a reverse proxy, so
+		// resets, request filters and route records work as for a handler.
+		u, _ := url.Parse(p.URL)
+		p.Handler = httputil.NewSingleHostReverseProxy(u)
+		v.p = p
+	case p.Handler == nil:
 		p.Handler = http.NotFoundHandler()
 		v.p = p
 	}
@@ -282,7 +312,57 @@ func (v *verification) serveProvider(w http.ResponseWriter, r *http.Request) {
 	// The per-interaction hook: interactionOf(r) says which interaction
 	// this request verifies, for whatever records per interaction.
 	r = r.WithContext(context.WithValue(r.Context(), interactionKey{}, v.nextHTTPInteraction()))
+	for _, f := range v.p.RequestFilters {
+		f(r)
+	}
 	v.routes.serve(v.p.Handler, w, r)
+}
+
+// forwardState sends a state call the provider handles itself to its
+// StateChangeURL, and relays the answer (its values feed
+// fromProviderState), resetting first as for local states. v.mu is held.
+func (v *verification) forwardState(w http.ResponseWriter, r *http.Request, action, state string, params map[string]any) {
+	if action == "setup" {
+		if v.dirty {
+			if err := v.reset(r.Context()); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+		}
+		v.freshSetup = true
+	}
+	if params == nil {
+		params = map[string]any{}
+	}
+	body, _ := json.Marshal(map[string]any{"action": action, "state": state, "params": params})
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, v.p.StateChangeURL, bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for _, f := range v.p.RequestFilters {
+		f(req)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		msg := fmt.Sprintf("provider state %q: %s's state-change URL %s: %v", state, v.p.Name, v.p.StateChangeURL, err)
+		v.problems = append(v.problems, msg)
+		http.Error(w, msg, http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode >= 300 {
+		msg := fmt.Sprintf("provider state %q (%s): %s's state-change URL answered %s: %s", state, action, v.p.Name, resp.Status, bytes.TrimSpace(out))
+		v.problems = append(v.problems, msg)
+		http.Error(w, msg, resp.StatusCode)
+		return
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	_, _ = w.Write(out)
 }
 
 type interactionKey struct{}
@@ -337,6 +417,10 @@ func (v *verification) serveState(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st, ok := v.known[call.State]
+	if !ok && v.p.StateChangeURL != "" {
+		v.forwardState(w, r, call.Action, call.State, call.Params)
+		return
+	}
 	if !ok {
 		msg := fmt.Sprintf("provider state %q is not handled by %s (known states: %s)", call.State, v.p.Name, knownStates(v.known))
 		v.problems = append(v.problems, msg)
@@ -530,7 +614,7 @@ func pactsFor(dir, name string) ([]pactFile, error) {
 // checkHandled fails early, with the list of what p knows, when a pact needs
 // a state or message p does not handle.
 func checkHandled(p Provider, states map[string]State, pf pactFile) error {
-	if missing := pf.unknownStates(states); len(missing) > 0 {
+	if missing := pf.unknownStates(states); len(missing) > 0 && p.StateChangeURL == "" {
 		return fmt.Errorf("the %s pact needs provider states that %s does not handle:\n  %s\n"+
 			"Known states: %s.\nAdd a contracts.State for each to Provider.States.",
 			pf.Consumer.Name, p.Name, strings.Join(missing, "\n  "), knownStates(states))
