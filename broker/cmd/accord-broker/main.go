@@ -22,11 +22,14 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/accord-cdc/accord/broker/httpapi"
+	"github.com/accord-cdc/accord/broker/retention"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/accord-cdc/accord/broker/ui"
 	"github.com/accord-cdc/accord/broker/webhook"
@@ -60,11 +63,31 @@ func main() {
 
 // Main is the broker process: configuration, store and HTTP server.
 type Main struct {
-	Addr     string
-	DBURL    string
-	BaseURL  string
+	Addr    string
+	DBURL   string
+	BaseURL string
+	// BaseURLs are all the URLs the broker is reached at
+	// (PACT_BROKER_BASE_URLS, then PACT_BROKER_BASE_URL): links use the
+	// one a request came through, else the first.
+	BaseURLs []string
 	LogLevel string
-	Auth     httpapi.Auth
+	// LogFormat is json (the default) or logfmt (PACT_BROKER_LOG_FORMAT).
+	LogFormat string
+	// Retention is the PACT_BROKER_DATABASE_CLEAN_* clean-up.
+	Retention retention.Config
+	// AllowDangerousContractModification lets a consumer version's pact
+	// change (PACT_BROKER_ALLOW_DANGEROUS_CONTRACT_MODIFICATION); off, a
+	// change is a 409 showing the diff.
+	AllowDangerousContractModification bool
+	// PublicHeartbeat serves the heartbeat without credentials when auth
+	// is on (PACT_BROKER_PUBLIC_HEARTBEAT), for load balancers.
+	PublicHeartbeat bool
+	// MaxConnections bounds the database pool (0: the store's default) and
+	// StatementTimeout aborts a PostgreSQL query running longer
+	// (PACT_BROKER_DATABASE_MAX_CONNECTIONS, _STATEMENT_TIMEOUT, default 15 s).
+	MaxConnections   int
+	StatementTimeout time.Duration
+	Auth             httpapi.Auth
 	// Webhooks are the PACT_BROKER_WEBHOOK_* settings.
 	Webhooks webhook.Config
 	// PublicBadges lets anyone fetch badges when auth is on, so README
@@ -106,6 +129,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	m.DBURL = dbURL
 	fs.Var(secretURLFlag{&m.DBURL}, "db", "database `URL`: sqlite:///abs/path.sqlite3, sqlite:relative/path.sqlite3 or postgres://user:pass@host:5432/db?sslmode=disable (env PACT_BROKER_DATABASE_URL)")
 	fs.StringVar(&m.BaseURL, "base-url", getenv("PACT_BROKER_BASE_URL"), "absolute URL clients use to reach the broker, for links (env PACT_BROKER_BASE_URL; default: from each request)")
+	fs.StringVar(&m.LogFormat, "log-format", envOr(getenv, "PACT_BROKER_LOG_FORMAT", "json"), "json or logfmt (env PACT_BROKER_LOG_FORMAT)")
 	fs.StringVar(&m.LogLevel, "log-level", envOr(getenv, "PACT_BROKER_LOG_LEVEL", "info"), "debug, info, warn or error (env PACT_BROKER_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -115,6 +139,36 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	}
 	if strings.Contains(m.BaseURL, ",") { // PACT_BROKER_BASE_URL may list several; the first wins
 		m.BaseURL = strings.TrimSpace(strings.Split(m.BaseURL, ",")[0])
+	}
+	if m.BaseURLs, err = baseURLs(getenv("PACT_BROKER_BASE_URLS"), m.BaseURL); err != nil {
+		return err
+	}
+	if len(m.BaseURLs) > 0 {
+		m.BaseURL = m.BaseURLs[0]
+	}
+	if m.Retention, err = retention.ConfigFromEnv(getenv); err != nil {
+		return err
+	}
+	for _, b := range []struct {
+		key string
+		dst *bool
+	}{{"PACT_BROKER_ALLOW_DANGEROUS_CONTRACT_MODIFICATION", &m.AllowDangerousContractModification}, {"PACT_BROKER_PUBLIC_HEARTBEAT", &m.PublicHeartbeat}} {
+		if *b.dst, err = envBool(getenv, b.key); err != nil {
+			return err
+		}
+	}
+	if v := getenv("PACT_BROKER_DATABASE_MAX_CONNECTIONS"); v != "" {
+		if m.MaxConnections, err = strconv.Atoi(strings.TrimSpace(v)); err != nil || m.MaxConnections < 1 {
+			return fmt.Errorf("PACT_BROKER_DATABASE_MAX_CONNECTIONS=%q: use a whole number of at least 1", v)
+		}
+	}
+	m.StatementTimeout = 15 * time.Second
+	if v := getenv("PACT_BROKER_DATABASE_STATEMENT_TIMEOUT"); v != "" {
+		secs, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || secs <= 0 {
+			return fmt.Errorf("PACT_BROKER_DATABASE_STATEMENT_TIMEOUT=%q: use a number of seconds greater than 0, like 15 or 2.5", v)
+		}
+		m.StatementTimeout = time.Duration(secs * float64(time.Second))
 	}
 	basic := getenv("PACT_BROKER_BASIC_AUTH_ENABLED") != "false"
 	if basic {
@@ -134,8 +188,65 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
 		return fmt.Errorf("log level %q: use debug, info, warn or error", m.LogLevel)
 	}
-	m.Log = slog.New(slog.NewJSONHandler(m.out, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	switch m.LogFormat {
+	case "", "json", "default":
+		m.Log = slog.New(slog.NewJSONHandler(m.out, opts))
+	case "logfmt", "color":
+		m.Log = slog.New(slog.NewTextHandler(m.out, opts))
+	default:
+		return fmt.Errorf("log format %q: use json or logfmt (env PACT_BROKER_LOG_FORMAT)", m.LogFormat)
+	}
 	return nil
+}
+
+// envBool reads a true/false variable; anything else is an error naming it.
+func envBool(getenv func(string) string, key string) (bool, error) {
+	switch v := getenv(key); v {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	default:
+		return false, fmt.Errorf("%s=%q: use true or false", key, v)
+	}
+}
+
+// baseURLs reads PACT_BROKER_BASE_URLS (space separated) and appends the
+// base URL, as the Ruby broker does; each must be an absolute http(s) URL.
+func baseURLs(list, single string) ([]string, error) {
+	var out []string
+	for _, u := range append(strings.Fields(list), single) {
+		u = strings.TrimRight(strings.TrimSpace(u), "/")
+		if u == "" || slices.Contains(out, u) {
+			continue
+		}
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return nil, fmt.Errorf("base URL %q: use an absolute URL like https://broker.example.com (PACT_BROKER_BASE_URL, PACT_BROKER_BASE_URLS)", u)
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// withStatementTimeout adds PostgreSQL's statement_timeout to a database
+// URL that sets none (pgx sends unknown URL parameters as run-time
+// parameters); SQLite URLs are returned unchanged.
+func withStatementTimeout(dbURL string, d time.Duration) string {
+	if d <= 0 || !(strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://")) {
+		return dbURL
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return dbURL // sqlstore.Open reports it
+	}
+	q := u.Query()
+	if q.Get("statement_timeout") == "" {
+		q.Set("statement_timeout", strconv.FormatInt(d.Milliseconds(), 10))
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }
 
 // secretURLFlag is a URL flag whose default, printed by --help and on
@@ -202,9 +313,13 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Log == nil {
 		m.Log = slog.New(slog.NewJSONHandler(m.out, nil))
 	}
-	store, err := sqlstore.Open(ctx, m.DBURL, m.Log)
+	store, err := sqlstore.Open(ctx, withStatementTimeout(m.DBURL, m.StatementTimeout), m.Log)
 	if err != nil {
 		return err
+	}
+	if m.MaxConnections > 0 {
+		store.DB().SetMaxOpenConns(m.MaxConnections)
+		store.DB().SetMaxIdleConns(m.MaxConnections)
 	}
 	m.store = store
 	ln, err := net.Listen("tcp", m.Addr)
