@@ -1,6 +1,7 @@
 package contracts
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -104,4 +105,12 @@ func TestANSIStripperDropsEscapesSplitAcrossWrites(t *testing.T) {
 		assert.Equal(t, len(chunk), n)
 	}
 	assert.Equal(t, "  -  \"id\": 1,\n+  \"id\": 2\n", out.String())
+}
+
+func TestStubRejectsAnUnknownStateListingTheKnownOnes(t *testing.T) {
+	raw, err := os.ReadFile("testdata/shop-users.json")
+	require.NoError(t, err)
+	_, err = newStubServer(raw, []string{"user 9 exists"})
+	require.Error(t, err)
+	assert.Equal(t, `no interaction is given the provider state "user 9 exists"; the stub knows: "no users exist", "user 1 exists"`, err.Error())
 }

@@ -216,7 +216,7 @@ func newVerification(t *testing.T, p Provider, known map[string]State) *verifica
 	return v
 }
 
-func newLoopbackServer(t *testing.T, h http.Handler) *httptest.Server {
+func newLoopbackServer(t testing.TB, h http.Handler) *httptest.Server {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
