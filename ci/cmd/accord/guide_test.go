@@ -92,12 +92,8 @@ func TestGuide(t *testing.T) {
 	writeFile(t, filepath.Join(mod, "go.sum"), string(sum))
 	writeFile(t, filepath.Join(mod, ".gitignore"), "/contracts/pacts/\n")
 
-	// accord, built from this checkout, and a PATH with go, git and it only.
+	// A PATH with go, git and the accord the guide installs, nothing else.
 	bin := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "accord"), ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
 	path := []string{bin}
 	for _, tool := range []string{"go", "git"} {
 		p, err := exec.LookPath(tool)
@@ -113,7 +109,7 @@ func TestGuide(t *testing.T) {
 		}
 		env = append(env, kv)
 	}
-	env = append(env, "PACT_DO_NOT_TRACK=true", "GIT_AUTHOR_NAME=shop", "GIT_AUTHOR_EMAIL=shop@example.com",
+	env = append(env, "GOBIN="+bin, "PACT_DO_NOT_TRACK=true", "GIT_AUTHOR_NAME=shop", "GIT_AUTHOR_EMAIL=shop@example.com",
 		"GIT_COMMITTER_NAME=shop", "GIT_COMMITTER_EMAIL=shop@example.com")
 	sh := func(cmdline string) (int, string) {
 		t.Helper()
@@ -129,8 +125,14 @@ func TestGuide(t *testing.T) {
 	code, text := sh("command -v pact || echo none")
 	require.Equal(t, 0, code)
 	require.Equal(t, "none\n", text, "no pact binary on PATH")
+	// The guide's `go get` is go.mod's require and replace here.
 	code, text = sh("go mod tidy && git init -q -b main && git add -A && git commit -qm shop")
 	require.Equal(t, 0, code, text)
+	install := "go install github.com/accord-cdc/accord/ci/cmd/accord"
+	require.Contains(t, g.commands, install)
+	code, text = sh(install)
+	require.Equal(t, 0, code, text)
+	require.FileExists(t, filepath.Join(bin, "accord"), "installed from the module, at the version go.mod names")
 	version := func() string {
 		_, v := sh("git rev-parse --short=12 HEAD")
 		return strings.TrimSpace(v)
@@ -163,7 +165,7 @@ func TestGuide(t *testing.T) {
 	step("accord can-i-deploy --pacticipant checkout --to-environment production", 0,
 		`checkout +`+version+` +inventory +`+version+` +true`, "yes: checkout "+version+" may be deployed to production")
 
-	t.Logf("the guide on a fresh module took %s (%s to create the module and build accord); the user writes %d lines of test code",
+	t.Logf("the guide on a fresh module took %s (%s to create the module and install accord); the user writes %d lines of test code",
 		time.Since(start).Round(100*time.Millisecond), setup.Round(100*time.Millisecond), testLines)
 }
 
