@@ -71,7 +71,7 @@ func Stub(t testing.TB, provider string, from StubFrom, opts ...StubOption) stri
 	}
 	s.log = t.Logf
 	srv := newLoopbackServer(t, s)
-	t.Logf("contracts: stub of %s from %s (%d interactions) at %s", provider, where, len(s.interactions), srv.URL)
+	t.Logf("contracts: stub of %s from %s (answering with %d interactions) at %s", provider, where, len(s.interactions), srv.URL)
 	return srv.URL
 }
 
@@ -89,7 +89,7 @@ func loadStubPact(ctx context.Context, provider string, from StubFrom) ([]byte, 
 	if from.PactFile != "" {
 		b, err := os.ReadFile(from.PactFile)
 		if err != nil {
-			return nil, "", fmt.Errorf("read the pact file: %w", err)
+			return nil, "", fmt.Errorf("read the pact file: %w (the consumer tests write it: go test -run '^TestConsumer' ./...)", err)
 		}
 		return b, from.PactFile, nil
 	}
