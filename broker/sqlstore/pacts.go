@@ -117,10 +117,13 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 	if outcome != broker.PactContentSame {
 		// Content is stored once per SHA: a new row only for new content.
 		var pvID int64
+		content := doc.WithIDs()
 		err := r.row(ctx, `INSERT INTO pact_versions (consumer_id, provider_id, sha, content, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (consumer_id, provider_id, sha) DO NOTHING RETURNING id`,
-			consumerID, providerID, sha, string(doc.WithIDs()), now).Scan(&pvID)
+			consumerID, providerID, sha, string(content), now).Scan(&pvID)
 		if errors.Is(err, sql.ErrNoRows) {
 			err = r.row(ctx, `SELECT id FROM pact_versions WHERE consumer_id = ? AND provider_id = ? AND sha = ?`, consumerID, providerID, sha).Scan(&pvID)
+		} else if err == nil {
+			err = r.indexFieldUsage(ctx, pvID, content)
 		}
 		if err != nil {
 			return broker.Pact{}, "", err

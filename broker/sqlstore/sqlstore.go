@@ -48,6 +48,8 @@ type Store struct {
 	// cleaning lets one clean run at a time on SQLite, which one broker
 	// process serves; PostgreSQL uses an advisory lock across brokers.
 	cleaning sync.Mutex
+	// fieldIndexCache holds decoded field-usage indexes of (immutable) pact contents.
+	fieldIndexCache indexCache
 }
 
 // ParseURL splits a database URL into dialect and driver DSN. Accepted:
