@@ -457,9 +457,11 @@ func parseStubPact(raw []byte) ([]*stubInteraction, error) {
 			} `json:"providerStates"`
 			Request  json.RawMessage `json:"request"`
 			Response json.RawMessage `json:"response"`
-			// Consumer is set in a broker's merged stub pact, whose
-			// interactions come from several consumers.
-			Consumer string `json:"_consumer"`
+			// A broker's stub pact merges several consumers' pacts, and
+			// notes each interaction's consumer in its comments.
+			Comments struct {
+				Consumer string `json:"consumer"`
+			} `json:"comments"`
 		} `json:"interactions"`
 	}
 	if err := json.Unmarshal(raw, &pact); err != nil {
@@ -471,8 +473,8 @@ func parseStubPact(raw []byte) ([]*stubInteraction, error) {
 			continue // messages have no HTTP answer
 		}
 		in := &stubInteraction{consumer: pact.Consumer.Name, description: pi.Description}
-		if pi.Consumer != "" {
-			in.consumer = pi.Consumer
+		if pi.Comments.Consumer != "" {
+			in.consumer = pi.Comments.Consumer
 		}
 		if pi.ProviderState != "" {
 			in.states = append(in.states, pi.ProviderState)
