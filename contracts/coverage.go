@@ -2,11 +2,14 @@ package contracts
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/accord-cdc/accord/broker/fieldusage"
 )
@@ -28,6 +31,25 @@ import (
 //   - when the router says nothing, the request is matched against Provider.Routes.
 //
 // The routes to cover come from Provider.Routes: a ServeMux cannot list its patterns.
+
+// publishCoverage sends the route coverage to the broker with the verification results, as
+// PUT /pacticipants/{provider}/versions/{version}/route-coverage, which the broker shows with
+// the provider version. The verifier builds the results' JSON itself, so the coverage travels
+// beside it. A broker without the resource (the Ruby Pact Broker) only costs a log line.
+func (v *verification) publishCoverage(plan *sourcePlan) {
+	if plan.broker == "" || plan.publish == nil || len(v.p.Routes) == 0 && v.routes.empty() {
+		return
+	}
+	u := plan.broker + "/pacticipants/" + url.PathEscape(v.p.Name) + "/versions/" + url.PathEscape(plan.publish.Version) + "/route-coverage"
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var answer json.RawMessage
+	if err := brokerJSON(ctx, http.MethodPut, u, plan.auth, v.routes.coverage(), &answer); err != nil {
+		v.t.Logf("contracts: the route coverage was not published (%v); the verification results were", err)
+		return
+	}
+	v.t.Logf("contracts: published the route coverage of %s %s", v.p.Name, plan.publish.Version)
+}
 
 // RecordRoute tells VerifyProvider which route served r, for routers that do not set
 // r.Pattern. route is "METHOD /path/{param}" or a path template; outside a verification it does
@@ -138,6 +160,13 @@ func (rr *routeRecorder) record(method, path, pattern, reported string) {
 		return
 	}
 	rr.served[route] = true
+}
+
+// empty reports whether nothing was served.
+func (rr *routeRecorder) empty() bool {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	return len(rr.served) == 0 && len(rr.missed) == 0
 }
 
 // summary is the coverage line for the test output; ok is false when there is nothing to say

@@ -694,6 +694,7 @@ func (v *verification) verify(plan *sourcePlan, items, selected []*interactionRu
 		}
 	} else if b := plan.publish; b != nil {
 		fv.publish(b.Version, b.URL, b.Branch)
+		defer v.publishCoverage(plan)
 	}
 
 	for _, it := range items {

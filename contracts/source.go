@@ -32,6 +32,9 @@ type sourcePlan struct {
 	publish *Build
 	// describe says, for the test log, what is verified.
 	describe string
+	// broker and auth are where results are published (with publish).
+	broker string
+	auth   BrokerAuth
 }
 
 // PactFiles verifies the pact files in a folder (those naming the
@@ -165,7 +168,7 @@ func (b Broker) resolve(ctx context.Context, p Provider) (*sourcePlan, error) {
 		if err != nil {
 			return nil, err
 		}
-		plan.publish = publish
+		plan.publish, plan.broker, plan.auth = publish, base, b.Auth
 		sel, pending, err := selectorFor(ctx, base, b.Auth, p.Name, build.Branch, b.Pact, plan.pacts[0])
 		if err != nil {
 			plan.describe = fmt.Sprintf("the one pact at %s; its pending status could not be read (%v), so a failure fails", b.Pact, err)
@@ -199,6 +202,8 @@ func (b Broker) resolve(ctx context.Context, p Provider) (*sourcePlan, error) {
 	return &sourcePlan{
 		pacts:    pacts,
 		publish:  publish,
+		broker:   base,
+		auth:     b.Auth,
 		describe: describe,
 		configure: func(v *ffiVerifier) {
 			v.brokerSource(base, b.Auth, true, wipSince, build.Branch, sel)
