@@ -103,6 +103,10 @@ type ProviderContractStore interface {
 	// LatestProviderContract returns the provider's newest contract.
 	LatestProviderContract(ctx context.Context, provider string) (ProviderContract, error)
 
+	// ContractCheckResults returns the newest check result of each pact
+	// content against the contract of a provider version, by consumer.
+	ContractCheckResults(ctx context.Context, provider, version string) ([]Verification, error)
+
 	// ClaimContractChecks leases up to limit due checks to owner.
 	ClaimContractChecks(ctx context.Context, owner string, lease time.Duration, limit int) ([]ContractCheck, error)
 	// CheckedBefore returns, among shas, the pact contents already checked

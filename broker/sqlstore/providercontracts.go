@@ -326,3 +326,24 @@ func (s *Store) RetryContractCheck(ctx context.Context, owner string, check brok
 	}
 	return nil
 }
+
+// ContractCheckResults implements broker.ProviderContractStore.
+func (s *Store) ContractCheckResults(ctx context.Context, provider, version string) ([]broker.Verification, error) {
+	rows, err := s.read().query(ctx, `SELECT `+verificationCols+verificationFrom+`
+		WHERE p.name = ? AND pver.number = ? AND ve.contract_sha IS NOT NULL
+		AND ve.id = (SELECT MAX(v2.id) FROM verifications v2 WHERE v2.pact_version_id = ve.pact_version_id AND v2.provider_version_id = ve.provider_version_id AND v2.contract_sha IS NOT NULL)
+		ORDER BY c.name, ve.id`, provider, version)
+	if err != nil {
+		return nil, fmt.Errorf("contract check results: %w", err)
+	}
+	defer rows.Close()
+	var out []broker.Verification
+	for rows.Next() {
+		v, err := scanVerification(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
