@@ -86,6 +86,9 @@ type ContractCheckResult struct {
 	WIP      bool
 	// TestResults is the report, as the verification's test results.
 	TestResults json.RawMessage
+	// Summary names the first incompatibilities of a failure in one line,
+	// for can-i-deploy's reasons.
+	Summary string
 }
 
 // ContractCheckedBy is the "verifiedBy" of a verification result that is a

@@ -30,6 +30,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -205,7 +206,7 @@ func (c *Checker) Check(ctx context.Context, contract broker.ProviderContract) (
 		}
 		res := broker.ContractCheckResult{Consumer: p.Consumer, SHA: p.SHA, Pending: p.Pending, WIP: p.WIP}
 		if prev, ok := reused[p.SHA]; ok {
-			res.Success, res.TestResults = prev.Success, prev.TestResults
+			res.Success, res.TestResults, res.Summary = prev.Success, prev.TestResults, prev.Summary
 			results = append(results, res)
 			continue
 		}
@@ -221,7 +222,7 @@ func (c *Checker) Check(ctx context.Context, contract broker.ProviderContract) (
 			}
 			return nil, err
 		}
-		res.Success, res.TestResults = Judge(doc, contract, pact.Content)
+		res.Success, res.TestResults, res.Summary = Judge(doc, contract, pact.Content)
 		results = append(results, res)
 	}
 	return results, nil
@@ -246,8 +247,9 @@ type ContractRef struct {
 }
 
 // Judge checks one pact against a parsed contract and says whether the
-// result is a success, with the test results to record.
-func Judge(doc *openapi.Document, contract broker.ProviderContract, pact []byte) (bool, json.RawMessage) {
+// result is a success, with the test results to record and, for a failure,
+// a one-line summary of why.
+func Judge(doc *openapi.Document, contract broker.ProviderContract, pact []byte) (bool, json.RawMessage, string) {
 	tr := TestResults{ProviderContract: ContractRef{ProviderVersion: contract.ProviderVersion, SHA: contract.SHA}}
 	if sv := contract.SelfVerification; sv != nil {
 		// The results' text can be long; the contract's page shows it.
@@ -274,7 +276,25 @@ func Judge(doc *openapi.Document, contract broker.ProviderContract, pact []byte)
 		tr.Summary += "; the provider reported no self-verification result"
 	}
 	b, _ := json.Marshal(tr)
-	return success, b
+	return success, b, failureSummary(success, tr)
+}
+
+// failureSummary names the first incompatibilities of a failed check: the
+// line can-i-deploy gives as the reason.
+func failureSummary(success bool, tr TestResults) string {
+	if success {
+		return ""
+	}
+	const shown = 3
+	reasons := tr.Reasons
+	if len(reasons) == 0 {
+		return tr.Summary
+	}
+	line := "provider contract check: " + strings.Join(reasons[:min(shown, len(reasons))], "; ")
+	if len(reasons) > shown {
+		line += fmt.Sprintf("; and %d more", len(reasons)-shown)
+	}
+	return line
 }
 
 // document parses a contract, keeping a few parsed documents: one contract

@@ -14,6 +14,7 @@ import (
 
 	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/contractcheck"
+	"github.com/accord-cdc/accord/broker/matrix"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/accord-cdc/accord/broker/storetest"
 )
@@ -133,6 +134,16 @@ func TestContractChecks(t *testing.T) {
 			require.False(t, v.Success)
 			require.Len(t, tr.Reasons, 1)
 			require.Contains(t, tr.Reasons[0], `"get order 1": response.body.$.currency:`)
+			checks, err := s.ContractCheckResults(context.Background(), "orders", "1")
+			require.NoError(t, err)
+			require.Len(t, checks, 2)
+			require.Equal(t, "mobile", checks[0].Consumer)
+			require.False(t, checks[0].Success)
+			facts := s.MatrixFacts()
+			mv, err := facts.Verifications(context.Background(), matrix.VerificationQuery{Contents: []matrix.Content{{Consumer: "mobile", Provider: "orders", SHA: mobile.SHA}}})
+			require.NoError(t, err)
+			require.Len(t, mv, 1)
+			require.Contains(t, mv[0].Summary, `provider contract check: "get order 1": response.body.$.currency`)
 			require.EqualValues(t, 2, cs.reads.Load(), "each pact read once to be checked")
 
 			// The same contract for a new provider version: results copied, nothing re-checked.

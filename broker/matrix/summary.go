@@ -225,8 +225,12 @@ func (d *decider) summarise(considered, ignored []Row) Summary {
 		}
 		for _, r := range considered {
 			if r.Status() == Failed {
-				errs = append(errs, Reason{VerificationFailed, fmt.Sprintf("The verification of the pact between %s and %s failed",
-					d.describeFor(r.Pact.Consumer, &r.Pact.ConsumerVersion), d.describeFor(r.Pact.Provider, r.ProviderVersion))})
+				why := ""
+				if r.Verification.Summary != "" {
+					why = ": " + r.Verification.Summary
+				}
+				errs = append(errs, Reason{VerificationFailed, fmt.Sprintf("The verification of the pact between %s and %s failed%s",
+					d.describeFor(r.Pact.Consumer, &r.Pact.ConsumerVersion), d.describeFor(r.Pact.Provider, r.ProviderVersion), why)})
 			}
 		}
 		for _, r := range considered {

@@ -128,6 +128,10 @@ type Verification struct {
 	ProviderVersion Version
 	Success         bool
 	VerifiedAt      time.Time
+	// Summary is the verifier's one-line account of a failure, when it
+	// gave one (a provider contract check names the incompatibility); it
+	// ends the failure's reason.
+	Summary string
 }
 
 // Row is one line of the matrix: a pact and, when one exists for a selected provider version, a

@@ -339,7 +339,7 @@ func (f *MatrixFacts) contentIDs(ctx context.Context, contents []matrix.Content)
 	return out, nil
 }
 
-const matrixVerificationCols = `SELECT ve.id, c.name, pr.name, pv.sha, prv.id, prv.number, prv.created_at, ve.success, ve.created_at
+const matrixVerificationCols = `SELECT ve.id, c.name, pr.name, pv.sha, prv.id, prv.number, prv.created_at, ve.success, ve.created_at, COALESCE(ve.summary, '')
 	FROM verifications ve
 	JOIN pact_versions pv ON pv.id = ve.pact_version_id
 	JOIN versions prv ON prv.id = ve.provider_version_id
@@ -400,7 +400,7 @@ func (f *MatrixFacts) Verifications(ctx context.Context, q matrix.VerificationQu
 	for rows.Next() {
 		var v matrix.Verification
 		var pvc, c int64
-		if err := rows.Scan(&v.ID, &v.Consumer, &v.Provider, &v.SHA, &v.ProviderVersion.ID, &v.ProviderVersion.Number, &pvc, &v.Success, &c); err != nil {
+		if err := rows.Scan(&v.ID, &v.Consumer, &v.Provider, &v.SHA, &v.ProviderVersion.ID, &v.ProviderVersion.Number, &pvc, &v.Success, &c, &v.Summary); err != nil {
 			return nil, err
 		}
 		v.Number = int(v.ID)

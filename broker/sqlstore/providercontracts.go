@@ -228,7 +228,7 @@ func (s *Store) CheckedBefore(ctx context.Context, c broker.ProviderContract, sh
 	for _, sha := range shas {
 		args = append(args, sha)
 	}
-	rows, err := s.read().query(ctx, `SELECT pv.sha, c.name, pver.number, ve.success, ve.test_results, ve.wip, ve.pact_pending
+	rows, err := s.read().query(ctx, `SELECT pv.sha, c.name, pver.number, ve.success, ve.test_results, ve.wip, ve.pact_pending, COALESCE(ve.summary, '')
 		FROM verifications ve JOIN pact_versions pv ON pv.id = ve.pact_version_id JOIN pacticipants c ON c.id = pv.consumer_id
 		JOIN pacticipants p ON p.id = pv.provider_id JOIN versions pver ON pver.id = ve.provider_version_id
 		WHERE ve.contract_sha = ? AND p.name = ? AND pv.sha IN (`+placeholders(len(shas))+`) ORDER BY ve.id`, args...)
@@ -242,7 +242,7 @@ func (s *Store) CheckedBefore(ctx context.Context, c broker.ProviderContract, sh
 			version string
 			tr      sql.NullString
 		)
-		if err := rows.Scan(&res.SHA, &res.Consumer, &version, &res.Success, &tr, &res.WIP, &res.Pending); err != nil {
+		if err := rows.Scan(&res.SHA, &res.Consumer, &version, &res.Success, &tr, &res.WIP, &res.Pending, &res.Summary); err != nil {
 			return nil, nil, err
 		}
 		if tr.Valid {
@@ -296,9 +296,9 @@ func (s *Store) FinishContractCheck(ctx context.Context, owner string, check bro
 				return err
 			}
 			var id int64
-			err = r.row(ctx, `INSERT INTO verifications (pact_version_id, consumer_id, provider_id, provider_version_id, success, build_url, test_results, verified_by, wip, pact_pending, contract_sha, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				pvID, consumerID, providerID, vid, res.Success, check.Contract.BuildURL, nullJSON(res.TestResults), string(broker.ContractCheckedBy), res.WIP, res.Pending, check.Contract.SHA, s.ts()).Scan(&id)
+			err = r.row(ctx, `INSERT INTO verifications (pact_version_id, consumer_id, provider_id, provider_version_id, success, build_url, test_results, verified_by, wip, pact_pending, contract_sha, summary, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				pvID, consumerID, providerID, vid, res.Success, check.Contract.BuildURL, nullJSON(res.TestResults), string(broker.ContractCheckedBy), res.WIP, res.Pending, check.Contract.SHA, nullString(res.Summary), s.ts()).Scan(&id)
 			if err != nil {
 				return err
 			}
@@ -346,4 +346,11 @@ func (s *Store) ContractCheckResults(ctx context.Context, provider, version stri
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
