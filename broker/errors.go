@@ -1,9 +1,13 @@
 package broker
 
 import (
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 )
 
@@ -20,6 +24,10 @@ const (
 	Forbidden    Code = "forbidden"
 	// TooLarge is a request body over the broker's size limit.
 	TooLarge Code = "too_large"
+	// Unavailable is a failure to reach the database (refused, reset,
+	// shut down): the request may succeed if sent again later, which the
+	// official clients do on a 503 with Retry-After.
+	Unavailable Code = "unavailable"
 )
 
 // Notice is a user-facing message in the shape the Pact Broker's clients print
@@ -61,14 +69,46 @@ func FieldErrorf(field, format string, args ...any) *Error {
 	return &Error{Code: Invalid, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// ErrorCode returns the code of the first *Error in err's chain, or "" when
-// there is none (an internal error).
+// ErrorCode returns the code of the first *Error in err's chain;
+// Unavailable when there is none but the chain shows the database could not
+// be reached; or "" (an internal error).
 func ErrorCode(err error) Code {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
 	}
+	if unreachable(err) {
+		return Unavailable
+	}
 	return ""
+}
+
+// unreachable reports whether err says a connection failed, rather than
+// that a statement or the data was wrong. It looks only at standard error
+// types and at the SQLSTATE that database drivers report, so the broker's
+// domain does not depend on one driver.
+func unreachable(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	if errors.As(err, &op) || errors.As(err, &dns) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.ErrUnexpectedEOF) { // the server went away mid-answer
+		return true
+	}
+	// Drivers mark errors that happened before the statement reached the
+	// server (a closed connection) as safe to retry.
+	var retry interface{ SafeToRetry() bool }
+	if errors.As(err, &retry) && retry.SafeToRetry() {
+		return true
+	}
+	var st interface{ SQLState() string }
+	if errors.As(err, &st) {
+		code := st.SQLState()
+		// 08: connection exception; 57P01-57P03: the server is shutting
+		// down or starting; 53300: too many connections.
+		return strings.HasPrefix(code, "08") || code == "57P01" || code == "57P02" || code == "57P03" || code == "53300"
+	}
+	return false
 }
 
 // IsNotFound reports whether err is a NotFound domain error.

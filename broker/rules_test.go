@@ -1,7 +1,13 @@
 package broker_test
 
 import (
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -213,3 +219,33 @@ func TestContentSHA(t *testing.T) {
 	_, err := broker.ParsePact([]byte(`[1]`))
 	assert.Equal(t, broker.Invalid, broker.ErrorCode(err))
 }
+
+// TestUnavailable: failures to reach the database are Unavailable (a 503
+// the clients retry), whatever driver reports them; statement errors are
+// not.
+func TestUnavailable(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	cases := []struct {
+		name string
+		err  error
+		want broker.Code
+	}{
+		{"connection refused", fmt.Errorf("list pacticipants: %w", refused), broker.Unavailable},
+		{"reset", fmt.Errorf("query: %w", syscall.ECONNRESET), broker.Unavailable},
+		{"bad connection", fmt.Errorf("query: %w", driver.ErrBadConn), broker.Unavailable},
+		{"admin shutdown", sqlState("57P01"), broker.Unavailable},
+		{"connection failure", sqlState("08006"), broker.Unavailable},
+		{"syntax error", sqlState("42601"), ""},
+		{"unique violation", sqlState("23505"), ""},
+		{"plain", errors.New("boom"), ""},
+		{"domain error wins", broker.Errorf(broker.NotFound, "no"), broker.NotFound},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { assert.Equal(t, c.want, broker.ErrorCode(c.err)) })
+	}
+}
+
+type sqlState string
+
+func (s sqlState) Error() string    { return "SQLSTATE " + string(s) }
+func (s sqlState) SQLState() string { return string(s) }

@@ -311,7 +311,19 @@ func (s *Server) base(r *http.Request) string {
 // is a 500 with a reference that is also logged with the cause.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var de *broker.Error
-	if !errors.As(err, &de) {
+	if !errors.As(err, &de) && broker.ErrorCode(err) == broker.Unavailable {
+		// The official clients retry a 503 after Retry-After; a 500 they
+		// report as a failure of the broker.
+		ref := newRef()
+		s.log.Warn("database unavailable", "ref", ref, "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "5")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]any{
+			"message":   "The broker cannot reach its database just now; try again in a few seconds (reference " + ref + ")",
+			"reference": ref,
+		}})
+		return
+	}
+	if de == nil {
 		ref := newRef()
 		s.log.Error("request failed", "ref", ref, "method", r.Method, "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": map[string]any{
@@ -341,6 +353,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusForbidden
 	case broker.TooLarge:
 		status = http.StatusRequestEntityTooLarge
+	case broker.Unavailable:
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "5")
 	}
 	s.log.Info("request refused", "method", r.Method, "path", r.URL.Path, "status", status, "reason", de.Message)
 	writeJSON(w, status, body)

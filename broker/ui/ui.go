@@ -179,6 +179,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		ep.Status, ep.Heading, ep.Message = http.StatusNotFound, "Not found", de.Message
 	case errors.As(err, &de) && de.Code == broker.Unauthorized:
 		ep.Status, ep.Heading, ep.Message = http.StatusUnauthorized, "Sign in", de.Message
+	case errors.As(err, &de) && de.Code == broker.Unavailable, broker.ErrorCode(err) == broker.Unavailable:
+		w.Header().Set("Retry-After", "5")
+		ep.Status, ep.Heading, ep.Message = http.StatusServiceUnavailable, "Try again shortly", "The broker cannot reach its database just now; reload in a few seconds."
+		h.log.Warn("ui page: database unavailable", "path", r.URL.Path, "err", err)
 	case errors.As(err, &de):
 		ep.Status, ep.Heading, ep.Message = http.StatusBadRequest, "Cannot show this", de.Message
 	default:
