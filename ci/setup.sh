@@ -64,6 +64,11 @@ if is_root || [ -w /usr/local/lib ]; then
 else
 	FFI_DIR=$TOOLS/lib
 fi
+# accord fetches libpact_ffi with npm when npm is there (it honours the machine's npm settings), else
+# straight from the registry: where we may, have npm, as the pact CLI below needs it anyway.
+if ! command -v npm >/dev/null && is_root && command -v apt-get >/dev/null; then
+	apt_install npm
+fi
 info "go build ./ci/cmd/accord"
 (cd "$ROOT" && timeout 600 go build -o "$TOOLS/bin/accord" ./ci/cmd/accord) ||
 	die "building accord failed" "the Go module proxy must be reachable (GOPROXY); see the output above"

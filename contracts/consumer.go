@@ -39,7 +39,7 @@ func NewHTTPPact(t testing.TB, consumerName, providerName string) *consumer.V4HT
 	})
 	if err != nil {
 		t.Fatalf("contracts: start the pact mock provider for %s -> %s: %v\n"+
-			"(is libpact_ffi 0.4.28 installed? run `make setup`)", consumerName, providerName, err)
+			"(is libpact_ffi 0.4.28 installed? `accord doctor` checks, `accord setup` installs it)", consumerName, providerName, err)
 	}
 	return p
 }

@@ -20,7 +20,7 @@ func NewMessagePact(t testing.TB, consumerName, providerName string) *v4.Asynchr
 	dir := pactDirFor(t, consumerName, providerName)
 	p, err := v4.NewAsynchronousPact(v4.Config{Consumer: consumerName, Provider: providerName, PactDir: dir})
 	if err != nil {
-		t.Fatalf("contracts: message pact %s -> %s: %v\n(is libpact_ffi 0.4.28 installed? run `make setup`)", consumerName, providerName, err)
+		t.Fatalf("contracts: message pact %s -> %s: %v\n(is libpact_ffi 0.4.28 installed? `accord doctor` checks, `accord setup` installs it)", consumerName, providerName, err)
 	}
 	return p
 }
@@ -35,7 +35,7 @@ func NewSyncMessagePact(t testing.TB, consumerName, providerName string) *v4.Syn
 	dir := pactDirFor(t, consumerName, providerName)
 	p, err := v4.NewSynchronousPact(v4.Config{Consumer: consumerName, Provider: providerName, PactDir: dir})
 	if err != nil {
-		t.Fatalf("contracts: synchronous message pact %s -> %s: %v\n(is libpact_ffi 0.4.28 installed? run `make setup`)", consumerName, providerName, err)
+		t.Fatalf("contracts: synchronous message pact %s -> %s: %v\n(is libpact_ffi 0.4.28 installed? `accord doctor` checks, `accord setup` installs it)", consumerName, providerName, err)
 	}
 	return p
 }

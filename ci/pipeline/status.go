@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -21,9 +20,15 @@ type ServiceStatus struct {
 }
 
 // Status reads, for every pacticipant in the broker, its latest version and
-// whether that version may go to environment.
+// whether that version may go to environment. It finds the pacticipants and
+// their versions through the index's relations and asks the matrix as
+// can-i-deploy does.
 func (p *Pipeline) Status(ctx context.Context, environment string) ([]ServiceStatus, error) {
 	if err := p.needBroker("status"); err != nil {
+		return nil, err
+	}
+	href, err := p.Broker.relation(ctx, "pb:pacticipants", nil)
+	if err != nil {
 		return nil, err
 	}
 	var list struct {
@@ -31,13 +36,20 @@ func (p *Pipeline) Status(ctx context.Context, environment string) ([]ServiceSta
 			Pacticipants []struct{ Name string } `json:"pacticipants"`
 		} `json:"_embedded"`
 	}
-	if err := p.getJSON(ctx, "/pacticipants", nil, &list); err != nil {
+	if err := p.Broker.get(ctx, href, &list); err != nil {
 		return nil, err
 	}
 	var out []ServiceStatus
 	for _, pc := range list.Embedded.Pacticipants {
-		name := url.PathEscape(pc.Name)
-		latest, err := p.versionOf(ctx, "/pacticipants/"+name+"/latest-version")
+		params := map[string]string{"pacticipant": pc.Name}
+		href, err := p.Broker.relation(ctx, "pb:latest-version", params)
+		if err != nil {
+			return nil, err
+		}
+		latest, err := p.versionOf(ctx, href)
+		if IsNotFound(err) {
+			continue // a pacticipant without versions has nothing to show
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -46,12 +58,18 @@ func (p *Pipeline) Status(ctx context.Context, environment string) ([]ServiceSta
 		var info struct {
 			MainBranch string `json:"mainBranch"`
 		}
-		if err := p.getJSON(ctx, "/pacticipants/"+name, nil, &info); err != nil {
+		if href, err = p.Broker.relation(ctx, "pb:pacticipant", params); err != nil {
+			return nil, err
+		}
+		if err := p.Broker.get(ctx, href, &info); err != nil {
 			return nil, err
 		}
 		if info.MainBranch != "" && latest.Branch != info.MainBranch {
-			if main, err := p.versionOf(ctx, "/pacticipants/"+name+"/branches/"+url.PathEscape(info.MainBranch)+"/latest-version"); err == nil {
-				versions = []ServiceStatus{main, latest}
+			params["branch"] = info.MainBranch
+			if href, err := p.Broker.relation(ctx, "pb:pacticipant-branch", params); err == nil {
+				if main, err := p.versionOf(ctx, href+"/latest-version"); err == nil {
+					versions = []ServiceStatus{main, latest}
+				}
 			}
 		}
 		for _, st := range versions {
@@ -66,14 +84,14 @@ func (p *Pipeline) Status(ctx context.Context, environment string) ([]ServiceSta
 }
 
 // versionOf reads a version resource: its number and branch.
-func (p *Pipeline) versionOf(ctx context.Context, path string) (ServiceStatus, error) {
+func (p *Pipeline) versionOf(ctx context.Context, href string) (ServiceStatus, error) {
 	var v struct {
 		Number   string `json:"number"`
 		Embedded struct {
 			BranchVersions []struct{ Name string } `json:"branchVersions"`
 		} `json:"_embedded"`
 	}
-	if err := p.getJSON(ctx, path, nil, &v); err != nil {
+	if err := p.Broker.get(ctx, href, &v); err != nil {
 		return ServiceStatus{}, err
 	}
 	st := ServiceStatus{Version: v.Number}
@@ -83,41 +101,23 @@ func (p *Pipeline) versionOf(ctx context.Context, path string) (ServiceStatus, e
 	return st, nil
 }
 
-// deployability asks can-i-deploy about st's version and collects who
-// verified its pacts.
+// deployability asks the matrix about st's version, as can-i-deploy does,
+// and collects who verified its pacts.
 func (p *Pipeline) deployability(ctx context.Context, st *ServiceStatus, environment string) error {
-	var cid struct {
-		Summary struct {
-			Deployable *bool  `json:"deployable"`
-			Reason     string `json:"reason"`
-		} `json:"summary"`
-		Matrix []struct {
-			Consumer struct {
-				Name string `json:"name"`
-			} `json:"consumer"`
-			Provider struct {
-				Name    string                   `json:"name"`
-				Version *struct{ Number string } `json:"version"`
-			} `json:"provider"`
-			VerificationResult *struct {
-				Success bool `json:"success"`
-			} `json:"verificationResult"`
-		} `json:"matrix"`
-	}
-	q := url.Values{"pacticipant": {st.Name}, "version": {st.Version}, "environment": {environment}}
-	if err := p.getJSON(ctx, "/can-i-deploy", q, &cid); err != nil {
+	d, err := p.askMatrix(ctx, DeployQuery{Pacticipant: st.Name, Version: st.Version, Environment: environment})
+	if err != nil {
 		return err
 	}
-	st.Deployable, st.Reason = cid.Summary.Deployable, cid.Summary.Reason
-	for _, row := range cid.Matrix {
-		if row.Consumer.Name != st.Name || row.Provider.Version == nil || row.VerificationResult == nil {
+	st.Deployable, st.Reason = d.Deployable, d.Reason
+	for _, row := range d.Rows {
+		if row.Consumer != st.Name || row.ProviderVersion == "" || row.Success == nil {
 			continue
 		}
 		result := "passed"
-		if !row.VerificationResult.Success {
+		if !*row.Success {
 			result = "failed"
 		}
-		st.VerifiedBy = append(st.VerifiedBy, fmt.Sprintf("%s %s (%s)", row.Provider.Name, row.Provider.Version.Number, result))
+		st.VerifiedBy = append(st.VerifiedBy, fmt.Sprintf("%s %s (%s)", row.Provider, row.ProviderVersion, result))
 	}
 	sort.Strings(st.VerifiedBy)
 	return nil
@@ -146,13 +146,4 @@ func WriteStatus(w io.Writer, rows []ServiceStatus, environment string) {
 	if dirty {
 		fmt.Fprintln(w, "+dirty: that version was built from a working tree with uncommitted changes (commit, or set ACCORD_VERSION, to record a version others can check out)")
 	}
-}
-
-// getJSON reads path (with query q) from the broker into out.
-func (p *Pipeline) getJSON(ctx context.Context, path string, q url.Values, out any) error {
-	u := p.Broker.BaseURL + path
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
-	return p.Broker.get(ctx, u, out)
 }
