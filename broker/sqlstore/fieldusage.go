@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/fieldusage"
 )
 
@@ -292,3 +293,5 @@ WHERE p.name = ? ORDER BY rc.provider_version_id DESC LIMIT 1`, provider).Scan(&
 	}
 	return append(c.Routes, c.Unlisted...), nil
 }
+
+var _ broker.FieldUsage = (*Store)(nil)

@@ -85,6 +85,8 @@ func init() {
 			help: "Asks the broker's matrix and prints the integrations it rests on, the reason and the answer.\n" +
 				"Exit status: 0 yes, 1 no (or still unknown after --retry-while-unknown), 2 usage, 3 any other error.",
 			flags: canIDeployCmd},
+		{name: "can-i-remove-field", args: "--provider P --method M --path PATH --location LOC", summary: "may this field go? who uses it; exit 0 removable, 1 in use, 3 error",
+			help: canIRemoveFieldHelp, flags: canIRemoveFieldCmd},
 		{name: "record-deployment", args: "--pacticipant P [--version V] --environment E", summary: "tell the broker this version now runs in the environment",
 			flags: recordDeploymentCmd},
 		{name: "status", args: "[ENVIRONMENT]", summary: "every pacticipant's latest version, who verified its pacts, and whether it may go to ENVIRONMENT (default production)",
@@ -162,7 +164,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case errors.As(err, &ue), isFlagError(err):
 		fmt.Fprintf(stderr, "accord %s: %v; see accord %s --help\n", cmd.name, err, cmd.name)
 		return exitUsage
-	case errors.Is(err, pipeline.ErrNotDeployable):
+	case errors.Is(err, pipeline.ErrNotDeployable), errors.Is(err, pipeline.ErrFieldInUse):
 		return exitFailed // the decision is printed already
 	case errors.Is(err, pipeline.ErrNoBroker):
 		fmt.Fprintf(stderr, "accord %s: %v\n", cmd.name, pipeline.ErrNoBroker)
@@ -174,7 +176,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	} else {
 		fmt.Fprintf(stderr, "accord %s: %v\n", cmd.name, oneLine(err))
 	}
-	if cmd.name == "can-i-deploy" {
+	if cmd.name == "can-i-deploy" || cmd.name == "can-i-remove-field" {
 		return exitCIDError
 	}
 	return exitFailed

@@ -1,0 +1,25 @@
+package broker
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/accord-cdc/accord/broker/fieldusage"
+)
+
+// FieldUsage answers "who uses this field?" from the field-usage indexes stored with each pact
+// content on publish (broker/fieldusage has the questions themselves), and keeps the route
+// coverage providers publish with their verification results.
+type FieldUsage interface {
+	// FieldUsageFacts returns the provider's consumer versions that f selects, each with the index
+	// of its pact with the provider. An unknown provider is NotFound.
+	FieldUsageFacts(ctx context.Context, provider string, f fieldusage.Filter) ([]fieldusage.ConsumerVersion, error)
+	// LatestRoutes returns the routes of the provider's latest published route coverage (nil
+	// when none): the path templates its usage is grouped under.
+	LatestRoutes(ctx context.Context, provider string) ([]string, error)
+	// RecordRouteCoverage stores the route coverage of a provider version (NotFound when the
+	// version does not exist).
+	RecordRouteCoverage(ctx context.Context, provider, version string, coverage json.RawMessage) error
+	// RouteCoverage returns what RecordRouteCoverage stored, or NotFound.
+	RouteCoverage(ctx context.Context, provider, version string) (json.RawMessage, error)
+}
