@@ -125,6 +125,26 @@ func (d *Document) Check(pact []byte) (Report, error) {
 // problems collects an interaction's problems, one per location.
 type problems struct {
 	list []Problem
+	// strict judges a provider's own response (CheckResponse): required
+	// properties must be there, and messages speak of what the provider
+	// sends rather than what a consumer expects.
+	strict bool
+}
+
+// expects names who the response check is about.
+func (p *problems) expects() string {
+	if p.strict {
+		return "the provider sends"
+	}
+	return "the consumer expects"
+}
+
+// mayNot explains why an undeclared expectation matters to a consumer.
+func (p *problems) mayNot() string {
+	if p.strict {
+		return "; declare it or stop sending it"
+	}
+	return " (the provider may not send it)"
 }
 
 func (p *problems) add(location, format string, args ...any) {
@@ -340,7 +360,7 @@ func (d *Document) checkResponse(resp httpPart, path, method string, op *openapi
 			declared = append(declared, code)
 		}
 		slices.Sort(declared)
-		ps.add("response.status", "the consumer expects status %d, which the operation does not declare (it declares %s)", status, strings.Join(declared, ", "))
+		ps.add("response.status", "%s status %d, which the operation does not declare (it declares %s)", ps.expects(), status, strings.Join(declared, ", "))
 		return
 	}
 	r := ref.Value
@@ -357,13 +377,15 @@ func (d *Document) checkResponse(resp httpPart, path, method string, op *openapi
 		}
 		where := "response.header." + name
 		if h == nil || h.Value == nil {
-			ps.add(where, "the consumer expects the header %q, which the document does not declare for the %d response (the provider may not send it)", name, status)
+			if !ps.strict {
+				ps.add(where, "the consumer expects the header %q, which the document does not declare for the %d response (the provider may not send it)", name, status)
+			}
 			continue
 		}
 		if h.Value.Schema != nil && h.Value.Schema.Value != nil {
 			v := headerValue(value, h.Value.Schema.Value)
 			if err := h.Value.Schema.Value.VisitJSON(v, d.schemaOptions()...); err != nil {
-				schemaProblems(where, v, err, ps, "the header value the consumer expects does not fit the schema")
+				schemaProblems(where, v, err, ps, "the header value "+ps.expects()+" does not fit the schema")
 			}
 		}
 	}
@@ -371,13 +393,13 @@ func (d *Document) checkResponse(resp httpPart, path, method string, op *openapi
 		return
 	}
 	if len(r.Content) == 0 {
-		ps.add("response.body", "the consumer expects a body, but the document declares none for the %d response", status)
+		ps.add("response.body", "%s a body, but the document declares none for the %d response", ps.expects(), status)
 		return
 	}
 	ct := resp.ContentType
 	mt := r.Content.Get(ct)
 	if mt == nil {
-		ps.add("response.header.Content-Type", "the consumer expects %s, but the %d response declares only %s", ct, status, strings.Join(sortedKeys(r.Content), ", "))
+		ps.add("response.header.Content-Type", "%s %s, but the %d response declares only %s", ps.expects(), ct, status, strings.Join(sortedKeys(r.Content), ", "))
 		return
 	}
 	if mt.Schema == nil || mt.Schema.Value == nil {
@@ -388,13 +410,18 @@ func (d *Document) checkResponse(resp httpPart, path, method string, op *openapi
 		body = plain(body)
 	}
 	var err error
-	if d.compiled != nil {
+	switch {
+	case d.compiled != nil && !ps.strict:
 		err = d.compiled.validate(pointerOf("paths", path, method, "responses", statusKey(op.Responses, ref), "content", mediaKey(r.Content, mt), "schema"), resp.Body)
-	} else {
-		err = mt.Schema.Value.VisitJSON(body, openapi3.MultiErrors(), openapi3.VisitAsResponse())
+	default:
+		err = mt.Schema.Value.VisitJSON(body, append(d.schemaOptions(), openapi3.VisitAsResponse())...)
 	}
 	if err != nil {
-		schemaProblems("response.body", body, err, ps, "the value the consumer expects does not fit the schema")
+		what := "the value the consumer expects"
+		if ps.strict {
+			what = "the provider's response"
+		}
+		schemaProblems("response.body", body, err, ps, what+" does not fit the schema")
 	}
 	if resp.BodyIsJSON {
 		undeclared("response.body", "$", body, []*openapi3.Schema{mt.Schema.Value}, resp.Rules, ps)
@@ -663,7 +690,7 @@ func undeclared(prefix, path string, value any, schemas []*openapi3.Schema, rule
 			}
 			if !declared {
 				if !open && !freeForm {
-					ps.add(prefix+"."+child, "the consumer expects the property %q, which the document does not declare here (the provider may not send it)", key)
+					ps.add(prefix+"."+child, "%s the property %q, which the document does not declare here%s", ps.expects(), key, ps.mayNot())
 					continue
 				}
 				for _, s := range schemas {

@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -295,5 +296,39 @@ func TestCheckRefusesAPactThatIsNotJSON(t *testing.T) {
 	doc := mustParseFile(t, "orders.yaml")
 	if _, err := doc.Check([]byte("{not json")); err == nil || !strings.Contains(err.Error(), "not valid JSON") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestCheckResponseIsStrict(t *testing.T) {
+	doc := mustParseFile(t, "orders.yaml")
+	json := http.Header{"Content-Type": {"application/json"}, "Date": {"today"}}
+	cases := []struct {
+		name         string
+		method, path string
+		status       int
+		body         string
+		locations    []string
+	}{
+		{"fits", "GET", "/orders/1", 200, orderBody, nil},
+		{"a required property missing", "GET", "/orders/1", 200, `{"id":1,"status":"open"}`, []string{"response.body.$.lines"}},
+		{"an undeclared property", "GET", "/orders/1", 200, `{"id":1,"status":"open","lines":[],"secret":"x"}`, []string{"response.body.$.secret"}},
+		{"an undeclared status", "GET", "/orders/1", 500, `{"error":"x"}`, []string{"response.status"}},
+		{"an undeclared path answered 404 is a test's business", "GET", "/nope", 404, `{"error":"x"}`, nil},
+		{"an undeclared path answered 200", "GET", "/nope", 200, `{}`, []string{"request.path"}},
+		{"not JSON", "GET", "/orders/1", 200, `{`, []string{"response.body"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var locs []string
+			for _, p := range doc.CheckResponse(tc.method, tc.path, tc.status, json, []byte(tc.body)) {
+				locs = append(locs, p.Location)
+				if !strings.Contains(p.Message, "provider") {
+					t.Errorf("message %q does not speak of the provider", p.Message)
+				}
+			}
+			if !slices.Equal(locs, tc.locations) {
+				t.Fatalf("problems at %q, want %q", locs, tc.locations)
+			}
+		})
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/accord-cdc/accord/contracts"
 	"github.com/accord-cdc/accord/providers/orders"
 )
 
@@ -245,7 +246,10 @@ func TestOrdersAPI(t *testing.T) {
 	svc := newService(t, db, newUsersStub(t, 42, 43).URL)
 	clock := placedAt
 	svc.Now = func() time.Time { clock = clock.Add(time.Minute); return clock }
-	srv := httptest.NewServer(orders.NewHandler(svc, nil))
+	// Every response is checked against the provider contract: this test's
+	// result is the self-verification published with openapi.yaml.
+	spec := contracts.LoadOpenAPI(t, "openapi.yaml")
+	srv := httptest.NewServer(spec.Handler(t, orders.NewHandler(svc, nil)))
 	t.Cleanup(srv.Close)
 
 	resp, body := postJSON(t, srv.URL+"/orders", `{"customerId":42,"items":[{"sku":"BOOK-1","quantity":2,"unitPriceCents":1250}]}`)

@@ -1,0 +1,75 @@
+package contracts_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/accord-cdc/accord/contracts"
+)
+
+// recordingTB keeps the errors a helper reports instead of failing.
+type recordingTB struct {
+	testing.TB
+	errors []string
+}
+
+func (r *recordingTB) Error(args ...any) { r.errors = append(r.errors, fmt.Sprint(args...)) }
+
+func TestOpenAPIHandlerFailsOnAResponseTheDocumentDoesNotDescribe(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "openapi.yaml")
+	doc := `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /things/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200":
+          description: a thing
+          content:
+            application/json:
+              schema: {type: object, required: [id], properties: {id: {type: string}}}
+`
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/things/1":
+			fmt.Fprint(w, `{"id":"1"}`)
+		case "/things/2":
+			fmt.Fprint(w, `{"id":"2","secret":"x"}`)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"error":"no"}`)
+		}
+	})
+	rec := &recordingTB{TB: t}
+	srv := httptest.NewServer(contracts.LoadOpenAPI(t, path).Handler(rec, h))
+	t.Cleanup(srv.Close)
+	for _, p := range []string{"/things/1", "/things/2", "/things/3"} {
+		resp, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if p == "/things/2" && resp.StatusCode != 200 {
+			t.Fatalf("the response must reach the client unchanged, got %d", resp.StatusCode)
+		}
+	}
+	if len(rec.errors) != 2 {
+		t.Fatalf("errors %q, want two: the undeclared property and the undeclared 404", rec.errors)
+	}
+	if !strings.Contains(rec.errors[0], "GET /things/2 answered 200") || !strings.Contains(rec.errors[0], "response.body.$.secret") {
+		t.Errorf("first error %q", rec.errors[0])
+	}
+	if !strings.Contains(rec.errors[1], "GET /things/3 answered 404") || !strings.Contains(rec.errors[1], "response.status") {
+		t.Errorf("second error %q", rec.errors[1])
+	}
+}
