@@ -87,6 +87,8 @@ func init() {
 			flags: canIDeployCmd},
 		{name: "can-i-remove-field", args: "--provider P --method M --path PATH --location LOC", summary: "may this field go? who uses it; exit 0 removable, 1 in use, 3 error",
 			help: canIRemoveFieldHelp, flags: canIRemoveFieldCmd},
+		{name: "publish-provider-contract", args: "FILE --provider P --verification-exit-code N", summary: "publish the provider's OpenAPI document and its own test's result; the broker checks consumer pacts against it",
+			help: publishProviderContractHelp, flags: publishProviderContractCmd},
 		{name: "record-deployment", args: "--pacticipant P [--version V] --environment E", summary: "tell the broker this version now runs in the environment",
 			flags: recordDeploymentCmd},
 		{name: "status", args: "[ENVIRONMENT]", summary: "every pacticipant's latest version, who verified its pacts, and whether it may go to ENVIRONMENT (default production)",
@@ -114,7 +116,7 @@ func writeUsage(w io.Writer) {
 	fmt.Fprint(w, "accord: contract testing for Go modules (consumer-driven contracts with a Pact Broker)\n\n"+
 		"usage: accord COMMAND [flags] [args]\n\ncommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-19s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-25s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, "\nThe broker is --broker-base-url or PACT_BROKER_BASE_URL, with PACT_BROKER_TOKEN or\n"+
 		"PACT_BROKER_USERNAME/PACT_BROKER_PASSWORD. `accord COMMAND --help` shows a command's flags.\n"+
