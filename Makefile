@@ -66,7 +66,7 @@ test-run:
 # committed corpus under testdata/fuzz runs in every plain go test too).
 FUZZTIME ?= 3s
 FUZZ_TARGETS := ./broker:FuzzParsePact ./broker:FuzzSelectors ./broker/rackquery:FuzzParse \
-	./broker/rackquery:FuzzDecodeMetadata ./broker/webhook:FuzzBuild ./broker/matrix:FuzzDecide ./broker/httpapi:FuzzHTTP
+	./broker/rackquery:FuzzDecodeMetadata ./broker/webhook:FuzzBuild ./broker/matrix:FuzzDecide ./broker/httpapi:FuzzHTTP ./broker/ui:FuzzRenderPact
 
 fuzz: ## run every fuzz target for FUZZTIME (default 3s) each
 	@echo "==> fuzz targets, $(FUZZTIME) each"

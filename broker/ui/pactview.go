@@ -17,7 +17,10 @@ type pactView struct {
 	// Unreadable is set when the content is not a pact this page can
 	// render; the page then shows the raw JSON.
 	Unreadable string
-	Raw        string
+	// TooBig is set when the pact is too large or too deeply nested to
+	// show (see bounds.go); the page then only links to the JSON.
+	TooBig string
+	Raw    string
 }
 
 type interactionView struct {
@@ -86,12 +89,13 @@ func (pv *pactView) attachResults(raw []byte) {
 // renderPact prepares content for the pact page. It never fails: content it
 // cannot read is shown raw with the reason.
 func renderPact(content []byte) pactView {
-	var pretty bytes.Buffer
-	if json.Indent(&pretty, content, "", "  ") != nil {
-		pretty.Reset()
-		pretty.Write(content)
+	if len(content) > maxViewBytes {
+		return pactView{TooBig: fmt.Sprintf("This pact is too large to show here (%s; pages show pacts up to %s).", size(len(content)), size(maxViewBytes))}
 	}
-	pv := pactView{Raw: pretty.String()}
+	if d := shape(content).depth; d > maxViewDepth {
+		return pactView{TooBig: fmt.Sprintf("This pact is too deeply nested to show here (%d levels; pages show up to %d).", d, maxViewDepth)}
+	}
+	pv := pactView{Raw: indentBounded(content)}
 	dec := json.NewDecoder(bytes.NewReader(content))
 	dec.UseNumber()
 	var doc map[string]any
@@ -302,11 +306,19 @@ func body(v any) (text, note string) {
 	if s, ok := v.(string); ok {
 		return s, ""
 	}
-	b, err := json.MarshalIndent(v, "", "  ")
+	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v), ""
 	}
-	return string(b), ""
+	return indentBounded(b), ""
+}
+
+// size writes a byte count for people: 2.0 MiB, 512 KiB.
+func size(n int) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", (n+1023)/1024)
 }
 
 // rules describes matching rules in words. V2 rules are flat
