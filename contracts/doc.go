@@ -29,6 +29,24 @@
 // (pact-go itself only logs a warning), listing the states the provider knows.
 // Data is reset between interactions, so their order never matters.
 //
+// Each interaction is its own subtest, TestProviderUsers/gateway/a_request_for_user_1,
+// so -run re-runs one and a failure prints the command that does; the verifier
+// still runs once, publishing one result per pact. Provider.Source says where
+// the pacts come from (PactFiles, PactURL, Broker; SourceFromEnv() when unset).
+// Provider.URL verifies a provider already running, StartProvider one built
+// from a Dockerfile with its dependencies, with states set through its own
+// StateChangeURL. Stub serves, to a consumer's tests, what a provider version
+// has been verified to answer.
+//
+// The provider side changes no process-wide state (no environment variables,
+// no global logger), so provider tests may call t.Parallel, with one
+// exception: libpact_ffi prints its report to file descriptor 1 itself, with
+// colour codes it cannot be told to drop, so while the verifier runs, and
+// stdout is not a terminal, fd 1 is a pipe passing everything on without the
+// codes (verifier runs take turns). pact-go's own globals — its log level and
+// the standard logger it installs when imported — are touched only by the
+// consumer side (NewHTTPPact and friends), once per process.
+//
 // Dependencies are real: Postgres starts PostgreSQL with testcontainers, once
 // per test package when the package's TestMain calls Main. Containers are
 // always terminated by the tests themselves; see README.md for the

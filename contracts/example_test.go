@@ -97,3 +97,50 @@ func ExampleDetectBuild() {
 	}
 	fmt.Println(build.Version != "", build.Branch)
 }
+
+// Where the pacts come from, said in the test rather than the environment:
+// a broker, with the results published as this build.
+func ExampleBroker() {
+	contracts.VerifyProvider(t, contracts.Provider{
+		Name:    "users",
+		Handler: http.NotFoundHandler(), // the provider's real handler
+		Source: contracts.Broker{
+			URL:     "https://broker.example.com",
+			Auth:    contracts.BrokerAuth{Token: "…"},
+			Publish: true,
+		},
+	})
+}
+
+// A provider in any language, from its Dockerfile, with its database on
+// the same network; its own endpoint sets provider states, and a filter
+// adds the token it demands.
+func ExampleStartProvider() {
+	catalog := contracts.StartProvider(t, contracts.ProviderContainer{
+		Dockerfile: "../catalog/Dockerfile",
+		Port:       "8080/tcp",
+		StatePath:  "/_pact/provider-states",
+		Env:        map[string]string{"DATABASE_URL": "postgres://postgres:postgres@db:5432/catalog"},
+		Dependencies: []contracts.Dependency{{
+			Image: "postgres:16-alpine", Alias: "db", Port: "5432/tcp",
+			Env: map[string]string{"POSTGRES_PASSWORD": "postgres", "POSTGRES_DB": "catalog"},
+		}},
+	})
+	contracts.VerifyProvider(t, contracts.Provider{
+		Name:           "catalog",
+		URL:            catalog.URL,
+		StateChangeURL: catalog.StateChangeURL,
+		RequestFilters: []func(*http.Request){func(r *http.Request) { r.Header.Set("Authorization", "Bearer test-token") }},
+	})
+}
+
+// A consumer developing against what the provider in production has been
+// verified to answer, in the state it needs.
+func ExampleStub() {
+	usersURL := contracts.Stub(t, "users", contracts.StubFrom{Environment: "production"},
+		contracts.WithState("user 1 exists"))
+	resp, err := http.Get(usersURL + "/users/1")
+	if err == nil {
+		resp.Body.Close()
+	}
+}
