@@ -143,3 +143,24 @@ func getJSON(t *testing.T, u string, out any) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, "GET %s: %s", u, b)
 	require.NoError(t, json.Unmarshal(b, out), "%s", b)
 }
+
+// TestRequestFiltersReachAHandler: a filter changes each request before the
+// provider's handler sees it (a token the pact does not carry).
+func TestRequestFiltersReachAHandler(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ACCORD_PACT_DIR", dir)
+	writeNotesPact(t)
+	var resets atomic.Int32
+	p := notesProvider(contracts.PactFiles(dir), &resets)
+	next := p.Handler
+	p.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer let-me-in" {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+	p.RequestFilters = []func(*http.Request){func(r *http.Request) { r.Header.Set("Authorization", "Bearer let-me-in") }}
+	contracts.VerifyProvider(t, p)
+	assert.Equal(t, int32(4), resets.Load())
+}
