@@ -41,6 +41,8 @@ func (s *Server) register() {
 	s.handle("/pacts/provider/{provider}/latest/{tag}", m{"GET": s.providerPacts})
 	s.handle("/pacts/latest", m{"GET": s.latestPacts})
 	s.handle("/pacts/provider/{provider}/for-verification", m{"GET": s.forVerification, "POST": s.forVerification})
+	s.handle("/stubs/provider/{provider}/environment/{environment}", m{"GET": s.stubPact})
+	s.handle("/stubs/provider/{provider}/branch/{branch}", m{"GET": s.stubPact})
 	s.handle("/pact/provider/{provider}/consumer/{consumer}/version/{version}", m{"GET": s.getPact, "PUT": s.putPact, "PATCH": s.patchPact, "DELETE": s.deletePact})
 	s.handle("/pact/provider/{provider}/consumer/{consumer}/latest", m{"GET": s.getPact})
 
