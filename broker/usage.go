@@ -22,4 +22,7 @@ type FieldUsage interface {
 	RecordRouteCoverage(ctx context.Context, provider, version string, coverage json.RawMessage) error
 	// RouteCoverage returns what RecordRouteCoverage stored, or NotFound.
 	RouteCoverage(ctx context.Context, provider, version string) (json.RawMessage, error)
+	// LatestProviderContract returns the provider's newest contract (NotFound when it has
+	// none): its declared operations and fields are what "unused" is measured against.
+	LatestProviderContract(ctx context.Context, provider string) (ProviderContract, error)
 }

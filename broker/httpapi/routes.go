@@ -59,6 +59,9 @@ func (s *Server) register() {
 	s.handle("/pacticipants/{pacticipant}/branches/{branch}/latest-version", m{"GET": s.latestVersion})
 	s.handle("/pacticipants/{pacticipant}/branches/{branch}/versions/{version}", m{"GET": s.getBranchVersion, "PUT": s.putBranchVersion})
 	s.handle("/contracts/publish", m{"POST": s.publishContracts})
+	s.handle("/field-usage/provider/{provider}", m{"GET": s.fieldUsage})
+	s.handle("/can-i-remove-field", m{"GET": s.canIRemoveField})
+	s.handle("/pacticipants/{pacticipant}/versions/{version}/route-coverage", m{"GET": s.getRouteCoverage, "PUT": s.putRouteCoverage})
 	s.registerDeployments()
 	s.registerWebhooks()
 

@@ -14,13 +14,14 @@ import (
 
 // indexFieldUsage stores what a new pact content relies on, in the transaction that stores the
 // content: the index of a published pact is never missing and never computed again.
-func (r runner) indexFieldUsage(ctx context.Context, pactVersionID int64, content []byte) error {
+// createdAt is the publication's own timestamp: the clock is read once per publication.
+func (r runner) indexFieldUsage(ctx context.Context, pactVersionID int64, content []byte, createdAt int64) error {
 	js, err := json.Marshal(indexOf(content))
 	if err != nil {
 		return fmt.Errorf("index field usage: %w", err)
 	}
 	return r.exec(ctx, `INSERT INTO pact_field_usage (pact_version_id, index_json, created_at) VALUES (?, ?, ?) ON CONFLICT (pact_version_id) DO NOTHING`,
-		pactVersionID, string(js), r.s.ts())
+		pactVersionID, string(js), createdAt)
 }
 
 // indexOf never fails: a document the index cannot read at all is an index saying so, which keeps
@@ -200,8 +201,9 @@ LEFT JOIN pact_field_usage fu ON fu.pact_version_id = pv.id WHERE pv.id IN (`+pl
 		}
 		if len(unindexed) > 0 {
 			err := s.write(ctx, func(r runner) error {
+				now := r.s.ts()
 				for _, id := range unindexed {
-					if err := r.indexFieldUsage(ctx, id, []byte(contents[id])); err != nil {
+					if err := r.indexFieldUsage(ctx, id, []byte(contents[id]), now); err != nil {
 						return err
 					}
 				}

@@ -123,7 +123,7 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 		if errors.Is(err, sql.ErrNoRows) {
 			err = r.row(ctx, `SELECT id FROM pact_versions WHERE consumer_id = ? AND provider_id = ? AND sha = ?`, consumerID, providerID, sha).Scan(&pvID)
 		} else if err == nil {
-			err = r.indexFieldUsage(ctx, pvID, content)
+			err = r.indexFieldUsage(ctx, pvID, content, now)
 		}
 		if err != nil {
 			return broker.Pact{}, "", err

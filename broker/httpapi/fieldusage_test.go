@@ -1,0 +1,163 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/httpapi"
+)
+
+// usersPact is a consumer's pact with Users: GET /users/{n} reading the given response fields.
+func usersPact(consumer string, user int, fields ...string) string {
+	body := []string{}
+	for _, f := range fields {
+		body = append(body, fmt.Sprintf("%q: %q", f, "x"))
+	}
+	return fmt.Sprintf(`{"consumer":{"name":%q},"provider":{"name":"Users"},"interactions":[{"description":"a user",
+	  "request":{"method":"GET","path":"/users/%d"},"response":{"status":200,"headers":{"Content-Type":"application/json"},
+	  "body":{%s},"matchingRules":{"body":{"$.id":{"matchers":[{"match":"type"}]}}}}}],
+	  "metadata":{"pactSpecification":{"version":"3.0.0"}}}`, consumer, user, strings.Join(body, ","))
+}
+
+const usersContract = `{"openapi":"3.0.3","info":{"title":"Users","version":"1"},"paths":{"/users/{id}":{
+  "parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}}],
+  "get":{"responses":{"200":{"description":"a user","content":{"application/json":{"schema":{"type":"object",
+    "properties":{"id":{"type":"string"},"name":{"type":"string"},"email":{"type":"string"}}}}}}}},
+  "delete":{"responses":{"204":{"description":"gone"}}}}}}`
+
+func publishPact(t *testing.T, c client, consumer, version, pact string) {
+	t.Helper()
+	st, body, _ := c.do("POST", "/contracts/publish", map[string]any{
+		"pacticipantName": consumer, "pacticipantVersionNumber": version, "branch": "main",
+		"contracts": []any{map[string]any{"consumerName": consumer, "providerName": "Users", "specification": "pact",
+			"contentType": "application/json", "content": base64.StdEncoding.EncodeToString([]byte(pact))}},
+	})
+	require.Equal(t, http.StatusOK, st, "publish %s %s: %v", consumer, version, body)
+}
+
+// TestFieldUsage: two consumers of Users, Web Shop using $.id and $.name, Mobile only $.id. Who
+// uses what follows main branches and deployments, through the HTTP API on both databases.
+func TestFieldUsage(t *testing.T) {
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			store := newStore(t, backend)
+			c := client{t: t, base: newBroker(t, store, httpapi.Config{})}
+			publishPact(t, c, "Web Shop", "1.0.0", usersPact("Web Shop", 1, "id", "name"))
+			publishPact(t, c, "Mobile", "2.0", usersPact("Mobile", 2, "id"))
+			st, env, _ := c.do("POST", "/environments", map[string]any{"name": "production", "production": true})
+			require.Equal(t, http.StatusCreated, st, "%v", env)
+			st, dep, _ := c.do("POST", "/pacticipants/Web%20Shop/versions/1.0.0/deployed-versions/environment/"+get(env, "uuid").(string), map[string]any{})
+			require.Equal(t, http.StatusCreated, st, "%v", dep)
+			// Web Shop's main branch moves on and stops reading the name; 1.0.0 stays deployed.
+			publishPact(t, c, "Web Shop", "1.1.0", usersPact("Web Shop", 1, "id"))
+			// Users published its routes with a verification: paths group under its template.
+			st, _, _ = c.do("PUT", "/pacticipants/Users/versions/u1", map[string]any{})
+			require.Contains(t, []int{http.StatusOK, http.StatusCreated}, st)
+			st, cov, _ := c.do("PUT", "/pacticipants/Users/versions/u1/route-coverage", map[string]any{
+				"routes": []string{"GET /users/{id}", "DELETE /users/{id}"}, "covered": []string{"GET /users/{id}"}, "notCovered": []string{"DELETE /users/{id}"}})
+			require.Equal(t, http.StatusOK, st, "%v", cov)
+			st, cov, _ = c.do("GET", "/pacticipants/Users/versions/u1/route-coverage", nil)
+			require.Equal(t, http.StatusOK, st)
+			assert.Equal(t, []any{"DELETE /users/{id}"}, cov["notCovered"])
+
+			st, pa, _ := c.do("GET", "/pacticipants/Users", nil)
+			require.Equal(t, http.StatusOK, st)
+			assert.Equal(t, c.base+"/field-usage/provider/Users", get(pa, "_links.accord:field-usage.href"))
+
+			st, usage, _ := c.do("GET", "/field-usage/provider/Users", nil)
+			require.Equal(t, http.StatusOK, st, "%v", usage)
+			assert.Equal(t, "Users", usage["provider"])
+			require.Len(t, usage["endpoints"], 1, "both paths are grouped under GET /users/{id}: %v", usage["endpoints"])
+			assert.Equal(t, "/users/{id}", get(usage, "endpoints.0.path"))
+			users := func(body map[string]any, location string) []string {
+				for _, f := range get(body, "endpoints.0.fields").([]any) {
+					if get(f, "location") == location {
+						var names []string
+						for _, c := range get(f, "consumers").([]any) {
+							names = append(names, get(c, "name").(string))
+						}
+						return names
+					}
+				}
+				return nil
+			}
+			assert.Equal(t, []string{"Mobile", "Web Shop"}, users(usage, "response.body.$.id"))
+			assert.Equal(t, []string{"Web Shop"}, users(usage, "response.body.$.name"))
+			assert.Equal(t, []string{"Mobile", "Web Shop"}, users(usage, "response.headers.Content-Type"))
+			for _, f := range get(usage, "endpoints.0.fields").([]any) {
+				if get(f, "location") == "response.body.$.name" {
+					assert.Equal(t, []any{"1.0.0"}, get(f, "consumers.0.versions"))
+					assert.Equal(t, []any{"production"}, get(f, "consumers.0.environments"))
+				}
+			}
+			st, usage, _ = c.do("GET", "/field-usage/provider/Users?branch=main", nil)
+			require.Equal(t, http.StatusOK, st)
+			assert.Nil(t, users(usage, "response.body.$.name"), "on main nobody reads the name any more")
+
+			canRemove := func(path, location string) map[string]any {
+				t.Helper()
+				st, d, _ := c.do("GET", "/can-i-remove-field?provider=Users&method=GET&path="+url.QueryEscape(path)+"&location="+url.QueryEscape(location), nil)
+				require.Equal(t, http.StatusOK, st, "%v", d)
+				return d
+			}
+			d := canRemove("/users/{id}", "response.body.$.id")
+			assert.Equal(t, false, d["removable"], d["reason"])
+			assert.Len(t, d["consumers"], 2)
+			d = canRemove("/users/7", "response.body.$.name")
+			assert.Equal(t, false, d["removable"], d["reason"])
+			assert.Contains(t, d["reason"], "Web Shop 1.0.0 (production) uses response.body.$.name")
+
+			st, _, _ = c.do("PATCH", "/deployed-versions/"+get(dep, "uuid").(string), map[string]any{"currentlyDeployed": false})
+			require.Equal(t, http.StatusOK, st)
+			d = canRemove("/users/{id}", "response.body.$.name")
+			assert.Equal(t, true, d["removable"], d["reason"])
+			assert.Contains(t, d["reason"], "none of them uses response.body.$.name")
+			assert.Equal(t, false, canRemove("/users/{id}", "response.body.$.id")["removable"])
+
+			st, usage, _ = c.do("GET", "/field-usage/provider/Users", nil)
+			require.Equal(t, http.StatusOK, st)
+			assert.Contains(t, usage["unusedNote"], "no provider contract")
+			t.Run("unused fields of the provider contract", func(t *testing.T) {
+				_, err := store.PublishProviderContract(context.Background(), broker.ProviderContractRequest{Provider: "Users", Version: "u2", Branch: "main",
+					Specification: "oas", ContentType: "application/json", Content: []byte(usersContract)})
+				require.NoError(t, err)
+				st, usage, _ := c.do("GET", "/field-usage/provider/Users", nil)
+				require.Equal(t, http.StatusOK, st, "%v", usage)
+				assert.Equal(t, []any{
+					map[string]any{"method": "DELETE", "path": "/users/{id}", "unusedOperation": true, "fields": []any{}},
+					map[string]any{"method": "GET", "path": "/users/{id}", "unusedOperation": false, "fields": []any{"response.body.$.email", "response.body.$.name"}},
+				}, usage["unused"], "after Web Shop 1.0.0 left production nobody reads the name")
+			})
+
+			t.Run("bad input", func(t *testing.T) {
+				st, body, _ := c.do("GET", "/field-usage/provider/Nobody", nil)
+				assert.Equal(t, http.StatusNotFound, st)
+				assert.Contains(t, fmt.Sprint(body), `"Nobody"`)
+				st, body, _ = c.do("GET", "/can-i-remove-field?provider=Nobody&method=GET&path=/x&location=response.body.$.id", nil)
+				assert.Equal(t, http.StatusNotFound, st)
+				assert.Contains(t, fmt.Sprint(body), `"Nobody"`)
+				st, body, _ = c.do("GET", "/can-i-remove-field?provider=Users&method=GET&path=users&location=body.name", nil)
+				assert.Equal(t, http.StatusBadRequest, st)
+				assert.Contains(t, fmt.Sprint(body), "does not start with /")
+				assert.Contains(t, fmt.Sprint(body), "expected response.body.$.<field>")
+				st, body, _ = c.do("GET", "/field-usage/provider/Users?environment=production&branch=main", nil)
+				assert.Equal(t, http.StatusBadRequest, st)
+				assert.Contains(t, fmt.Sprint(body), "not both")
+				st, _, _ = c.do("PUT", "/pacticipants/Users/versions/nope/route-coverage", map[string]any{"routes": []string{"GET /x"}})
+				assert.Equal(t, http.StatusNotFound, st)
+				st, body, _ = c.do("PUT", "/pacticipants/Users/versions/u1/route-coverage", map[string]any{"routes": []string{"users"}})
+				assert.Equal(t, http.StatusBadRequest, st)
+				assert.Contains(t, fmt.Sprint(body), "ServeMux patterns")
+			})
+		})
+	}
+}
