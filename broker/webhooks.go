@@ -167,40 +167,6 @@ type DeliveryOutcome struct {
 	RetryAfter time.Duration
 }
 
-// WebhookStore persists webhooks and their outbox of triggered deliveries.
-// Publications and verifications written through the Store enqueue the
-// webhooks they trigger in their own transaction.
-type WebhookStore interface {
-	// CreateWebhook saves a new webhook, giving it a UUID when it has none.
-	// Named pacticipants must exist (Invalid on consumer.name/provider.name).
-	CreateWebhook(ctx context.Context, w Webhook) (Webhook, error)
-	// PutWebhook creates (created=true) or replaces the webhook with w.UUID.
-	PutWebhook(ctx context.Context, w Webhook) (saved Webhook, created bool, err error)
-	GetWebhook(ctx context.Context, uuid string) (Webhook, error)
-	// DeleteWebhook removes a webhook with its triggered deliveries.
-	DeleteWebhook(ctx context.Context, uuid string) error
-	ListWebhooks(ctx context.Context, f WebhookFilter) ([]Webhook, error)
-
-	// WebhookTestContext returns the context a test execution of w renders
-	// with: the latest matching pact and, for verification events, its
-	// latest verification.
-	WebhookTestContext(ctx context.Context, w Webhook) (WebhookContext, error)
-
-	TriggeredWebhooks(ctx context.Context, f TriggeredFilter) ([]TriggeredWebhook, error)
-	// TriggeredWebhookLogs returns a triggered webhook and its attempts.
-	TriggeredWebhookLogs(ctx context.Context, uuid string) (TriggeredWebhook, []WebhookExecution, error)
-
-	// ClaimDeliveries leases up to limit due deliveries to owner for lease.
-	// A delivery is leased to one owner at a time, across processes.
-	ClaimDeliveries(ctx context.Context, owner string, lease time.Duration, limit int) ([]TriggeredWebhook, error)
-	// FinishDelivery records an attempt and ends owner's lease. It reports
-	// false (and records nothing) when owner no longer holds the lease.
-	FinishDelivery(ctx context.Context, owner string, id int64, o DeliveryOutcome) (bool, error)
-	// ReleaseDeliveries ends owner's leases without recording attempts, so
-	// another dispatcher may take them at once.
-	ReleaseDeliveries(ctx context.Context, owner string) error
-}
-
 type baseURLKey struct{}
 
 // WithBaseURL records in ctx the broker URL a request came in on; webhooks

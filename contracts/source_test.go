@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/accord-cdc/accord/contracts"
@@ -52,7 +53,7 @@ func newBroker(t *testing.T) string {
 	store, err := sqlstore.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "broker.sqlite3"), nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { store.Close() })
-	srv := httptest.NewServer(httpapi.New(store, httpapi.Config{}))
+	srv := httptest.NewServer(brokertest.API(store, httpapi.Config{}))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

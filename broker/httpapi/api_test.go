@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/accord-cdc/accord/broker/storetest"
@@ -83,8 +84,8 @@ func get(m any, path string) any {
 }
 
 func newAPI(t *testing.T, cfg httpapi.Config) (*sqlstore.Store, client) {
-	s := newStore(t, "sqlite")
-	return s, client{t: t, base: newBroker(t, s, cfg)}
+	s := brokertest.NewStore(t, "sqlite")
+	return s, client{t: t, base: brokertest.Serve(t, s, cfg)}
 }
 
 func publishBody(consumer, version, branch, provider string, descriptions ...string) map[string]any {
@@ -204,16 +205,20 @@ func TestErrorShapes(t *testing.T) {
 
 func first(code int, _ map[string]any, _ http.Header) int { return code }
 
-type brokenStore struct{ broker.Store }
+// brokenPacticipants fails to read a pacticipant the way a database that
+// went away would.
+type brokenPacticipants struct{ broker.Pacticipants }
 
-func (brokenStore) GetPacticipant(context.Context, string) (broker.Pacticipant, error) {
+func (brokenPacticipants) GetPacticipant(context.Context, string) (broker.Pacticipant, error) {
 	return broker.Pacticipant{}, io.ErrUnexpectedEOF
 }
 
 func TestUnexpectedErrorsGetAReference(t *testing.T) {
-	s := newStore(t, "sqlite")
+	s := brokertest.NewStore(t, "sqlite")
 	var logs bytes.Buffer
-	c := client{t: t, base: newBroker(t, brokenStore{s}, httpapi.Config{Log: newLogger(&logs)})}
+	svc := brokertest.APIServices(s)
+	svc.Pacticipants = brokenPacticipants{s}
+	c := client{t: t, base: brokertest.ServeServices(t, svc, httpapi.Config{Log: newLogger(&logs)})}
 	code, body, _ := c.do("GET", "/pacticipants/Foo", nil)
 	require.Equal(t, 500, code)
 	ref := get(body, "error.reference").(string)
@@ -378,7 +383,7 @@ func TestReadOnlyUserMayAskForVerification(t *testing.T) {
 	res.Body.Close()
 	assert.Equal(t, 200, res.StatusCode)
 
-	public := client{t: t, base: newBroker(t, newStore(t, "sqlite"), httpapi.Config{Auth: httpapi.Auth{Username: "rw", Password: "p", AllowPublicRead: true}})}
+	public := client{t: t, base: brokertest.Serve(t, brokertest.NewStore(t, "sqlite"), httpapi.Config{Auth: httpapi.Auth{Username: "rw", Password: "p", AllowPublicRead: true}})}
 	assert.Equal(t, 200, first(public.do("GET", "/", nil)))
 	assert.Equal(t, 401, first(public.do("POST", "/pacticipants", map[string]any{"name": "x"})))
 	assert.Equal(t, 200, first(public.do("GET", "/diagnostic/status/heartbeat", nil)))

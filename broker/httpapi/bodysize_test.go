@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 )
 
@@ -16,7 +17,7 @@ import (
 // used to be cut at the limit and read as whatever the cut left: here a
 // valid object padded past the limit, which was then acted on.
 func TestBodiesOverTheLimitAreRefusedWhole(t *testing.T) {
-	base := newBroker(t, newStore(t, "sqlite"), httpapi.Config{})
+	base := brokertest.Serve(t, brokertest.NewStore(t, "sqlite"), httpapi.Config{})
 	pad := strings.Repeat(" ", 64<<20)
 	for _, c := range []struct{ method, path, body string }{
 		{http.MethodPost, "/pacticipants", `{"name":"Web"}` + pad},

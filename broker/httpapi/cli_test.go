@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/storetest"
 )
@@ -35,11 +36,11 @@ func writePact(t *testing.T, dir, consumer, provider string, descriptions ...str
 }
 
 func TestPactCLI(t *testing.T) {
-	for _, backend := range backends {
+	for _, backend := range brokertest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			store := newStore(t, backend)
-			url := newBroker(t, store, httpapi.Config{})
+			store := brokertest.NewStore(t, backend)
+			url := brokertest.Serve(t, store, httpapi.Config{})
 			dir := t.TempDir()
 			consumer, provider := "Web App", "User Service.v2"
 
@@ -133,8 +134,8 @@ func TestPactCLI(t *testing.T) {
 }
 
 func TestPactCLIAuth(t *testing.T) {
-	store := newStore(t, "sqlite")
-	url := newBroker(t, store, httpapi.Config{Auth: httpapi.Auth{Username: "rw", Password: "secret", ReadOnlyUsername: "ro", ReadOnlyPassword: "ro-secret", Token: "tok"}})
+	store := brokertest.NewStore(t, "sqlite")
+	url := brokertest.Serve(t, store, httpapi.Config{Auth: httpapi.Auth{Username: "rw", Password: "secret", ReadOnlyUsername: "ro", ReadOnlyPassword: "ro-secret", Token: "tok"}})
 	pact := writePact(t, t.TempDir(), "Foo", "Bar", "a")
 
 	out, err := cli(t, url, nil, "publish", pact, "--consumer-app-version", "1", "--branch", "main")

@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
-	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/accord-cdc/accord/broker/storetest"
 )
 
@@ -37,11 +37,11 @@ var uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}
 // can-i-deploy and can-i-merge through the official pact CLI. The decision
 // is the CLI's exit code, so each step asserts it.
 func TestPactCLIDeployments(t *testing.T) {
-	for _, backend := range backends {
+	for _, backend := range brokertest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			store := newStore(t, backend)
-			url := newBroker(t, store, httpapi.Config{})
+			store := brokertest.NewStore(t, backend)
+			url := brokertest.Serve(t, store, httpapi.Config{})
 			run := func(t *testing.T, want int, args ...string) string {
 				t.Helper()
 				out, err := cli(t, url, nil, args...)
@@ -144,7 +144,7 @@ func TestPactCLIDeployments(t *testing.T) {
 				// The verification of Web 3 by o1 arrives between the CLI's
 				// first and second question.
 				var asked atomic.Int32
-				api := httpapi.New(store, httpapi.Config{})
+				api := brokertest.API(store, httpapi.Config{})
 				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					if r.URL.Path == "/matrix" && asked.Add(1) == 2 {
 						verify("3", "o1", true)
@@ -228,5 +228,3 @@ func TestPactCLIDeployments(t *testing.T) {
 		})
 	}
 }
-
-var _ broker.DeploymentStore = (*sqlstore.Store)(nil)

@@ -1,6 +1,6 @@
-// Package httpapi serves a broker.Store as the Pact Broker's HAL+JSON API,
-// compatible with the official clients (the `pact` CLI and the verifier in
-// libpact_ffi used by pact-go).
+// Package httpapi serves the broker's services (Services) as the Pact
+// Broker's HAL+JSON API, compatible with the official clients (the `pact`
+// CLI and the verifier in libpact_ffi used by pact-go).
 //
 // Routing is done on the escaped request path, one segment at a time, so
 // names containing "/" (sent as %2F), spaces, dots and non-ASCII characters

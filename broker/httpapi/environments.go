@@ -33,15 +33,6 @@ func (s *Server) registerDeployments() {
 	s.handle("/pacticipants/{pacticipant}/main-branch/can-i-merge", m{"GET": s.canIMerge})
 }
 
-// deployments returns the store's environment and deployment side.
-func (s *Server) deployments() (broker.DeploymentStore, error) {
-	ds, ok := s.store.(broker.DeploymentStore)
-	if !ok {
-		return nil, fmt.Errorf("the store %T keeps no environments or deployments (it does not implement broker.DeploymentStore)", s.store)
-	}
-	return ds, nil
-}
-
 func (l links) environment(uuid string) string { return l.url("environments", uuid) }
 
 func (l links) environmentJSON(e broker.Environment) map[string]any {
@@ -115,11 +106,7 @@ func (b environmentBody) environment() (broker.Environment, error) {
 }
 
 func (s *Server) listEnvironments(w http.ResponseWriter, r *http.Request, _ params) error {
-	ds, err := s.deployments()
-	if err != nil {
-		return err
-	}
-	envs, err := ds.FindEnvironments(r.Context(), r.URL.Query().Get("name"))
+	envs, err := s.svc.Environments.FindEnvironments(r.Context(), r.URL.Query().Get("name"))
 	if err != nil {
 		return err
 	}
@@ -149,7 +136,7 @@ func (s *Server) createEnvironment(w http.ResponseWriter, r *http.Request, _ par
 	if err != nil {
 		return err
 	}
-	created, err := s.store.CreateEnvironment(r.Context(), env)
+	created, err := s.svc.Environments.CreateEnvironment(r.Context(), env)
 	if err != nil {
 		return err
 	}
@@ -160,11 +147,7 @@ func (s *Server) createEnvironment(w http.ResponseWriter, r *http.Request, _ par
 }
 
 func (s *Server) getEnvironment(w http.ResponseWriter, r *http.Request, p params) error {
-	ds, err := s.deployments()
-	if err != nil {
-		return err
-	}
-	e, err := ds.GetEnvironment(r.Context(), p["uuid"])
+	e, err := s.svc.Environments.GetEnvironment(r.Context(), p["uuid"])
 	if err != nil {
 		return err
 	}
@@ -173,10 +156,6 @@ func (s *Server) getEnvironment(w http.ResponseWriter, r *http.Request, p params
 }
 
 func (s *Server) putEnvironment(w http.ResponseWriter, r *http.Request, p params) error {
-	ds, err := s.deployments()
-	if err != nil {
-		return err
-	}
 	var body environmentBody
 	if err := decode(r, &body); err != nil {
 		return err
@@ -185,7 +164,7 @@ func (s *Server) putEnvironment(w http.ResponseWriter, r *http.Request, p params
 	if err != nil {
 		return err
 	}
-	e, err := ds.ReplaceEnvironment(r.Context(), p["uuid"], env)
+	e, err := s.svc.Environments.ReplaceEnvironment(r.Context(), p["uuid"], env)
 	if err != nil {
 		return err
 	}
@@ -194,11 +173,7 @@ func (s *Server) putEnvironment(w http.ResponseWriter, r *http.Request, p params
 }
 
 func (s *Server) deleteEnvironment(w http.ResponseWriter, r *http.Request, p params) error {
-	ds, err := s.deployments()
-	if err != nil {
-		return err
-	}
-	if err := ds.DeleteEnvironment(r.Context(), p["uuid"]); err != nil {
+	if err := s.svc.Environments.DeleteEnvironment(r.Context(), p["uuid"]); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -284,16 +259,12 @@ func (s *Server) writeReleases(w http.ResponseWriter, r *http.Request, title str
 }
 
 func (s *Server) currentlyDeployed(w http.ResponseWriter, r *http.Request, p params) error {
-	ds, err := s.deployments()
-	if err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	instance := q.Get("applicationInstance")
 	if instance == "" {
 		instance = q.Get("target")
 	}
-	deps, err := ds.CurrentlyDeployed(r.Context(), p["uuid"], broker.DeploymentFilter{Pacticipant: q.Get("pacticipant"), ApplicationInstance: instance})
+	deps, err := s.svc.Deployments.CurrentlyDeployed(r.Context(), p["uuid"], broker.DeploymentFilter{Pacticipant: q.Get("pacticipant"), ApplicationInstance: instance})
 	if err != nil {
 		return err
 	}
@@ -302,11 +273,7 @@ func (s *Server) currentlyDeployed(w http.ResponseWriter, r *http.Request, p par
 }
 
 func (s *Server) currentlySupported(w http.ResponseWriter, r *http.Request, p params) error {
-	ds, err := s.deployments()
-	if err != nil {
-		return err
-	}
-	rels, err := ds.CurrentlySupported(r.Context(), p["uuid"], broker.DeploymentFilter{Pacticipant: r.URL.Query().Get("pacticipant")})
+	rels, err := s.svc.Deployments.CurrentlySupported(r.Context(), p["uuid"], broker.DeploymentFilter{Pacticipant: r.URL.Query().Get("pacticipant")})
 	if err != nil {
 		return err
 	}
@@ -315,11 +282,7 @@ func (s *Server) currentlySupported(w http.ResponseWriter, r *http.Request, p pa
 }
 
 func (s *Server) versionDeployments(w http.ResponseWriter, r *http.Request, p params) error {
-	ds, err := s.deployments()
-	if err != nil {
-		return err
-	}
-	deps, err := ds.VersionDeployments(r.Context(), p["pacticipant"], p["version"], p["uuid"])
+	deps, err := s.svc.Deployments.VersionDeployments(r.Context(), p["pacticipant"], p["version"], p["uuid"])
 	if err != nil {
 		return err
 	}
@@ -328,11 +291,7 @@ func (s *Server) versionDeployments(w http.ResponseWriter, r *http.Request, p pa
 }
 
 func (s *Server) versionReleases(w http.ResponseWriter, r *http.Request, p params) error {
-	ds, err := s.deployments()
-	if err != nil {
-		return err
-	}
-	rels, err := ds.VersionReleases(r.Context(), p["pacticipant"], p["version"], p["uuid"])
+	rels, err := s.svc.Deployments.VersionReleases(r.Context(), p["pacticipant"], p["version"], p["uuid"])
 	if err != nil {
 		return err
 	}
@@ -341,10 +300,6 @@ func (s *Server) versionReleases(w http.ResponseWriter, r *http.Request, p param
 }
 
 func (s *Server) recordDeployment(w http.ResponseWriter, r *http.Request, p params) error {
-	ds, err := s.deployments()
-	if err != nil {
-		return err
-	}
 	var body struct {
 		ApplicationInstance *string `json:"applicationInstance"`
 		Target              *string `json:"target"` // the older name
@@ -358,7 +313,7 @@ func (s *Server) recordDeployment(w http.ResponseWriter, r *http.Request, p para
 	} else if body.Target != nil {
 		instance = *body.Target
 	}
-	d, created, err := ds.DeployVersion(r.Context(), p["pacticipant"], p["version"], p["uuid"], instance)
+	d, created, err := s.svc.Deployments.DeployVersion(r.Context(), p["pacticipant"], p["version"], p["uuid"], instance)
 	if err != nil {
 		return err
 	}
@@ -373,15 +328,11 @@ func (s *Server) recordDeployment(w http.ResponseWriter, r *http.Request, p para
 }
 
 func (s *Server) recordRelease(w http.ResponseWriter, r *http.Request, p params) error {
-	ds, err := s.deployments()
-	if err != nil {
-		return err
-	}
 	var body struct{}
 	if err := decode(r, &body); err != nil {
 		return err
 	}
-	rel, created, err := ds.ReleaseVersion(r.Context(), p["pacticipant"], p["version"], p["uuid"])
+	rel, created, err := s.svc.Deployments.ReleaseVersion(r.Context(), p["pacticipant"], p["version"], p["uuid"])
 	if err != nil {
 		return err
 	}
@@ -396,11 +347,7 @@ func (s *Server) recordRelease(w http.ResponseWriter, r *http.Request, p params)
 }
 
 func (s *Server) getDeployedVersion(w http.ResponseWriter, r *http.Request, p params) error {
-	ds, err := s.deployments()
-	if err != nil {
-		return err
-	}
-	d, err := ds.GetDeployedVersion(r.Context(), p["uuid"])
+	d, err := s.svc.Deployments.GetDeployedVersion(r.Context(), p["uuid"])
 	if err != nil {
 		return err
 	}
@@ -412,17 +359,13 @@ func (s *Server) getDeployedVersion(w http.ResponseWriter, r *http.Request, p pa
 // currentlyDeployed to false. A deployment cannot be revived; a new one is
 // recorded instead.
 func (s *Server) patchDeployedVersion(w http.ResponseWriter, r *http.Request, p params) error {
-	ds, err := s.deployments()
-	if err != nil {
-		return err
-	}
 	var body struct {
 		CurrentlyDeployed *bool `json:"currentlyDeployed"`
 	}
 	if err := decode(r, &body); err != nil {
 		return err
 	}
-	d, err := ds.GetDeployedVersion(r.Context(), p["uuid"])
+	d, err := s.svc.Deployments.GetDeployedVersion(r.Context(), p["uuid"])
 	if err != nil {
 		return err
 	}
@@ -432,7 +375,7 @@ func (s *Server) patchDeployedVersion(w http.ResponseWriter, r *http.Request, p 
 		return broker.FieldErrorf("currentlyDeployed", "version %s of %s was undeployed from %s; currentlyDeployed cannot be set back to true: record a new deployment instead (pact broker record-deployment)",
 			d.Version.Number, d.Pacticipant, d.Environment.Name)
 	case !*body.CurrentlyDeployed:
-		if d, err = ds.Undeploy(r.Context(), p["uuid"]); err != nil {
+		if d, err = s.svc.Deployments.Undeploy(r.Context(), p["uuid"]); err != nil {
 			return err
 		}
 	}
@@ -441,11 +384,7 @@ func (s *Server) patchDeployedVersion(w http.ResponseWriter, r *http.Request, p 
 }
 
 func (s *Server) getReleasedVersion(w http.ResponseWriter, r *http.Request, p params) error {
-	ds, err := s.deployments()
-	if err != nil {
-		return err
-	}
-	rel, err := ds.GetReleasedVersion(r.Context(), p["uuid"])
+	rel, err := s.svc.Deployments.GetReleasedVersion(r.Context(), p["uuid"])
 	if err != nil {
 		return err
 	}
@@ -457,17 +396,13 @@ func (s *Server) getReleasedVersion(w http.ResponseWriter, r *http.Request, p pa
 // currentlySupported to false. Recording the release again supports it
 // again.
 func (s *Server) patchReleasedVersion(w http.ResponseWriter, r *http.Request, p params) error {
-	ds, err := s.deployments()
-	if err != nil {
-		return err
-	}
 	var body struct {
 		CurrentlySupported *bool `json:"currentlySupported"`
 	}
 	if err := decode(r, &body); err != nil {
 		return err
 	}
-	rel, err := ds.GetReleasedVersion(r.Context(), p["uuid"])
+	rel, err := s.svc.Deployments.GetReleasedVersion(r.Context(), p["uuid"])
 	if err != nil {
 		return err
 	}
@@ -477,7 +412,7 @@ func (s *Server) patchReleasedVersion(w http.ResponseWriter, r *http.Request, p 
 		return broker.FieldErrorf("currentlySupported", "support for version %s of %s in %s has ended; to support it again, record the release again (pact broker record-release)",
 			rel.Version.Number, rel.Pacticipant, rel.Environment.Name)
 	case !*body.CurrentlySupported:
-		if rel, err = ds.EndSupport(r.Context(), p["uuid"]); err != nil {
+		if rel, err = s.svc.Deployments.EndSupport(r.Context(), p["uuid"]); err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 )
@@ -57,7 +58,7 @@ func FuzzHTTP(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { store.Close() })
-	h := httpapi.New(store, httpapi.Config{BaseURL: "http://broker.test"})
+	h := brokertest.API(store, httpapi.Config{BaseURL: "http://broker.test"})
 	send := func(method, target string, body []byte) *httptest.ResponseRecorder {
 		u, err := url.Parse(target)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/storetest"
 )
@@ -24,10 +25,10 @@ var update = flag.Bool("update", false, "rewrite the golden HAL responses in tes
 // clock and base URL. Run `go test ./broker/httpapi -run Golden -update`
 // after an intended change and review the diff.
 func TestGoldenResponses(t *testing.T) {
-	s := newStore(t, "sqlite")
+	s := brokertest.NewStore(t, "sqlite")
 	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	s.Now = func() time.Time { clock = clock.Add(time.Second); return clock }
-	api := httpapi.New(s, httpapi.Config{BaseURL: "http://broker"})
+	api := brokertest.API(s, httpapi.Config{BaseURL: "http://broker"})
 	call := func(method, path string, body any) []byte {
 		t.Helper()
 		var r *bytes.Reader

@@ -1,53 +1,17 @@
 package httpapi_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
-	"github.com/accord-cdc/accord/broker"
-	"github.com/accord-cdc/accord/broker/httpapi"
-	"github.com/accord-cdc/accord/broker/sqlstore"
-	"github.com/accord-cdc/accord/broker/storetest"
+	"github.com/accord-cdc/accord/broker/brokertest"
 )
 
-var pg storetest.SharedPostgres
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
-}
-
-// backends are the databases every client conformance test runs against.
-var backends = []string{"sqlite", "postgres"}
-
-func newStore(t testing.TB, backend string) *sqlstore.Store {
-	t.Helper()
-	u := "sqlite://" + filepath.Join(t.TempDir(), "broker.sqlite3")
-	if backend == "postgres" {
-		u = pg.Database(t)
-	}
-	s, err := sqlstore.Open(context.Background(), u, nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-// newBroker serves the API over store on a free loopback port.
-func newBroker(t testing.TB, store broker.Store, cfg httpapi.Config) string {
-	t.Helper()
-	srv := httptest.NewServer(httpapi.New(store, cfg))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
+func TestMain(m *testing.M) { brokertest.Main(m) }
 
 // pactCLI returns the path of the official pact CLI installed by `make setup`.
 func pactCLI(t testing.TB) string {

@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -12,36 +10,14 @@ import (
 	"github.com/accord-cdc/accord/broker/matrix"
 )
 
-// MatrixStore is what the matrix and can-i-deploy resources need from the
-// store beyond broker.Store; *sqlstore.Store provides it.
-type MatrixStore interface {
-	// MatrixFacts returns the facts for one decision.
-	MatrixFacts() matrix.Facts
-	// MatrixVersionDetails returns the branches, tags and environments of
-	// the versions shown in matrix rows.
-	MatrixVersionDetails(ctx context.Context, versionIDs []int64) (map[int64]matrix.VersionDetails, error)
-}
-
-func (s *Server) matrixStore() (MatrixStore, error) {
-	ms, ok := s.store.(MatrixStore)
-	if !ok {
-		return nil, fmt.Errorf("the store %T cannot answer matrix questions (it does not implement httpapi.MatrixStore)", s.store)
-	}
-	return ms, nil
-}
-
 // decide answers q and writes the matrix document: 400 with the problems
 // when the question is invalid (an unknown pacticipant or environment is
 // never a "yes").
 func (s *Server) decide(w http.ResponseWriter, r *http.Request, q matrix.Query, parseErr error) error {
 	if parseErr == nil {
-		ms, err := s.matrixStore()
-		if err != nil {
-			return err
-		}
-		res, err := matrix.Decide(r.Context(), ms.MatrixFacts(), q)
+		res, err := matrix.Decide(r.Context(), s.svc.Matrix.MatrixFacts(), q)
 		if err == nil {
-			return s.writeMatrix(w, r, ms, res)
+			return s.writeMatrix(w, r, res)
 		}
 		parseErr = err
 	}
@@ -54,7 +30,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, q matrix.Query, 
 	return parseErr
 }
 
-func (s *Server) writeMatrix(w http.ResponseWriter, r *http.Request, ms MatrixStore, res matrix.Result) error {
+func (s *Server) writeMatrix(w http.ResponseWriter, r *http.Request, res matrix.Result) error {
 	if accept := r.Header.Get("Accept"); strings.Contains(accept, "text/plain") && !strings.Contains(accept, "json") {
 		w.Header().Set("Content-Type", "text/plain;charset=utf-8")
 		w.WriteHeader(http.StatusOK)
@@ -69,7 +45,7 @@ func (s *Server) writeMatrix(w http.ResponseWriter, r *http.Request, ms MatrixSt
 		}
 	}
 	slices.Sort(ids)
-	details, err := ms.MatrixVersionDetails(r.Context(), slices.Compact(ids))
+	details, err := s.svc.Matrix.MatrixVersionDetails(r.Context(), slices.Compact(ids))
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/storetest"
 )
@@ -49,8 +50,8 @@ func deployable(m map[string]any) any { return m["summary"].(map[string]any)["de
 // the shortcut resources, text/plain and refused merge patches.
 func TestMatrixAPI(t *testing.T) {
 	ctx := t.Context()
-	store := newStore(t, "sqlite")
-	url := newBroker(t, store, httpapi.Config{})
+	store := brokertest.NewStore(t, "sqlite")
+	url := brokertest.Serve(t, store, httpapi.Config{})
 
 	storetest.Publish(t, store, "Web", "1", "main", "Orders", []string{"prod"}, "get order")
 	p, err := store.GetPact(ctx, broker.PactRef{Consumer: "Web", Provider: "Orders", Version: "1"})

@@ -100,7 +100,7 @@ func pageJSON(l links, path string, p broker.Page, total int, body map[string]an
 }
 
 func (s *Server) latestOf(r *http.Request, name string) *broker.Version {
-	v, err := s.store.LatestVersion(r.Context(), name, "")
+	v, err := s.svc.Versions.LatestVersion(r.Context(), name, "")
 	if err != nil {
 		return nil
 	}
@@ -112,7 +112,7 @@ func (s *Server) listPacticipants(w http.ResponseWriter, r *http.Request, _ para
 	if err != nil {
 		return err
 	}
-	ps, total, err := s.store.ListPacticipants(r.Context(), page)
+	ps, total, err := s.svc.Pacticipants.ListPacticipants(r.Context(), page)
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (s *Server) createPacticipant(w http.ResponseWriter, r *http.Request, _ par
 	if err != nil {
 		return err
 	}
-	p, err := s.store.CreatePacticipant(r.Context(), *b.Name, u)
+	p, err := s.svc.Pacticipants.CreatePacticipant(r.Context(), *b.Name, u)
 	if err != nil {
 		return err
 	}
@@ -163,7 +163,7 @@ func (s *Server) createPacticipant(w http.ResponseWriter, r *http.Request, _ par
 }
 
 func (s *Server) getPacticipant(w http.ResponseWriter, r *http.Request, p params) error {
-	pa, err := s.store.GetPacticipant(r.Context(), p["pacticipant"])
+	pa, err := s.svc.Pacticipants.GetPacticipant(r.Context(), p["pacticipant"])
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (s *Server) updatePacticipant(w http.ResponseWriter, r *http.Request, p par
 	if err != nil {
 		return err
 	}
-	pa, created, err := s.store.UpdatePacticipant(r.Context(), p["pacticipant"], u, create)
+	pa, created, err := s.svc.Pacticipants.UpdatePacticipant(r.Context(), p["pacticipant"], u, create)
 	if err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func (s *Server) patchPacticipant(w http.ResponseWriter, r *http.Request, p para
 }
 
 func (s *Server) deletePacticipant(w http.ResponseWriter, r *http.Request, p params) error {
-	if err := s.store.DeletePacticipant(r.Context(), p["pacticipant"]); err != nil {
+	if err := s.svc.Pacticipants.DeletePacticipant(r.Context(), p["pacticipant"]); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -213,7 +213,7 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request, p params) 
 	if err != nil {
 		return err
 	}
-	vs, total, err := s.store.ListVersions(r.Context(), p["pacticipant"], page)
+	vs, total, err := s.svc.Versions.ListVersions(r.Context(), p["pacticipant"], page)
 	if err != nil {
 		return err
 	}
@@ -237,11 +237,11 @@ func (s *Server) writeVersions(w http.ResponseWriter, r *http.Request, vs []brok
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, p params) error {
-	v, err := s.store.GetVersion(r.Context(), p["pacticipant"], p["version"])
+	v, err := s.svc.Versions.GetVersion(r.Context(), p["pacticipant"], p["version"])
 	if err != nil {
 		return err
 	}
-	envs, err := s.store.ListEnvironments(r.Context())
+	envs, err := s.svc.Environments.FindEnvironments(r.Context(), "")
 	if err != nil {
 		return err
 	}
@@ -265,7 +265,7 @@ func (s *Server) writeVersion(w http.ResponseWriter, r *http.Request, p params, 
 	for _, t := range b.Tags {
 		u.Tags = append(u.Tags, t.Name)
 	}
-	v, created, err := s.store.PutVersion(r.Context(), p["pacticipant"], p["version"], u)
+	v, created, err := s.svc.Versions.PutVersion(r.Context(), p["pacticipant"], p["version"], u)
 	if err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func (s *Server) patchVersion(w http.ResponseWriter, r *http.Request, p params) 
 }
 
 func (s *Server) deleteVersion(w http.ResponseWriter, r *http.Request, p params) error {
-	if err := s.store.DeleteVersion(r.Context(), p["pacticipant"], p["version"]); err != nil {
+	if err := s.svc.Versions.DeleteVersion(r.Context(), p["pacticipant"], p["version"]); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -299,9 +299,9 @@ func (s *Server) latestVersion(w http.ResponseWriter, r *http.Request, p params)
 		err error
 	)
 	if b, ok := p["branch"]; ok {
-		v, err = s.store.LatestBranchVersion(r.Context(), p["pacticipant"], b)
+		v, err = s.svc.Versions.LatestBranchVersion(r.Context(), p["pacticipant"], b)
 	} else {
-		v, err = s.store.LatestVersion(r.Context(), p["pacticipant"], p["tag"])
+		v, err = s.svc.Versions.LatestVersion(r.Context(), p["pacticipant"], p["tag"])
 	}
 	if err != nil {
 		return err
@@ -311,7 +311,7 @@ func (s *Server) latestVersion(w http.ResponseWriter, r *http.Request, p params)
 }
 
 func (s *Server) getTag(w http.ResponseWriter, r *http.Request, p params) error {
-	t, err := s.store.GetTag(r.Context(), p["pacticipant"], p["version"], p["tag"])
+	t, err := s.svc.Versions.GetTag(r.Context(), p["pacticipant"], p["version"], p["tag"])
 	if err != nil {
 		return err
 	}
@@ -320,7 +320,7 @@ func (s *Server) getTag(w http.ResponseWriter, r *http.Request, p params) error 
 }
 
 func (s *Server) putTag(w http.ResponseWriter, r *http.Request, p params) error {
-	t, created, err := s.store.AddTag(r.Context(), p["pacticipant"], p["version"], p["tag"])
+	t, created, err := s.svc.Versions.AddTag(r.Context(), p["pacticipant"], p["version"], p["tag"])
 	if err != nil {
 		return err
 	}
@@ -334,7 +334,7 @@ func (s *Server) putTag(w http.ResponseWriter, r *http.Request, p params) error 
 }
 
 func (s *Server) deleteTag(w http.ResponseWriter, r *http.Request, p params) error {
-	if err := s.store.DeleteTag(r.Context(), p["pacticipant"], p["version"], p["tag"]); err != nil {
+	if err := s.svc.Versions.DeleteTag(r.Context(), p["pacticipant"], p["version"], p["tag"]); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -359,7 +359,7 @@ func (l links) branchJSON(b broker.Branch) map[string]any {
 }
 
 func (s *Server) listBranches(w http.ResponseWriter, r *http.Request, p params) error {
-	bs, err := s.store.ListBranches(r.Context(), p["pacticipant"])
+	bs, err := s.svc.Versions.ListBranches(r.Context(), p["pacticipant"])
 	if err != nil {
 		return err
 	}
@@ -374,7 +374,7 @@ func (s *Server) listBranches(w http.ResponseWriter, r *http.Request, p params) 
 }
 
 func (s *Server) getBranch(w http.ResponseWriter, r *http.Request, p params) error {
-	b, err := s.store.GetBranch(r.Context(), p["pacticipant"], p["branch"])
+	b, err := s.svc.Versions.GetBranch(r.Context(), p["pacticipant"], p["branch"])
 	if err != nil {
 		return err
 	}
@@ -383,7 +383,7 @@ func (s *Server) getBranch(w http.ResponseWriter, r *http.Request, p params) err
 }
 
 func (s *Server) deleteBranch(w http.ResponseWriter, r *http.Request, p params) error {
-	if err := s.store.DeleteBranch(r.Context(), p["pacticipant"], p["branch"]); err != nil {
+	if err := s.svc.Versions.DeleteBranch(r.Context(), p["pacticipant"], p["branch"]); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -395,10 +395,10 @@ func (s *Server) branchVersions(w http.ResponseWriter, r *http.Request, p params
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.GetBranch(r.Context(), p["pacticipant"], p["branch"]); err != nil {
+	if _, err := s.svc.Versions.GetBranch(r.Context(), p["pacticipant"], p["branch"]); err != nil {
 		return err
 	}
-	vs, total, err := s.store.BranchVersions(r.Context(), p["pacticipant"], p["branch"], page)
+	vs, total, err := s.svc.Versions.BranchVersions(r.Context(), p["pacticipant"], p["branch"], page)
 	if err != nil {
 		return err
 	}
@@ -426,7 +426,7 @@ func (l links) branchVersionJSON(p, b string, v broker.Version) map[string]any {
 }
 
 func (s *Server) getBranchVersion(w http.ResponseWriter, r *http.Request, p params) error {
-	v, err := s.store.GetVersion(r.Context(), p["pacticipant"], p["version"])
+	v, err := s.svc.Versions.GetVersion(r.Context(), p["pacticipant"], p["version"])
 	if err != nil {
 		return err
 	}
@@ -440,7 +440,7 @@ func (s *Server) getBranchVersion(w http.ResponseWriter, r *http.Request, p para
 }
 
 func (s *Server) putBranchVersion(w http.ResponseWriter, r *http.Request, p params) error {
-	v, created, err := s.store.AddBranchVersion(r.Context(), p["pacticipant"], p["branch"], p["version"])
+	v, created, err := s.svc.Versions.AddBranchVersion(r.Context(), p["pacticipant"], p["branch"], p["version"])
 	if err != nil {
 		return err
 	}

@@ -130,7 +130,7 @@ func (s *Server) publishContracts(w http.ResponseWriter, r *http.Request, _ para
 		return err
 	}
 	started := time.Now()
-	res, err := s.store.PublishContracts(r.Context(), req)
+	res, err := s.svc.Pacts.PublishContracts(r.Context(), req)
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func pactRef(r *http.Request, p params) broker.PactRef {
 }
 
 func (s *Server) getPact(w http.ResponseWriter, r *http.Request, p params) error {
-	pact, err := s.store.GetPact(r.Context(), pactRef(r, p))
+	pact, err := s.svc.Pacts.GetPact(r.Context(), pactRef(r, p))
 	if err != nil {
 		return err
 	}
@@ -232,7 +232,7 @@ func (s *Server) storePact(w http.ResponseWriter, r *http.Request, p params, mer
 			return broker.FieldErrorf(role+".name", "name in pact '%s' does not match name in URL path '%s'.", n, want)
 		}
 	}
-	pact, created, err := s.store.PutPact(r.Context(), p["consumer"], p["provider"], p["version"], content, merge)
+	pact, created, err := s.svc.Pacts.PutPact(r.Context(), p["consumer"], p["provider"], p["version"], content, merge)
 	if err != nil {
 		return err
 	}
@@ -251,7 +251,7 @@ func (s *Server) storePact(w http.ResponseWriter, r *http.Request, p params, mer
 }
 
 func (s *Server) deletePact(w http.ResponseWriter, r *http.Request, p params) error {
-	if err := s.store.DeletePact(r.Context(), p["consumer"], p["provider"], p["version"]); err != nil {
+	if err := s.svc.Pacts.DeletePact(r.Context(), p["consumer"], p["provider"], p["version"]); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -259,7 +259,7 @@ func (s *Server) deletePact(w http.ResponseWriter, r *http.Request, p params) er
 }
 
 func (s *Server) latestPacts(w http.ResponseWriter, r *http.Request, _ params) error {
-	ps, err := s.store.LatestPacts(r.Context())
+	ps, err := s.svc.Pacts.LatestPacts(r.Context())
 	if err != nil {
 		return err
 	}
@@ -309,7 +309,7 @@ func (s *Server) providerPacts(w http.ResponseWriter, r *http.Request, p params)
 	if len(segs) >= 4 && segs[3] == "branch" && p["branch"] == "" {
 		f.MainBranch = true
 	}
-	ps, err := s.store.ProviderPacts(r.Context(), p["provider"], f)
+	ps, err := s.svc.Pacts.ProviderPacts(r.Context(), p["provider"], f)
 	if err != nil {
 		return err
 	}
@@ -326,7 +326,7 @@ func (s *Server) consumerProviderPacts(w http.ResponseWriter, r *http.Request, p
 	if p["tag"] == "" && p["branch"] == "" {
 		f.MainBranch = true
 	}
-	ps, err := s.store.ProviderPacts(r.Context(), p["provider"], f)
+	ps, err := s.svc.Pacts.ProviderPacts(r.Context(), p["provider"], f)
 	if err != nil {
 		return err
 	}
@@ -335,7 +335,7 @@ func (s *Server) consumerProviderPacts(w http.ResponseWriter, r *http.Request, p
 }
 
 func (s *Server) pactVersions(w http.ResponseWriter, r *http.Request, p params) error {
-	ps, err := s.store.PactVersions(r.Context(), p["consumer"], p["provider"])
+	ps, err := s.svc.Pacts.PactVersions(r.Context(), p["consumer"], p["provider"])
 	if err != nil {
 		return err
 	}
@@ -453,7 +453,7 @@ func (s *Server) forVerification(w http.ResponseWriter, r *http.Request, p param
 		return err
 	}
 	q.WIPSince = since
-	pacts, err := broker.FindPactsForVerification(r.Context(), s.store, p["provider"], q)
+	pacts, err := broker.FindPactsForVerification(r.Context(), s.svc.ForVerification, p["provider"], q)
 	if err != nil {
 		return err
 	}
@@ -505,7 +505,7 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request, p para
 		return broker.FieldErrorf("providerApplicationVersion", "is missing; set it to the provider version that ran the verification")
 	}
 	wip, pending := broker.ParseMetadata(p["metadata"])
-	v, err := s.store.RecordVerification(r.Context(), broker.VerificationRequest{
+	v, err := s.svc.Verifications.RecordVerification(r.Context(), broker.VerificationRequest{
 		Consumer: p["consumer"], Provider: p["provider"], SHA: p["sha"], ProviderVersion: b.ProviderApplicationVersion,
 		Success: *b.Success, BuildURL: b.BuildURL, TestResults: b.TestResults, VerifiedBy: b.VerifiedBy, WIP: wip, Pending: pending,
 		ConsumerVersionIDs: broker.MetadataConsumerVersions(p["metadata"]),
@@ -513,7 +513,7 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request, p para
 	if err != nil {
 		return err
 	}
-	pact, err := s.store.GetPact(r.Context(), broker.PactRef{Consumer: v.Consumer, Provider: v.Provider, SHA: v.SHA})
+	pact, err := s.svc.Pacts.GetPact(r.Context(), broker.PactRef{Consumer: v.Consumer, Provider: v.Provider, SHA: v.SHA})
 	if err != nil {
 		return err
 	}
@@ -528,7 +528,7 @@ func (s *Server) getVerification(w http.ResponseWriter, r *http.Request, p param
 	sha := p["sha"]
 	if sha == "" {
 		ref := broker.PactRef{Consumer: p["consumer"], Provider: p["provider"], Version: p["version"]}
-		pact, err := s.store.GetPact(ctx, ref)
+		pact, err := s.svc.Pacts.GetPact(ctx, ref)
 		if err != nil {
 			return err
 		}
@@ -543,14 +543,14 @@ func (s *Server) getVerification(w http.ResponseWriter, r *http.Request, p param
 		if _, perr := fmt.Sscan(n, &num); perr != nil {
 			return broker.Errorf(broker.NotFound, "verification result %q does not exist; numbers are integers", n)
 		}
-		v, err = s.store.GetVerification(ctx, p["consumer"], p["provider"], sha, num)
+		v, err = s.svc.Verifications.GetVerification(ctx, p["consumer"], p["provider"], sha, num)
 	} else {
-		v, err = s.store.LatestVerification(ctx, p["consumer"], p["provider"], sha)
+		v, err = s.svc.Verifications.LatestVerification(ctx, p["consumer"], p["provider"], sha)
 	}
 	if err != nil {
 		return err
 	}
-	pact, err := s.store.GetPact(ctx, broker.PactRef{Consumer: v.Consumer, Provider: v.Provider, SHA: v.SHA})
+	pact, err := s.svc.Pacts.GetPact(ctx, broker.PactRef{Consumer: v.Consumer, Provider: v.Provider, SHA: v.SHA})
 	if err != nil {
 		return err
 	}

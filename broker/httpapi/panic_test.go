@@ -10,18 +10,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 )
 
-// panickyStore panics on every call, as a bug in a store would.
-type panickyStore struct{ broker.Store }
+// panickyPacticipants panics on every call, as a bug in a store would.
+type panickyPacticipants struct{ broker.Pacticipants }
 
 // TestAPanicIsA500WithAReference: a bug answers 500 with a reference that
 // is logged with the stack, instead of dropping the connection (which the
 // clients retry as a network failure, the pact CLI 8 times).
 func TestAPanicIsA500WithAReference(t *testing.T) {
 	var logs bytes.Buffer
-	base := newBroker(t, panickyStore{}, httpapi.Config{Log: newLogger(&logs)})
+	base := brokertest.ServeServices(t, httpapi.Services{Pacticipants: panickyPacticipants{}}, httpapi.Config{Log: newLogger(&logs)})
 	resp, err := http.Get(base + "/pacticipants")
 	require.NoError(t, err, "the connection must not be dropped")
 	defer resp.Body.Close()

@@ -92,7 +92,7 @@ func TestPublishNoticeReportsContentChangedLikeTheOutbox(t *testing.T) {
 
 // changedTriggers counts the contract_content_changed webhooks queued for
 // a version of Web's pact with Users.
-func changedTriggers(t *testing.T, s broker.WebhookStore, version string) int {
+func changedTriggers(t *testing.T, s broker.Webhooks, version string) int {
 	t.Helper()
 	ts, err := s.TriggeredWebhooks(context.Background(), broker.TriggeredFilter{Consumer: "Web", Provider: "Users", ConsumerVersion: version})
 	if broker.ErrorCode(err) == broker.NotFound {

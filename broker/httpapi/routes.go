@@ -75,7 +75,7 @@ func (s *Server) register() {
 }
 
 func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, _ params) error {
-	if err := s.store.Ping(r.Context()); err != nil {
+	if err := s.svc.Health.Ping(r.Context()); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "_links": map[string]any{"self": Link{Href: s.links(r).url("diagnostic", "status", "heartbeat")}}})

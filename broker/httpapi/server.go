@@ -57,15 +57,16 @@ type Config struct {
 
 // Server is the broker's HTTP API.
 type Server struct {
-	store  broker.Store
+	svc    Services
 	cfg    Config
 	log    *slog.Logger
 	routes []route
 }
 
-// New returns the API over store.
-func New(store broker.Store, cfg Config) *Server {
-	s := &Server{store: store, cfg: cfg, log: cfg.Log}
+// New returns the API over the broker's services; every field of svc must
+// be set.
+func New(svc Services, cfg Config) *Server {
+	s := &Server{svc: svc, cfg: cfg, log: cfg.Log}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

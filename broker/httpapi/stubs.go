@@ -12,9 +12,7 @@ import (
 // stubFacts gives broker/stubs the matrix's facts and the pacts' content.
 type stubFacts struct {
 	matrix.Facts
-	pacts interface {
-		GetPact(ctx context.Context, ref broker.PactRef) (broker.Pact, error)
-	}
+	pacts broker.Pacts
 }
 
 func (f stubFacts) PactContent(ctx context.Context, consumer, provider, sha string) ([]byte, error) {
@@ -29,12 +27,11 @@ func (f stubFacts) PactContent(ctx context.Context, consumer, provider, sha stri
 // environment, or of the head of a branch: a plain pact file that
 // contracts.Stub or the official `pact stub` answers from.
 func (s *Server) stubPact(w http.ResponseWriter, r *http.Request, p params) error {
-	ms, err := s.matrixStore()
-	if err != nil {
-		return err
-	}
-	f := stubFacts{Facts: ms.MatrixFacts(), pacts: s.store}
-	var pact []byte
+	f := stubFacts{Facts: s.svc.Matrix.MatrixFacts(), pacts: s.svc.Pacts}
+	var (
+		pact []byte
+		err  error
+	)
 	if env, ok := p["environment"]; ok {
 		pact, err = stubs.ForEnvironment(r.Context(), f, p["provider"], env)
 	} else {

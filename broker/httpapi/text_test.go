@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 )
 
@@ -20,9 +21,9 @@ import (
 // them in text columns, which made every such request a 500 the clients
 // retried).
 func TestTextTheDatabaseCannotStoreIsABadRequest(t *testing.T) {
-	for _, backend := range backends {
+	for _, backend := range brokertest.Backends {
 		t.Run(backend, func(t *testing.T) {
-			base := newBroker(t, newStore(t, backend), httpapi.Config{})
+			base := brokertest.Serve(t, brokertest.NewStore(t, backend), httpapi.Config{})
 			do := func(method, path, body string) (int, string) {
 				t.Helper()
 				req, err := http.NewRequest(method, base+path, strings.NewReader(body))
@@ -81,9 +82,9 @@ func TestOverlongNamesAreABadRequest(t *testing.T) {
 		letters[i] = byte('a' + rng.IntN(26))
 	}
 	long := string(letters)
-	for _, backend := range backends {
+	for _, backend := range brokertest.Backends {
 		t.Run(backend, func(t *testing.T) {
-			base := newBroker(t, newStore(t, backend), httpapi.Config{})
+			base := brokertest.Serve(t, brokertest.NewStore(t, backend), httpapi.Config{})
 			for _, c := range []struct{ method, path, body string }{
 				{http.MethodPut, "/pacticipants/Web/versions/" + long, `{}`},
 				{http.MethodPut, "/pacticipants/Web/versions/1/tags/" + long, `{}`},
@@ -115,9 +116,9 @@ func TestOverlongNamesAreABadRequest(t *testing.T) {
 // into a negative OFFSET that PostgreSQL refuses (a 500); the biggest pages
 // that fit are answered, beyond that is a 400 naming the limit.
 func TestHugePageNumbersAreABadRequest(t *testing.T) {
-	for _, backend := range backends {
+	for _, backend := range brokertest.Backends {
 		t.Run(backend, func(t *testing.T) {
-			base := newBroker(t, newStore(t, backend), httpapi.Config{})
+			base := brokertest.Serve(t, brokertest.NewStore(t, backend), httpapi.Config{})
 			req, err := http.NewRequest(http.MethodPut, base+"/pacticipants/Web/versions/1", strings.NewReader(`{}`))
 			require.NoError(t, err)
 			req.Header.Set("Content-Type", "application/json")

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/storetest"
 )
@@ -27,8 +28,8 @@ import (
 // broker records it.
 func TestCLIVerifierRecordsPendingOnlyThroughSelectors(t *testing.T) {
 	ctx := context.Background()
-	store := newStore(t, "sqlite")
-	brokerURL := newBroker(t, store, httpapi.Config{})
+	store := brokertest.NewStore(t, "sqlite")
+	brokerURL := brokertest.Serve(t, store, httpapi.Config{})
 	// A provider that fails every interaction.
 	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "broken", http.StatusInternalServerError)

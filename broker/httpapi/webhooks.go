@@ -31,14 +31,6 @@ func (s *Server) registerWebhooks() {
 	s.handle("/webhooks", m{"GET": s.listWebhooks, "POST": s.createWebhook})
 }
 
-func (s *Server) webhookStore() (broker.WebhookStore, error) {
-	ws, ok := s.store.(broker.WebhookStore)
-	if !ok {
-		return nil, fmt.Errorf("the store %T keeps no webhooks (it does not implement broker.WebhookStore)", s.store)
-	}
-	return ws, nil
-}
-
 type webhookPacticipantBody struct {
 	Name  *string `json:"name"`
 	Label *string `json:"label"`
@@ -128,7 +120,7 @@ func (s *Server) scopeFromPath(r *http.Request, p params, w *broker.Webhook) err
 		if sc.name == "" {
 			continue
 		}
-		if _, err := s.store.GetPacticipant(r.Context(), sc.name); err != nil {
+		if _, err := s.svc.Pacticipants.GetPacticipant(r.Context(), sc.name); err != nil {
 			return err
 		}
 		*sc.dst = &broker.WebhookPacticipant{Name: sc.name}
@@ -137,10 +129,6 @@ func (s *Server) scopeFromPath(r *http.Request, p params, w *broker.Webhook) err
 }
 
 func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p params) error {
-	ws, err := s.webhookStore()
-	if err != nil {
-		return err
-	}
 	hook, err := s.decodeWebhook(r)
 	if err != nil {
 		return err
@@ -148,7 +136,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p params)
 	if err := s.scopeFromPath(r, p, &hook); err != nil {
 		return err
 	}
-	saved, err := ws.CreateWebhook(r.Context(), hook)
+	saved, err := s.svc.Webhooks.CreateWebhook(r.Context(), hook)
 	if err != nil {
 		return err
 	}
@@ -159,10 +147,6 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p params)
 }
 
 func (s *Server) putWebhook(w http.ResponseWriter, r *http.Request, p params) error {
-	ws, err := s.webhookStore()
-	if err != nil {
-		return err
-	}
 	if !webhook.ValidUUID(p["uuid"]) {
 		return broker.FieldErrorf("uuid", "%q cannot be a webhook uuid: use 16 or more letters, digits, '-' or '_'", p["uuid"])
 	}
@@ -171,12 +155,12 @@ func (s *Server) putWebhook(w http.ResponseWriter, r *http.Request, p params) er
 		return err
 	}
 	hook.UUID = p["uuid"]
-	if old, err := ws.GetWebhook(r.Context(), hook.UUID); err == nil {
+	if old, err := s.svc.Webhooks.GetWebhook(r.Context(), hook.UUID); err == nil {
 		keepSecrets(&hook, old)
 	} else if !broker.IsNotFound(err) {
 		return err
 	}
-	saved, created, err := ws.PutWebhook(r.Context(), hook)
+	saved, created, err := s.svc.Webhooks.PutWebhook(r.Context(), hook)
 	if err != nil {
 		return err
 	}
@@ -207,11 +191,7 @@ func keepSecrets(w *broker.Webhook, old broker.Webhook) {
 }
 
 func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request, p params) error {
-	ws, err := s.webhookStore()
-	if err != nil {
-		return err
-	}
-	hook, err := ws.GetWebhook(r.Context(), p["uuid"])
+	hook, err := s.svc.Webhooks.GetWebhook(r.Context(), p["uuid"])
 	if err != nil {
 		return err
 	}
@@ -220,11 +200,7 @@ func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request, p params) er
 }
 
 func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, p params) error {
-	ws, err := s.webhookStore()
-	if err != nil {
-		return err
-	}
-	if err := ws.DeleteWebhook(r.Context(), p["uuid"]); err != nil {
+	if err := s.svc.Webhooks.DeleteWebhook(r.Context(), p["uuid"]); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -232,11 +208,7 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, p params)
 }
 
 func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request, p params) error {
-	ws, err := s.webhookStore()
-	if err != nil {
-		return err
-	}
-	hooks, err := ws.ListWebhooks(r.Context(), broker.WebhookFilter{Consumer: p["consumer"], Provider: p["provider"]})
+	hooks, err := s.svc.Webhooks.ListWebhooks(r.Context(), broker.WebhookFilter{Consumer: p["consumer"], Provider: p["provider"]})
 	if err != nil {
 		return err
 	}
@@ -362,19 +334,18 @@ func (l links) webhookJSON(h broker.Webhook) map[string]any {
 // in the body (/webhooks/execute) now, against the latest matching pact,
 // and shows what happened. Nothing is recorded.
 func (s *Server) executeWebhook(w http.ResponseWriter, r *http.Request, p params) error {
-	ws, err := s.webhookStore()
-	if err != nil {
-		return err
-	}
-	var hook broker.Webhook
+	var (
+		hook broker.Webhook
+		err  error
+	)
 	if uuid := p["uuid"]; uuid != "" {
-		if hook, err = ws.GetWebhook(r.Context(), uuid); err != nil {
+		if hook, err = s.svc.Webhooks.GetWebhook(r.Context(), uuid); err != nil {
 			return err
 		}
 	} else if hook, err = s.decodeWebhook(r); err != nil {
 		return err
 	}
-	wctx, err := ws.WebhookTestContext(r.Context(), hook)
+	wctx, err := s.svc.Webhooks.WebhookTestContext(r.Context(), hook)
 	if err != nil {
 		return err
 	}
@@ -452,15 +423,11 @@ func (s *Server) triggeredList(l links, ts []broker.TriggeredWebhook) []any {
 }
 
 func (s *Server) pactTriggeredWebhooks(w http.ResponseWriter, r *http.Request, p params) error {
-	ws, err := s.webhookStore()
+	pact, err := s.svc.Pacts.GetPact(r.Context(), broker.PactRef{Consumer: p["consumer"], Provider: p["provider"], Version: p["version"]})
 	if err != nil {
 		return err
 	}
-	pact, err := s.store.GetPact(r.Context(), broker.PactRef{Consumer: p["consumer"], Provider: p["provider"], Version: p["version"]})
-	if err != nil {
-		return err
-	}
-	ts, err := ws.TriggeredWebhooks(r.Context(), broker.TriggeredFilter{Consumer: p["consumer"], Provider: p["provider"], ConsumerVersion: p["version"]})
+	ts, err := s.svc.Webhooks.TriggeredWebhooks(r.Context(), broker.TriggeredFilter{Consumer: p["consumer"], Provider: p["provider"], ConsumerVersion: p["version"]})
 	if err != nil {
 		return err
 	}
@@ -475,18 +442,14 @@ func (s *Server) pactTriggeredWebhooks(w http.ResponseWriter, r *http.Request, p
 }
 
 func (s *Server) verificationTriggeredWebhooks(w http.ResponseWriter, r *http.Request, p params) error {
-	ws, err := s.webhookStore()
-	if err != nil {
-		return err
-	}
 	n, err := strconv.ParseInt(p["number"], 10, 64)
 	if err != nil {
 		return broker.Errorf(broker.NotFound, "verification result %q does not exist; numbers are integers", p["number"])
 	}
-	if _, err := s.store.GetVerification(r.Context(), p["consumer"], p["provider"], p["sha"], n); err != nil {
+	if _, err := s.svc.Verifications.GetVerification(r.Context(), p["consumer"], p["provider"], p["sha"], n); err != nil {
 		return err
 	}
-	ts, err := ws.TriggeredWebhooks(r.Context(), broker.TriggeredFilter{Consumer: p["consumer"], Provider: p["provider"], SHA: p["sha"], VerificationNumber: n})
+	ts, err := s.svc.Webhooks.TriggeredWebhooks(r.Context(), broker.TriggeredFilter{Consumer: p["consumer"], Provider: p["provider"], SHA: p["sha"], VerificationNumber: n})
 	if err != nil {
 		return err
 	}
@@ -501,18 +464,14 @@ func (s *Server) verificationTriggeredWebhooks(w http.ResponseWriter, r *http.Re
 }
 
 func (s *Server) webhooksStatus(w http.ResponseWriter, r *http.Request, p params) error {
-	ws, err := s.webhookStore()
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
 	consumer, provider := p["consumer"], p["provider"]
 	for _, name := range []string{consumer, provider} {
-		if _, err := s.store.GetPacticipant(ctx, name); err != nil {
+		if _, err := s.svc.Pacticipants.GetPacticipant(ctx, name); err != nil {
 			return err
 		}
 	}
-	ts, err := ws.TriggeredWebhooks(ctx, broker.TriggeredFilter{Consumer: consumer, Provider: provider})
+	ts, err := s.svc.Webhooks.TriggeredWebhooks(ctx, broker.TriggeredFilter{Consumer: consumer, Provider: provider})
 	if err != nil {
 		return err
 	}
@@ -541,7 +500,7 @@ func (s *Server) webhooksStatus(w http.ResponseWriter, r *http.Request, p params
 		"pb:consumer":      Link{Href: l.pacticipant(consumer), Title: "Consumer", Name: consumer},
 		"pb:provider":      Link{Href: l.pacticipant(provider), Title: "Provider", Name: provider},
 	}
-	if pact, err := s.store.GetPact(ctx, broker.PactRef{Consumer: consumer, Provider: provider}); err == nil {
+	if pact, err := s.svc.Pacts.GetPact(ctx, broker.PactRef{Consumer: consumer, Provider: provider}); err == nil {
 		links["pb:pact-version"] = Link{Href: l.pactVersion(provider, consumer, pact.ConsumerVersion), Title: "Pact", Name: pactTitle(pact)}
 	} else if !broker.IsNotFound(err) {
 		return err
@@ -555,11 +514,7 @@ func (s *Server) webhooksStatus(w http.ResponseWriter, r *http.Request, p params
 }
 
 func (s *Server) triggeredWebhookLogs(w http.ResponseWriter, r *http.Request, p params) error {
-	ws, err := s.webhookStore()
-	if err != nil {
-		return err
-	}
-	t, execs, err := ws.TriggeredWebhookLogs(r.Context(), p["uuid"])
+	t, execs, err := s.svc.Webhooks.TriggeredWebhookLogs(r.Context(), p["uuid"])
 	if err != nil {
 		return err
 	}
@@ -597,11 +552,7 @@ func (s *Server) triggeredWebhookLogs(w http.ResponseWriter, r *http.Request, p 
 // queued (those the outbox got since the request started).
 func (s *Server) webhookNotices(r *http.Request, l links, p broker.Pact, since time.Time) []broker.Notice {
 	none := []broker.Notice{{Type: "debug", Text: "  No enabled webhooks found for the detected events"}}
-	ws, err := s.webhookStore()
-	if err != nil {
-		return none
-	}
-	ts, err := ws.TriggeredWebhooks(r.Context(), broker.TriggeredFilter{Consumer: p.Consumer, Provider: p.Provider, ConsumerVersion: p.ConsumerVersion})
+	ts, err := s.svc.Webhooks.TriggeredWebhooks(r.Context(), broker.TriggeredFilter{Consumer: p.Consumer, Provider: p.Provider, ConsumerVersion: p.ConsumerVersion})
 	if err != nil {
 		s.log.Warn("could not list the webhooks a publication triggered", "err", err)
 		return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/storetest"
 )
@@ -77,8 +78,8 @@ func assertShape(t *testing.T, want, ours any, path string) {
 // broker's approved documentation examples: same status, same fields.
 func TestWebhookApprovals(t *testing.T) {
 	ctx := context.Background()
-	store := newStore(t, "sqlite")
-	base := newBroker(t, store, httpapi.Config{Webhooks: loopbackWebhooks})
+	store := brokertest.NewStore(t, "sqlite")
+	base := brokertest.Serve(t, store, httpapi.Config{Webhooks: loopbackWebhooks})
 	// Like the documentation's example.org, the receiver answers 200 with
 	// an empty body.
 	rc := newHookReceiver(t)

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/storetest"
 	"github.com/accord-cdc/accord/broker/webhook"
@@ -72,11 +73,11 @@ func (h *hookReceiver) got() []received {
 }
 
 func TestWebhookCLI(t *testing.T) {
-	for _, backend := range backends {
+	for _, backend := range brokertest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			store := newStore(t, backend)
-			base := newBroker(t, store, httpapi.Config{Webhooks: loopbackWebhooks})
+			store := brokertest.NewStore(t, backend)
+			base := brokertest.Serve(t, store, httpapi.Config{Webhooks: loopbackWebhooks})
 			rc := newHookReceiver(t)
 			out, err := cli(t, base, nil, "publish", writePact(t, t.TempDir(), "Web", "Users", "get user"), "--consumer-app-version", "1.0.0", "--branch", "main")
 			require.NoError(t, err, out)
@@ -197,8 +198,8 @@ func dig(m any, path ...string) any {
 // TestWebhookResources drives the webhook resources over HTTP, with a
 // dispatcher delivering what publications and verifications trigger.
 func TestWebhookResources(t *testing.T) {
-	store := newStore(t, "sqlite")
-	base := newBroker(t, store, httpapi.Config{Webhooks: loopbackWebhooks})
+	store := brokertest.NewStore(t, "sqlite")
+	base := brokertest.Serve(t, store, httpapi.Config{Webhooks: loopbackWebhooks})
 	rc := newHookReceiver(t)
 	d := webhook.NewDispatcher(store, loopbackWebhooks, nil, nil)
 	d.Start()

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/loadgen"
 	"github.com/accord-cdc/accord/broker/matrix"
@@ -185,7 +186,7 @@ func BenchmarkMatrixBrowse(b *testing.B) {
 func BenchmarkCanIDeployHTTP(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
-			srv := httptest.NewServer(httpapi.New(largeStore(b, backend), httpapi.Config{}))
+			srv := httptest.NewServer(brokertest.API(largeStore(b, backend), httpapi.Config{}))
 			defer srv.Close()
 			perApp := matrix.LargeScale.Versions / matrix.LargeScale.Pacticipants
 			i := 0

@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/accord-cdc/accord/broker/storetest"
@@ -69,7 +70,7 @@ func closeBenchStores() {
 func BenchmarkPactsForVerification(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
-			api := httpapi.New(benchStore(b, backend), httpapi.Config{BaseURL: "http://broker"})
+			api := brokertest.API(benchStore(b, backend), httpapi.Config{BaseURL: "http://broker"})
 			body := []byte(`{"consumerVersionSelectors":[{"mainBranch":true},{"deployedOrReleased":true},{"tag":"prod","latest":true}],
 				"providerVersionBranch":"main","includePendingStatus":true,"includeWipPactsSince":"2020-01-01"}`)
 			b.ResetTimer()
@@ -98,7 +99,7 @@ func BenchmarkPactsForVerification(b *testing.B) {
 func BenchmarkPublish(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
-			api := httpapi.New(benchStore(b, backend), httpapi.Config{BaseURL: "http://broker", Log: slog.New(slog.NewTextHandler(os.Stderr, nil))})
+			api := brokertest.API(benchStore(b, backend), httpapi.Config{BaseURL: "http://broker", Log: slog.New(slog.NewTextHandler(os.Stderr, nil))})
 			run := fmt.Sprintf("%p", b)
 			i := 0
 			b.ResetTimer()

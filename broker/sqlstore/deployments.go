@@ -9,104 +9,6 @@ import (
 	"github.com/accord-cdc/accord/broker"
 )
 
-var _ broker.DeploymentStore = (*Store)(nil)
-
-const envCols = `e.id, e.uuid, e.name, e.display_name, e.production, e.contacts, e.created_at, e.updated_at`
-
-func scanEnvironment(sc interface{ Scan(...any) error }, extra ...any) (broker.Environment, error) {
-	var e broker.Environment
-	var contacts sql.NullString
-	var c, u int64
-	if err := sc.Scan(append([]any{&e.ID, &e.UUID, &e.Name, &e.DisplayName, &e.Production, &contacts, &c, &u}, extra...)...); err != nil {
-		return e, err
-	}
-	if contacts.Valid && contacts.String != "" {
-		e.Contacts = []byte(contacts.String)
-	}
-	e.CreatedAt, e.UpdatedAt = fromTS(c), fromTS(u)
-	return e, nil
-}
-
-// FindEnvironments implements broker.DeploymentStore.
-func (s *Store) FindEnvironments(ctx context.Context, name string) ([]broker.Environment, error) {
-	q, args := `SELECT `+envCols+` FROM environments e`, []any{}
-	if name != "" {
-		q, args = q+` WHERE e.name = ?`, append(args, name)
-	}
-	rows, err := s.read().query(ctx, q+` ORDER BY e.name`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("find environments: %w", err)
-	}
-	defer rows.Close()
-	out := []broker.Environment{}
-	for rows.Next() {
-		e, err := scanEnvironment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find environments: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
-}
-
-func (r runner) environment(ctx context.Context, uuid string) (broker.Environment, error) {
-	e, err := scanEnvironment(r.row(ctx, `SELECT `+envCols+` FROM environments e WHERE e.uuid = ?`, uuid))
-	if err != nil {
-		return e, notFound(err, "no environment with uuid %s; list the environments (GET /environments, or pact broker list-environments) for their uuids", uuid)
-	}
-	return e, nil
-}
-
-// GetEnvironment implements broker.DeploymentStore.
-func (s *Store) GetEnvironment(ctx context.Context, uuid string) (broker.Environment, error) {
-	return s.read().environment(ctx, uuid)
-}
-
-// ReplaceEnvironment implements broker.DeploymentStore.
-func (s *Store) ReplaceEnvironment(ctx context.Context, uuid string, env broker.Environment) (broker.Environment, error) {
-	if env.DisplayName == "" {
-		env.DisplayName = env.Name
-	}
-	var out broker.Environment
-	err := s.write(ctx, func(r runner) error {
-		cur, err := r.environment(ctx, uuid)
-		if err != nil {
-			return err
-		}
-		var n int
-		if err := r.row(ctx, `SELECT COUNT(*) FROM environments WHERE name = ? AND id <> ?`, env.Name, cur.ID).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return broker.Errorf(broker.Conflict, "another environment is already named %q; choose a different name", env.Name)
-		}
-		if err := r.exec(ctx, `UPDATE environments SET name = ?, display_name = ?, production = ?, contacts = ?, updated_at = ? WHERE id = ?`,
-			env.Name, env.DisplayName, env.Production, nullJSON(env.Contacts), r.s.ts(), cur.ID); err != nil {
-			return err
-		}
-		out, err = r.environment(ctx, uuid)
-		return err
-	})
-	if err != nil {
-		return out, fmt.Errorf("replace environment: %w", err)
-	}
-	return out, nil
-}
-
-// DeleteEnvironment implements broker.DeploymentStore.
-func (s *Store) DeleteEnvironment(ctx context.Context, uuid string) error {
-	err := s.write(ctx, func(r runner) error {
-		if _, err := r.environment(ctx, uuid); err != nil {
-			return err
-		}
-		return r.exec(ctx, `DELETE FROM environments WHERE uuid = ?`, uuid)
-	})
-	if err != nil {
-		return fmt.Errorf("delete environment: %w", err)
-	}
-	return nil
-}
-
 // versionIDs looks up a version and its pacticipant by name and number.
 func (r runner) versionIDs(ctx context.Context, pacticipant, number string) (pid, vid int64, err error) {
 	err = r.row(ctx, `SELECT v.pacticipant_id, v.id FROM versions v JOIN pacticipants p ON p.id = v.pacticipant_id WHERE p.name = ? AND v.number = ?`,
@@ -208,7 +110,7 @@ func (r runner) deployForTag(ctx context.Context, pid, vid int64, tag string) er
 	return err
 }
 
-// DeployVersion implements broker.DeploymentStore.
+// DeployVersion implements broker.Deployments.
 func (s *Store) DeployVersion(ctx context.Context, pacticipant, number, environmentUUID, instance string) (broker.DeployedVersion, bool, error) {
 	var (
 		out     broker.DeployedVersion
@@ -236,12 +138,12 @@ func (s *Store) DeployVersion(ctx context.Context, pacticipant, number, environm
 	return out, created, nil
 }
 
-// GetDeployedVersion implements broker.DeploymentStore.
+// GetDeployedVersion implements broker.Deployments.
 func (s *Store) GetDeployedVersion(ctx context.Context, uuid string) (broker.DeployedVersion, error) {
 	return s.read().deployedVersion(ctx, uuid)
 }
 
-// Undeploy implements broker.DeploymentStore.
+// Undeploy implements broker.Deployments.
 func (s *Store) Undeploy(ctx context.Context, uuid string) (broker.DeployedVersion, error) {
 	var out broker.DeployedVersion
 	err := s.write(ctx, func(r runner) error {
@@ -258,7 +160,7 @@ func (s *Store) Undeploy(ctx context.Context, uuid string) (broker.DeployedVersi
 	return out, nil
 }
 
-// CurrentlyDeployed implements broker.DeploymentStore.
+// CurrentlyDeployed implements broker.Deployments.
 func (s *Store) CurrentlyDeployed(ctx context.Context, environmentUUID string, f broker.DeploymentFilter) ([]broker.DeployedVersion, error) {
 	r := s.read()
 	env, err := r.environment(ctx, environmentUUID)
@@ -279,7 +181,7 @@ func (s *Store) CurrentlyDeployed(ctx context.Context, environmentUUID string, f
 	return out, nil
 }
 
-// VersionDeployments implements broker.DeploymentStore.
+// VersionDeployments implements broker.Deployments.
 func (s *Store) VersionDeployments(ctx context.Context, pacticipant, number, environmentUUID string) ([]broker.DeployedVersion, error) {
 	r := s.read()
 	_, vid, err := r.versionIDs(ctx, pacticipant, number)
@@ -340,7 +242,7 @@ func (r runner) releasedVersion(ctx context.Context, uuid string) (broker.Releas
 	return rs[0], nil
 }
 
-// ReleaseVersion implements broker.DeploymentStore.
+// ReleaseVersion implements broker.Deployments.
 func (s *Store) ReleaseVersion(ctx context.Context, pacticipant, number, environmentUUID string) (broker.ReleasedVersion, bool, error) {
 	var (
 		out     broker.ReleasedVersion
@@ -377,12 +279,12 @@ func (s *Store) ReleaseVersion(ctx context.Context, pacticipant, number, environ
 	return out, created, nil
 }
 
-// GetReleasedVersion implements broker.DeploymentStore.
+// GetReleasedVersion implements broker.Deployments.
 func (s *Store) GetReleasedVersion(ctx context.Context, uuid string) (broker.ReleasedVersion, error) {
 	return s.read().releasedVersion(ctx, uuid)
 }
 
-// EndSupport implements broker.DeploymentStore.
+// EndSupport implements broker.Deployments.
 func (s *Store) EndSupport(ctx context.Context, uuid string) (broker.ReleasedVersion, error) {
 	var out broker.ReleasedVersion
 	err := s.write(ctx, func(r runner) error {
@@ -399,7 +301,7 @@ func (s *Store) EndSupport(ctx context.Context, uuid string) (broker.ReleasedVer
 	return out, nil
 }
 
-// CurrentlySupported implements broker.DeploymentStore.
+// CurrentlySupported implements broker.Deployments.
 func (s *Store) CurrentlySupported(ctx context.Context, environmentUUID string, f broker.DeploymentFilter) ([]broker.ReleasedVersion, error) {
 	r := s.read()
 	env, err := r.environment(ctx, environmentUUID)
@@ -417,7 +319,7 @@ func (s *Store) CurrentlySupported(ctx context.Context, environmentUUID string, 
 	return out, nil
 }
 
-// VersionReleases implements broker.DeploymentStore.
+// VersionReleases implements broker.Deployments.
 func (s *Store) VersionReleases(ctx context.Context, pacticipant, number, environmentUUID string) ([]broker.ReleasedVersion, error) {
 	r := s.read()
 	_, vid, err := r.versionIDs(ctx, pacticipant, number)

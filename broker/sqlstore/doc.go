@@ -1,6 +1,6 @@
-// Package sqlstore implements broker.Store on database/sql with hand-written
-// SQL, for SQLite (modernc.org/sqlite, pure Go, the default) and PostgreSQL
-// (pgx).
+// Package sqlstore implements every service of the broker (broker.Store)
+// on database/sql with hand-written SQL, for SQLite (modernc.org/sqlite,
+// pure Go, the default) and PostgreSQL (pgx).
 //
 // # Schema and migrations
 //

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"fmt"
 
 	"github.com/accord-cdc/accord/broker"
@@ -16,7 +17,7 @@ func newUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// CreateEnvironment implements broker.Store.
+// CreateEnvironment implements broker.Environments.
 func (s *Store) CreateEnvironment(ctx context.Context, env broker.Environment) (broker.Environment, error) {
 	if env.UUID == "" {
 		env.UUID = newUUID()
@@ -44,70 +45,98 @@ func (s *Store) CreateEnvironment(ctx context.Context, env broker.Environment) (
 	return env, nil
 }
 
-func (r runner) versionAndEnv(ctx context.Context, pacticipant, number, environment string) (pid, vid, eid int64, err error) {
-	v, err := r.version(ctx, pacticipant, number)
+const envCols = `e.id, e.uuid, e.name, e.display_name, e.production, e.contacts, e.created_at, e.updated_at`
+
+func scanEnvironment(sc interface{ Scan(...any) error }, extra ...any) (broker.Environment, error) {
+	var e broker.Environment
+	var contacts sql.NullString
+	var c, u int64
+	if err := sc.Scan(append([]any{&e.ID, &e.UUID, &e.Name, &e.DisplayName, &e.Production, &contacts, &c, &u}, extra...)...); err != nil {
+		return e, err
+	}
+	if contacts.Valid && contacts.String != "" {
+		e.Contacts = []byte(contacts.String)
+	}
+	e.CreatedAt, e.UpdatedAt = fromTS(c), fromTS(u)
+	return e, nil
+}
+
+// FindEnvironments implements broker.Environments.
+func (s *Store) FindEnvironments(ctx context.Context, name string) ([]broker.Environment, error) {
+	q, args := `SELECT `+envCols+` FROM environments e`, []any{}
+	if name != "" {
+		q, args = q+` WHERE e.name = ?`, append(args, name)
+	}
+	rows, err := s.read().query(ctx, q+` ORDER BY e.name`, args...)
 	if err != nil {
-		return 0, 0, 0, err
-	}
-	if err := r.row(ctx, `SELECT pacticipant_id FROM versions WHERE id = ?`, v.ID).Scan(&pid); err != nil {
-		return 0, 0, 0, err
-	}
-	if err := r.row(ctx, `SELECT id FROM environments WHERE name = ?`, environment).Scan(&eid); err != nil {
-		return 0, 0, 0, notFound(err, "no environment named %q; create it first", environment)
-	}
-	return pid, v.ID, eid, nil
-}
-
-// RecordDeployment implements broker.Store: the version replaces whatever
-// was deployed to the same environment and target.
-func (s *Store) RecordDeployment(ctx context.Context, pacticipant, number, environment, target string) error {
-	return s.write(ctx, func(r runner) error {
-		pid, vid, eid, err := r.versionAndEnv(ctx, pacticipant, number, environment)
-		if err != nil {
-			return err
-		}
-		now := r.s.ts()
-		if err := r.exec(ctx, `UPDATE deployed_versions SET undeployed_at = ? WHERE pacticipant_id = ? AND environment_id = ? AND target = ? AND undeployed_at IS NULL AND version_id <> ?`,
-			now, pid, eid, target, vid); err != nil {
-			return err
-		}
-		var n int
-		if err := r.row(ctx, `SELECT COUNT(*) FROM deployed_versions WHERE version_id = ? AND environment_id = ? AND target = ? AND undeployed_at IS NULL`, vid, eid, target).Scan(&n); err != nil || n > 0 {
-			return err
-		}
-		return r.exec(ctx, `INSERT INTO deployed_versions (uuid, version_id, pacticipant_id, environment_id, target, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			newUUID(), vid, pid, eid, target, now)
-	})
-}
-
-// RecordRelease implements broker.Store.
-func (s *Store) RecordRelease(ctx context.Context, pacticipant, number, environment string) error {
-	return s.write(ctx, func(r runner) error {
-		pid, vid, eid, err := r.versionAndEnv(ctx, pacticipant, number, environment)
-		if err != nil {
-			return err
-		}
-		return r.exec(ctx, `INSERT INTO released_versions (uuid, version_id, pacticipant_id, environment_id, created_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (version_id, environment_id) DO UPDATE SET support_ended_at = NULL`, newUUID(), vid, pid, eid, r.s.ts())
-	})
-}
-
-// ListEnvironments implements broker.Store.
-func (s *Store) ListEnvironments(ctx context.Context) ([]broker.Environment, error) {
-	rows, err := s.read().query(ctx, `SELECT id, uuid, name, display_name, production, created_at FROM environments ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("list environments: %w", err)
+		return nil, fmt.Errorf("find environments: %w", err)
 	}
 	defer rows.Close()
-	var out []broker.Environment
+	out := []broker.Environment{}
 	for rows.Next() {
-		var e broker.Environment
-		var c int64
-		if err := rows.Scan(&e.ID, &e.UUID, &e.Name, &e.DisplayName, &e.Production, &c); err != nil {
-			return nil, fmt.Errorf("list environments: %w", err)
+		e, err := scanEnvironment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find environments: %w", err)
 		}
-		e.CreatedAt = fromTS(c)
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+func (r runner) environment(ctx context.Context, uuid string) (broker.Environment, error) {
+	e, err := scanEnvironment(r.row(ctx, `SELECT `+envCols+` FROM environments e WHERE e.uuid = ?`, uuid))
+	if err != nil {
+		return e, notFound(err, "no environment with uuid %s; list the environments (GET /environments, or pact broker list-environments) for their uuids", uuid)
+	}
+	return e, nil
+}
+
+// GetEnvironment implements broker.Environments.
+func (s *Store) GetEnvironment(ctx context.Context, uuid string) (broker.Environment, error) {
+	return s.read().environment(ctx, uuid)
+}
+
+// ReplaceEnvironment implements broker.Environments.
+func (s *Store) ReplaceEnvironment(ctx context.Context, uuid string, env broker.Environment) (broker.Environment, error) {
+	if env.DisplayName == "" {
+		env.DisplayName = env.Name
+	}
+	var out broker.Environment
+	err := s.write(ctx, func(r runner) error {
+		cur, err := r.environment(ctx, uuid)
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := r.row(ctx, `SELECT COUNT(*) FROM environments WHERE name = ? AND id <> ?`, env.Name, cur.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return broker.Errorf(broker.Conflict, "another environment is already named %q; choose a different name", env.Name)
+		}
+		if err := r.exec(ctx, `UPDATE environments SET name = ?, display_name = ?, production = ?, contacts = ?, updated_at = ? WHERE id = ?`,
+			env.Name, env.DisplayName, env.Production, nullJSON(env.Contacts), r.s.ts(), cur.ID); err != nil {
+			return err
+		}
+		out, err = r.environment(ctx, uuid)
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("replace environment: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteEnvironment implements broker.Environments.
+func (s *Store) DeleteEnvironment(ctx context.Context, uuid string) error {
+	err := s.write(ctx, func(r runner) error {
+		if _, err := r.environment(ctx, uuid); err != nil {
+			return err
+		}
+		return r.exec(ctx, `DELETE FROM environments WHERE uuid = ?`, uuid)
+	})
+	if err != nil {
+		return fmt.Errorf("delete environment: %w", err)
+	}
+	return nil
 }

@@ -20,7 +20,7 @@ func scanPacticipant(sc interface{ Scan(...any) error }) (broker.Pacticipant, er
 	return p, err
 }
 
-// ListPacticipants implements broker.Store.
+// ListPacticipants implements broker.Pacticipants.
 func (s *Store) ListPacticipants(ctx context.Context, page broker.Page) ([]broker.Pacticipant, int, error) {
 	r := s.read()
 	var total int
@@ -57,7 +57,7 @@ func (r runner) pacticipant(ctx context.Context, name string) (broker.Pacticipan
 	return p, nil
 }
 
-// GetPacticipant implements broker.Store.
+// GetPacticipant implements broker.Pacticipants.
 func (s *Store) GetPacticipant(ctx context.Context, name string) (broker.Pacticipant, error) {
 	return s.read().pacticipant(ctx, name)
 }
@@ -84,7 +84,7 @@ func (r runner) ensurePacticipant(ctx context.Context, name string) (int64, bool
 	return id, err == nil, err
 }
 
-// CreatePacticipant implements broker.Store.
+// CreatePacticipant implements broker.Pacticipants.
 func (s *Store) CreatePacticipant(ctx context.Context, name string, u broker.PacticipantUpdate) (broker.Pacticipant, error) {
 	var p broker.Pacticipant
 	err := s.write(ctx, func(r runner) error {
@@ -127,7 +127,7 @@ func (r runner) applyPacticipant(ctx context.Context, name string, u broker.Pact
 	return p, err
 }
 
-// UpdatePacticipant implements broker.Store.
+// UpdatePacticipant implements broker.Pacticipants.
 func (s *Store) UpdatePacticipant(ctx context.Context, name string, u broker.PacticipantUpdate, create bool) (broker.Pacticipant, bool, error) {
 	var (
 		p       broker.Pacticipant
@@ -149,7 +149,7 @@ func (s *Store) UpdatePacticipant(ctx context.Context, name string, u broker.Pac
 	return p, created, nil
 }
 
-// DeletePacticipant implements broker.Store.
+// DeletePacticipant implements broker.Pacticipants.
 func (s *Store) DeletePacticipant(ctx context.Context, name string) error {
 	return s.write(ctx, func(r runner) error {
 		p, err := r.pacticipant(ctx, name)

@@ -219,7 +219,7 @@ func (r runner) contentChange(ctx context.Context, pact broker.Pact, outcome bro
 	return false, fmt.Sprintf("pact content is the same as previous versions with tags %s and no new tags were applied", strings.Join(tags, ", ")), nil
 }
 
-// PublishContracts implements broker.Store.
+// PublishContracts implements broker.Pacts.
 func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest) (broker.PublishResult, error) {
 	var res broker.PublishResult
 	err := s.write(ctx, func(r runner) error {
@@ -287,7 +287,7 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 	return res, nil
 }
 
-// PutPact implements broker.Store.
+// PutPact implements broker.Pacts.
 func (s *Store) PutPact(ctx context.Context, consumer, provider, version string, content []byte, merge bool) (broker.Pact, bool, error) {
 	var (
 		pact    broker.Pact
@@ -335,7 +335,7 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 	return pact, created, nil
 }
 
-// GetPact implements broker.Store.
+// GetPact implements broker.Pacts.
 func (s *Store) GetPact(ctx context.Context, ref broker.PactRef) (broker.Pact, error) {
 	q := ` WHERE c.name = ? AND p.name = ?`
 	args := []any{ref.Consumer, ref.Provider}
@@ -371,7 +371,7 @@ func (s *Store) GetPact(ctx context.Context, ref broker.PactRef) (broker.Pact, e
 	return ps[0], nil
 }
 
-// DeletePact implements broker.Store.
+// DeletePact implements broker.Pacts.
 func (s *Store) DeletePact(ctx context.Context, consumer, provider, version string) error {
 	return s.write(ctx, func(r runner) error {
 		var id int64
@@ -383,7 +383,7 @@ func (s *Store) DeletePact(ctx context.Context, consumer, provider, version stri
 	})
 }
 
-// LatestPacts implements broker.Store.
+// LatestPacts implements broker.Pacts.
 func (s *Store) LatestPacts(ctx context.Context) ([]broker.Pact, error) {
 	ps, err := s.read().pacts(ctx, false, ` WHERE pp.consumer_version_id = (SELECT MAX(pp2.consumer_version_id) FROM pact_publications pp2 WHERE pp2.provider_id = pp.provider_id AND pp2.consumer_id = pp.consumer_id)
 		ORDER BY c.name, p.name`)
@@ -393,7 +393,7 @@ func (s *Store) LatestPacts(ctx context.Context) ([]broker.Pact, error) {
 	return ps, nil
 }
 
-// ProviderPacts implements broker.Store.
+// ProviderPacts implements broker.Pacts.
 func (s *Store) ProviderPacts(ctx context.Context, provider string, f broker.PactFilter) ([]broker.Pact, error) {
 	r := s.read()
 	if _, err := r.pacticipant(ctx, provider); err != nil {
@@ -438,7 +438,7 @@ func (s *Store) ProviderPacts(ctx context.Context, provider string, f broker.Pac
 	return ps, nil
 }
 
-// PactVersions implements broker.Store.
+// PactVersions implements broker.Pacts.
 func (s *Store) PactVersions(ctx context.Context, consumer, provider string) ([]broker.Pact, error) {
 	ps, err := s.read().pacts(ctx, false, ` WHERE c.name = ? AND p.name = ? ORDER BY v.id DESC`, consumer, provider)
 	if err != nil {

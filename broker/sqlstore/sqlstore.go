@@ -36,9 +36,23 @@ const (
 	Postgres Dialect = "postgres"
 )
 
-var _ broker.Store = (*Store)(nil)
+// Store implements every service of the broker.
+var (
+	_ broker.Pacticipants       = (*Store)(nil)
+	_ broker.Versions           = (*Store)(nil)
+	_ broker.Pacts              = (*Store)(nil)
+	_ broker.Verifications      = (*Store)(nil)
+	_ broker.VerificationSource = (*Store)(nil)
+	_ broker.Environments       = (*Store)(nil)
+	_ broker.Deployments        = (*Store)(nil)
+	_ broker.Webhooks           = (*Store)(nil)
+	_ broker.WebhookOutbox      = (*Store)(nil)
+	_ broker.Matrix             = (*Store)(nil)
+	_ broker.Health             = (*Store)(nil)
+	_ broker.Store              = (*Store)(nil)
+)
 
-// Store is a broker.Store backed by SQLite or PostgreSQL.
+// Store implements every service of the broker on SQLite or PostgreSQL.
 type Store struct {
 	db      *sql.DB
 	dialect Dialect

@@ -40,7 +40,7 @@ func nullJSON(b []byte) any {
 	return string(b)
 }
 
-// RecordVerification implements broker.Store.
+// RecordVerification implements broker.Verifications.
 func (s *Store) RecordVerification(ctx context.Context, req broker.VerificationRequest) (broker.Verification, error) {
 	var out broker.Verification
 	err := s.write(ctx, func(r runner) error {
@@ -74,7 +74,7 @@ func (s *Store) RecordVerification(ctx context.Context, req broker.VerificationR
 	return out, nil
 }
 
-// GetVerification implements broker.Store.
+// GetVerification implements broker.Verifications.
 func (s *Store) GetVerification(ctx context.Context, consumer, provider, sha string, number int64) (broker.Verification, error) {
 	v, err := scanVerification(s.read().row(ctx, `SELECT `+verificationCols+verificationFrom+` WHERE c.name = ? AND p.name = ? AND pv.sha = ? AND ve.id = ?`, consumer, provider, sha, number))
 	if err != nil {
@@ -83,7 +83,7 @@ func (s *Store) GetVerification(ctx context.Context, consumer, provider, sha str
 	return v, nil
 }
 
-// LatestVerification implements broker.Store.
+// LatestVerification implements broker.Verifications.
 func (s *Store) LatestVerification(ctx context.Context, consumer, provider, sha string) (broker.Verification, error) {
 	v, err := scanVerification(s.read().row(ctx, `SELECT `+verificationCols+verificationFrom+` WHERE c.name = ? AND p.name = ? AND pv.sha = ? ORDER BY ve.id DESC LIMIT 1`, consumer, provider, sha))
 	if err != nil {
@@ -92,7 +92,7 @@ func (s *Store) LatestVerification(ctx context.Context, consumer, provider, sha 
 	return v, nil
 }
 
-// ProviderHasVerifications implements broker.Store.
+// ProviderHasVerifications implements broker.Verifications.
 func (s *Store) ProviderHasVerifications(ctx context.Context, provider string) (bool, error) {
 	var one int
 	err := s.read().row(ctx, `SELECT 1 FROM verifications WHERE provider_id = (SELECT id FROM pacticipants WHERE name = ?) LIMIT 1`, provider).Scan(&one)

@@ -184,12 +184,12 @@ func (r runner) version(ctx context.Context, pacticipant, number string) (broker
 	return vs[0], nil
 }
 
-// GetVersion implements broker.Store.
+// GetVersion implements broker.Versions.
 func (s *Store) GetVersion(ctx context.Context, pacticipant, number string) (broker.Version, error) {
 	return s.read().version(ctx, pacticipant, number)
 }
 
-// LatestVersion implements broker.Store.
+// LatestVersion implements broker.Versions.
 func (s *Store) LatestVersion(ctx context.Context, pacticipant, tag string) (broker.Version, error) {
 	r := s.read()
 	var vs []broker.Version
@@ -218,7 +218,7 @@ func pageClause(page broker.Page) (string, []any) {
 	return ` LIMIT ? OFFSET ?`, []any{page.Size, (max(page.Number, 1) - 1) * page.Size}
 }
 
-// ListVersions implements broker.Store.
+// ListVersions implements broker.Versions.
 func (s *Store) ListVersions(ctx context.Context, pacticipant string, page broker.Page) ([]broker.Version, int, error) {
 	r := s.read()
 	p, err := r.pacticipant(ctx, pacticipant)
@@ -237,7 +237,7 @@ func (s *Store) ListVersions(ctx context.Context, pacticipant string, page broke
 	return vs, total, nil
 }
 
-// PutVersion implements broker.Store.
+// PutVersion implements broker.Versions.
 func (s *Store) PutVersion(ctx context.Context, pacticipant, number string, u broker.VersionUpdate) (broker.Version, bool, error) {
 	var (
 		v       broker.Version
@@ -276,7 +276,7 @@ func (s *Store) PutVersion(ctx context.Context, pacticipant, number string, u br
 	return v, created, nil
 }
 
-// DeleteVersion implements broker.Store.
+// DeleteVersion implements broker.Versions.
 func (s *Store) DeleteVersion(ctx context.Context, pacticipant, number string) error {
 	return s.write(ctx, func(r runner) error {
 		v, err := r.version(ctx, pacticipant, number)
@@ -287,7 +287,7 @@ func (s *Store) DeleteVersion(ctx context.Context, pacticipant, number string) e
 	})
 }
 
-// ListBranches implements broker.Store.
+// ListBranches implements broker.Versions.
 func (s *Store) ListBranches(ctx context.Context, pacticipant string) ([]broker.Branch, error) {
 	r := s.read()
 	p, err := r.pacticipant(ctx, pacticipant)
@@ -317,7 +317,7 @@ func (r runner) branches(ctx context.Context, where, pacticipant string, args ..
 	return out, rows.Err()
 }
 
-// GetBranch implements broker.Store.
+// GetBranch implements broker.Versions.
 func (s *Store) GetBranch(ctx context.Context, pacticipant, branch string) (broker.Branch, error) {
 	bs, err := s.read().branches(ctx, `JOIN pacticipants p ON p.id = b.pacticipant_id WHERE p.name = ? AND b.name = ?`, pacticipant, pacticipant, branch)
 	if err != nil {
@@ -329,7 +329,7 @@ func (s *Store) GetBranch(ctx context.Context, pacticipant, branch string) (brok
 	return bs[0], nil
 }
 
-// DeleteBranch implements broker.Store.
+// DeleteBranch implements broker.Versions.
 func (s *Store) DeleteBranch(ctx context.Context, pacticipant, branch string) error {
 	return s.write(ctx, func(r runner) error {
 		var id int64
@@ -341,7 +341,7 @@ func (s *Store) DeleteBranch(ctx context.Context, pacticipant, branch string) er
 	})
 }
 
-// AddBranchVersion implements broker.Store.
+// AddBranchVersion implements broker.Versions.
 func (s *Store) AddBranchVersion(ctx context.Context, pacticipant, branch, number string) (broker.Version, bool, error) {
 	var (
 		v       broker.Version
@@ -368,7 +368,7 @@ func (s *Store) AddBranchVersion(ctx context.Context, pacticipant, branch, numbe
 	return v, created, nil
 }
 
-// BranchVersions implements broker.Store.
+// BranchVersions implements broker.Versions.
 func (s *Store) BranchVersions(ctx context.Context, pacticipant, branch string, page broker.Page) ([]broker.Version, int, error) {
 	r := s.read()
 	var total int
@@ -385,7 +385,7 @@ func (s *Store) BranchVersions(ctx context.Context, pacticipant, branch string, 
 	return vs, total, nil
 }
 
-// LatestBranchVersion implements broker.Store.
+// LatestBranchVersion implements broker.Versions.
 func (s *Store) LatestBranchVersion(ctx context.Context, pacticipant, branch string) (broker.Version, error) {
 	vs, _, err := s.BranchVersions(ctx, pacticipant, branch, broker.Page{Number: 1, Size: 1})
 	if err != nil {
@@ -397,7 +397,7 @@ func (s *Store) LatestBranchVersion(ctx context.Context, pacticipant, branch str
 	return vs[0], nil
 }
 
-// AddTag implements broker.Store.
+// AddTag implements broker.Versions.
 func (s *Store) AddTag(ctx context.Context, pacticipant, number, tag string) (broker.Tag, bool, error) {
 	var (
 		t       broker.Tag
@@ -437,12 +437,12 @@ func (r runner) tag(ctx context.Context, pacticipant, number, tag string) (broke
 	return t, notFound(err, "version %q of %q has no tag %q", number, pacticipant, tag)
 }
 
-// GetTag implements broker.Store.
+// GetTag implements broker.Versions.
 func (s *Store) GetTag(ctx context.Context, pacticipant, number, tag string) (broker.Tag, error) {
 	return s.read().tag(ctx, pacticipant, number, tag)
 }
 
-// DeleteTag implements broker.Store.
+// DeleteTag implements broker.Versions.
 func (s *Store) DeleteTag(ctx context.Context, pacticipant, number, tag string) error {
 	return s.write(ctx, func(r runner) error {
 		v, err := r.version(ctx, pacticipant, number)

@@ -13,8 +13,6 @@ import (
 	"github.com/accord-cdc/accord/broker"
 )
 
-var _ broker.WebhookStore = (*Store)(nil)
-
 const webhookCols = `w.id, w.uuid, w.description, wc.name, wp.name, w.consumer_label, w.provider_label, w.enabled, w.events, w.method, w.url, w.headers, w.body, w.username, w.password, w.created_at, w.updated_at`
 
 const webhookFrom = ` FROM webhooks w
@@ -142,7 +140,7 @@ func (r runner) webhook(ctx context.Context, uuid string) (broker.Webhook, error
 	return ws[0], nil
 }
 
-// CreateWebhook implements broker.WebhookStore.
+// CreateWebhook implements broker.Webhooks.
 func (s *Store) CreateWebhook(ctx context.Context, w broker.Webhook) (broker.Webhook, error) {
 	if w.UUID == "" {
 		w.UUID = newUUID()
@@ -162,7 +160,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w broker.Webhook) (broker.Web
 	return out, nil
 }
 
-// PutWebhook implements broker.WebhookStore.
+// PutWebhook implements broker.Webhooks.
 func (s *Store) PutWebhook(ctx context.Context, w broker.Webhook) (broker.Webhook, bool, error) {
 	var (
 		out     broker.Webhook
@@ -187,12 +185,12 @@ func (s *Store) PutWebhook(ctx context.Context, w broker.Webhook) (broker.Webhoo
 	return out, created, nil
 }
 
-// GetWebhook implements broker.WebhookStore.
+// GetWebhook implements broker.Webhooks.
 func (s *Store) GetWebhook(ctx context.Context, uuid string) (broker.Webhook, error) {
 	return s.read().webhook(ctx, uuid)
 }
 
-// DeleteWebhook implements broker.WebhookStore.
+// DeleteWebhook implements broker.Webhooks.
 func (s *Store) DeleteWebhook(ctx context.Context, uuid string) error {
 	return s.write(ctx, func(r runner) error {
 		if _, err := r.webhook(ctx, uuid); err != nil {
@@ -202,7 +200,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, uuid string) error {
 	})
 }
 
-// ListWebhooks implements broker.WebhookStore.
+// ListWebhooks implements broker.Webhooks.
 func (s *Store) ListWebhooks(ctx context.Context, f broker.WebhookFilter) ([]broker.Webhook, error) {
 	r := s.read()
 	var where []string
@@ -612,7 +610,7 @@ func (r runner) enqueueVerificationWebhooks(ctx context.Context, verID int64, co
 	return nil
 }
 
-// WebhookTestContext implements broker.WebhookStore.
+// WebhookTestContext implements broker.Webhooks.
 func (s *Store) WebhookTestContext(ctx context.Context, w broker.Webhook) (broker.WebhookContext, error) {
 	r := s.read()
 	q := `SELECT pp.id FROM pact_publications pp JOIN pacticipants c ON c.id = pp.consumer_id JOIN pacticipants p ON p.id = pp.provider_id WHERE 1 = 1`
@@ -668,7 +666,7 @@ func (r runner) triggered(ctx context.Context, joins, q string, args ...any) ([]
 	return out, rows.Err()
 }
 
-// TriggeredWebhooks implements broker.WebhookStore.
+// TriggeredWebhooks implements broker.Webhooks.
 func (s *Store) TriggeredWebhooks(ctx context.Context, f broker.TriggeredFilter) ([]broker.TriggeredWebhook, error) {
 	r := s.read()
 	pair := ` JOIN pacticipants tc ON tc.id = tw.consumer_id JOIN pacticipants tp ON tp.id = tw.provider_id`
@@ -693,7 +691,7 @@ func (s *Store) TriggeredWebhooks(ctx context.Context, f broker.TriggeredFilter)
 	return out, nil
 }
 
-// TriggeredWebhookLogs implements broker.WebhookStore.
+// TriggeredWebhookLogs implements broker.Webhooks.
 func (s *Store) TriggeredWebhookLogs(ctx context.Context, uuid string) (broker.TriggeredWebhook, []broker.WebhookExecution, error) {
 	r := s.read()
 	ts, err := r.triggered(ctx, "", ` WHERE tw.uuid = ?`, uuid)
@@ -721,7 +719,7 @@ func (s *Store) TriggeredWebhookLogs(ctx context.Context, uuid string) (broker.T
 	return ts[0], out, rows.Err()
 }
 
-// ClaimDeliveries implements broker.WebhookStore. PostgreSQL skips rows
+// ClaimDeliveries implements broker.Webhooks. PostgreSQL skips rows
 // another broker is claiming (FOR UPDATE SKIP LOCKED); SQLite serialises
 // writers, so the lease columns alone decide.
 func (s *Store) ClaimDeliveries(ctx context.Context, owner string, lease time.Duration, limit int) ([]broker.TriggeredWebhook, error) {
@@ -765,7 +763,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, lease time.Du
 	return out, nil
 }
 
-// FinishDelivery implements broker.WebhookStore.
+// FinishDelivery implements broker.Webhooks.
 func (s *Store) FinishDelivery(ctx context.Context, owner string, id int64, o broker.DeliveryOutcome) (bool, error) {
 	held := false
 	err := s.write(ctx, func(r runner) error {
@@ -795,7 +793,7 @@ func (s *Store) FinishDelivery(ctx context.Context, owner string, id int64, o br
 	return held, nil
 }
 
-// ReleaseDeliveries implements broker.WebhookStore.
+// ReleaseDeliveries implements broker.Webhooks.
 func (s *Store) ReleaseDeliveries(ctx context.Context, owner string) error {
 	return s.write(ctx, func(r runner) error {
 		return r.exec(ctx, `UPDATE triggered_webhooks SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?`, owner)

@@ -49,6 +49,35 @@ func Publish(tb testing.TB, s broker.Store, consumer, version, branch, provider 
 	return res
 }
 
+// Deploy records that version number of pacticipant now runs in the
+// environment called environment (on instance, "" for the unnamed one) and
+// fails the test on error.
+func Deploy(tb testing.TB, s broker.Store, pacticipant, number, environment, instance string) broker.DeployedVersion {
+	tb.Helper()
+	env := environmentNamed(tb, s, environment)
+	d, _, err := s.DeployVersion(context.Background(), pacticipant, number, env.UUID, instance)
+	require.NoError(tb, err, "deploy %s %s to %s", pacticipant, number, environment)
+	return d
+}
+
+// Release records that version number of pacticipant is released in the
+// environment called environment and fails the test on error.
+func Release(tb testing.TB, s broker.Store, pacticipant, number, environment string) broker.ReleasedVersion {
+	tb.Helper()
+	env := environmentNamed(tb, s, environment)
+	rv, _, err := s.ReleaseVersion(context.Background(), pacticipant, number, env.UUID)
+	require.NoError(tb, err, "release %s %s in %s", pacticipant, number, environment)
+	return rv
+}
+
+func environmentNamed(tb testing.TB, s broker.Store, name string) broker.Environment {
+	tb.Helper()
+	envs, err := s.FindEnvironments(context.Background(), name)
+	require.NoError(tb, err)
+	require.Len(tb, envs, 1, "environment %q", name)
+	return envs[0]
+}
+
 // Run runs the conformance suite. newStore must return a new, empty store
 // for each call (its cleanup registered on t).
 func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
@@ -387,14 +416,14 @@ func seedSelectors(t *testing.T, s broker.Store) {
 	require.NoError(t, err)
 	_, err = s.CreateEnvironment(ctx, broker.Environment{Name: "test"})
 	code(t, err, broker.Conflict)
-	envs, err := s.ListEnvironments(ctx)
+	envs, err := s.FindEnvironments(ctx, "")
 	require.NoError(t, err)
 	require.Len(t, envs, 2)
 	assert.Equal(t, "production", envs[0].Name)
 	assert.Equal(t, "16926ef3-590f-4e3f-838e-719717aa88c9", envs[1].UUID)
-	require.NoError(t, s.RecordDeployment(ctx, "Web", "w1", "production", ""))
-	require.NoError(t, s.RecordDeployment(ctx, "Web", "w2", "test", ""))
-	require.NoError(t, s.RecordRelease(ctx, "Mobile", "m1", "production"))
+	Deploy(t, s, "Web", "w1", "production", "")
+	Deploy(t, s, "Web", "w2", "test", "")
+	Release(t, s, "Mobile", "m1", "production")
 }
 
 func versions(ps []broker.SelectedPact) []string {
@@ -439,12 +468,13 @@ func testSelectors(t *testing.T, s broker.Store) {
 	assert.Empty(t, got)
 
 	// Deploying another version to the same environment replaces it.
-	require.NoError(t, s.RecordDeployment(ctx, "Web", "w3", "production", ""))
+	Deploy(t, s, "Web", "w3", "production", "")
 	got, err = s.SelectPacts(ctx, "API", broker.Selector{Deployed: true, Environment: "production"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"w3"}, versions(got))
 	assert.Equal(t, "production", got[0].Environment)
-	code(t, s.RecordDeployment(ctx, "Web", "w3", "nowhere", ""), broker.NotFound)
+	_, _, err = s.DeployVersion(ctx, "Web", "w3", "no-such-environment", "")
+	code(t, err, broker.NotFound)
 }
 
 func testPendingWIP(t *testing.T, s broker.Store) {

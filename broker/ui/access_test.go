@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/ui"
 )
@@ -17,7 +18,7 @@ func TestAccess(t *testing.T) {
 	seed(t, s)
 	auth := httpapi.Auth{Username: "rw", Password: "secret", ReadOnlyUsername: "ro", ReadOnlyPassword: "ro-secret", Token: "tok", ReadOnlyToken: "ro-tok"}
 	serve := func(cfg ui.Config) *httptest.Server {
-		srv := httptest.NewServer(ui.Split(ui.New(ui.FromStore(s), cfg), httpapi.New(s, httpapi.Config{Auth: auth})))
+		srv := httptest.NewServer(ui.Split(brokertest.Pages(s, cfg), brokertest.API(s, httpapi.Config{Auth: auth})))
 		t.Cleanup(srv.Close)
 		return srv
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/ui"
 )
@@ -24,7 +25,7 @@ func TestPublicBadgesOpenOnlyBadges(t *testing.T) {
 	_, err := s.CreatePacticipant(context.Background(), "secret/badge", broker.PacticipantUpdate{})
 	require.NoError(t, err)
 	auth := httpapi.Auth{Username: "rw", Password: "secret"}
-	srv := httptest.NewServer(ui.Split(ui.New(ui.FromStore(s), ui.Config{Access: ui.Access(auth), PublicBadges: true}), httpapi.New(s, httpapi.Config{Auth: auth})))
+	srv := httptest.NewServer(ui.Split(brokertest.Pages(s, ui.Config{Access: ui.Access(auth), PublicBadges: true}), brokertest.API(s, httpapi.Config{Auth: auth})))
 	t.Cleanup(srv.Close)
 	get := func(path, accept string, withAuth bool) (int, string) {
 		req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)

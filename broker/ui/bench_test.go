@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/accord-cdc/accord/broker/ui"
 )
@@ -77,16 +78,16 @@ func benchPage(b *testing.B, h http.Handler, path string) {
 // the real SQLite store. Target: ≤ 100 ms per render.
 func BenchmarkIndex(b *testing.B) {
 	s := bigBroker(b, false)
-	h := ui.New(ui.FromStore(s), ui.Config{})
+	h := brokertest.Pages(s, ui.Config{})
 	b.Run("page of 50", func(b *testing.B) { benchPage(b, h, "/") })
 	b.Run("all 200", func(b *testing.B) { benchPage(b, h, "/?pageSize=200") })
-	hw := ui.New(ui.FromStore(bigBroker(b, true)), ui.Config{})
+	hw := brokertest.Pages(bigBroker(b, true), ui.Config{})
 	b.Run("page of 50 with webhooks", func(b *testing.B) { benchPage(b, hw, "/") })
 }
 
 // BenchmarkPactPage renders a V4 pact page in a broker with 200
 // integrations. Target: ≤ 100 ms per render.
 func BenchmarkPactPage(b *testing.B) {
-	h := ui.New(ui.FromStore(bigBroker(b, true)), ui.Config{})
+	h := brokertest.Pages(bigBroker(b, true), ui.Config{})
 	benchPage(b, h, "/pacts/provider/provider-3/consumer/consumer-17/latest")
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/ui"
 )
@@ -142,8 +143,8 @@ func newBrowser(t *testing.T, origin string) (context.Context, *browserProblems)
 func TestBrowser(t *testing.T) {
 	store := newStore(t)
 	store.Now = time.Now // real times, so the screenshots read "3 seconds ago"
-	pages := ui.New(ui.FromStore(store), ui.Config{})
-	srv := httptest.NewServer(ui.Split(pages, httpapi.New(store, httpapi.Config{})))
+	pages := brokertest.Pages(store, ui.Config{})
+	srv := httptest.NewServer(ui.Split(pages, brokertest.API(store, httpapi.Config{})))
 	t.Cleanup(srv.Close)
 	seedThroughCLI(t, srv.URL, store)
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/sqlstore"
+	"github.com/accord-cdc/accord/broker/storetest"
 )
 
 // pactCLI is the official pact CLI that `make setup` installs.
@@ -125,9 +126,9 @@ func seedThroughCLI(t *testing.T, url string, store *sqlstore.Store) {
 			_, err := store.CreateEnvironment(ctx, e)
 			require.NoError(t, err)
 		}
-		require.NoError(t, store.RecordDeployment(ctx, "gateway", "1.0.0", "production", ""))
-		require.NoError(t, store.RecordDeployment(ctx, "orders", "2.0.0", "production", ""))
-		require.NoError(t, store.RecordRelease(ctx, "notifier", "3.0.0", "production"))
+		storetest.Deploy(t, store, "gateway", "1.0.0", "production", "")
+		storetest.Deploy(t, store, "orders", "2.0.0", "production", "")
+		storetest.Release(t, store, "notifier", "3.0.0", "production")
 	}
 
 	// The CLI's verification results must have arrived as the story says.

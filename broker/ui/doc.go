@@ -7,13 +7,13 @@
 // an API handler (browsers get HTML, API clients get HAL+JSON, badge paths
 // always get SVG, a browser opening an API-only resource gets the API):
 //
-//	api := httpapi.New(store, httpapi.Config{BaseURL: base, Auth: auth, Log: log})
-//	pages := ui.New(ui.FromStore(store), ui.Config{BaseURL: base, Log: log, Access: ui.Access(auth)})
+//	api := httpapi.New(httpapi.Services{Pacts: store, ...}, httpapi.Config{BaseURL: base, Auth: auth, Log: log})
+//	pages := ui.New(ui.NewSource(ui.Services{Pacts: store, ...}), ui.Config{BaseURL: base, Log: log, Access: ui.Access(auth)})
 //	server.Handler = ui.Split(pages, api)
 //
-// Pages read through Source, a small read-only interface; FromStore adapts a
-// broker.Store to it (and uses broker.DeploymentStore, broker.WebhookStore
-// and the store's matrix facts when the store has them). Templates, CSS and
+// Pages read through Source, a small read-only interface; NewSource builds it
+// over the broker's services (Services), which broker/cmd/accord-broker sets
+// one by one. Templates, CSS and
 // a few lines of JavaScript are embedded; every page works without
 // JavaScript.
 //

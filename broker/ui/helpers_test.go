@@ -16,8 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/sqlstore"
+	"github.com/accord-cdc/accord/broker/storetest"
 	"github.com/accord-cdc/accord/broker/ui"
 )
 
@@ -41,9 +43,7 @@ func tickingClock() func() time.Time {
 
 func newStore(tb testing.TB) *sqlstore.Store {
 	tb.Helper()
-	s, err := sqlstore.Open(context.Background(), "sqlite://"+filepath.Join(tb.TempDir(), "broker.sqlite3"), nil)
-	require.NoError(tb, err)
-	tb.Cleanup(func() { s.Close() })
+	s := brokertest.NewStore(tb, "sqlite")
 	s.Now = tickingClock()
 	return s
 }
@@ -91,9 +91,7 @@ func seed(tb testing.TB, s broker.Store) {
 		_, _, err := s.UpdatePacticipant(ctx, name, broker.PacticipantUpdate{MainBranch: &main}, true)
 		require.NoError(tb, err)
 	}
-	ws, ok := s.(broker.WebhookStore)
-	require.True(tb, ok, "the store keeps webhooks")
-	_, err := ws.CreateWebhook(ctx, broker.Webhook{Description: "build orders", Consumer: &broker.WebhookPacticipant{Name: "gateway"},
+	_, err := s.CreateWebhook(ctx, broker.Webhook{Description: "build orders", Consumer: &broker.WebhookPacticipant{Name: "gateway"},
 		Provider: &broker.WebhookPacticipant{Name: "orders"}, Enabled: true, Events: []string{broker.EventContractPublished},
 		Request: broker.WebhookRequest{Method: "POST", URL: "https://ci.example/hooks/orders"}})
 	require.NoError(tb, err)
@@ -114,19 +112,19 @@ func seed(tb testing.TB, s broker.Store) {
 	}
 	_, _, err = s.AddTag(ctx, "orders", "2.0.0", "prod")
 	require.NoError(tb, err)
-	require.NoError(tb, s.RecordDeployment(ctx, "gateway", "1.0.0", "production", ""))
-	require.NoError(tb, s.RecordDeployment(ctx, "orders", "2.0.0", "production", ""))
-	require.NoError(tb, s.RecordDeployment(ctx, "orders", "2.0.0", "staging", ""))
-	require.NoError(tb, s.RecordDeployment(ctx, "users", "7.0.0", "production", ""))
-	require.NoError(tb, s.RecordRelease(ctx, "notifier", "3.0.0", "production"))
+	storetest.Deploy(tb, s, "gateway", "1.0.0", "production", "")
+	storetest.Deploy(tb, s, "orders", "2.0.0", "production", "")
+	storetest.Deploy(tb, s, "orders", "2.0.0", "staging", "")
+	storetest.Deploy(tb, s, "users", "7.0.0", "production", "")
+	storetest.Release(tb, s, "notifier", "3.0.0", "production")
 }
 
 // newServer serves the UI in front of the HAL API, split the way the
 // broker's main is meant to wire them.
-func newServer(tb testing.TB, s broker.Store) *httptest.Server {
+func newServer(tb testing.TB, s *sqlstore.Store) *httptest.Server {
 	tb.Helper()
-	pages := ui.New(ui.FromStore(s), ui.Config{Now: func() time.Time { return start.Add(24 * time.Hour) }})
-	srv := httptest.NewServer(ui.Split(pages, httpapi.New(s, httpapi.Config{})))
+	pages := brokertest.Pages(s, ui.Config{Now: func() time.Time { return start.Add(24 * time.Hour) }})
+	srv := httptest.NewServer(ui.Split(pages, brokertest.API(s, httpapi.Config{})))
 	tb.Cleanup(srv.Close)
 	return srv
 }

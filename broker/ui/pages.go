@@ -244,7 +244,6 @@ type matrixData struct {
 	Problems     []string
 	Result       matrix.Result
 	Verdict      string // "yes", "no", "unknown"
-	Partial      string
 }
 
 func (h *Handler) matrix(w http.ResponseWriter, r *http.Request) error {
@@ -306,17 +305,6 @@ func (h *Handler) matrix(w http.ResponseWriter, r *http.Request) error {
 			d.Verdict = "yes"
 		default:
 			d.Verdict = "no"
-		}
-		if q.Environment != "" {
-			deps, err := h.src.Deployments(ctx)
-			if err != nil {
-				return err
-			}
-			if !deps.Recorded {
-				d.Partial = "This broker's store does not record deployments: the answer for an environment cannot take them into account."
-			} else {
-				d.Partial = deps.Partial
-			}
 		}
 	}
 	status := http.StatusOK

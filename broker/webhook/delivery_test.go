@@ -60,7 +60,7 @@ func testConfig(schedule ...time.Duration) webhook.Config {
 	}
 }
 
-func startDispatcher(t testing.TB, q webhook.Queue, cfg webhook.Config) *webhook.Dispatcher {
+func startDispatcher(t testing.TB, q broker.WebhookOutbox, cfg webhook.Config) *webhook.Dispatcher {
 	t.Helper()
 	d := webhook.NewDispatcher(q, cfg, nil, nil)
 	d.Start()
@@ -183,7 +183,7 @@ func createWebhook(t testing.TB, s *sqlstore.Store, provider, target string, eve
 	return saved
 }
 
-func triggered(t testing.TB, s broker.WebhookStore, consumer, provider, version string) []broker.TriggeredWebhook {
+func triggered(t testing.TB, s broker.Webhooks, consumer, provider, version string) []broker.TriggeredWebhook {
 	t.Helper()
 	ts, err := s.TriggeredWebhooks(context.Background(), broker.TriggeredFilter{Consumer: consumer, Provider: provider, ConsumerVersion: version})
 	require.NoError(t, err)
@@ -231,7 +231,7 @@ func TestChangedPactTriggersRequiredVerifications(t *testing.T) {
 			require.NoError(t, err)
 			_, err = s.CreateEnvironment(ctx, broker.Environment{Name: "production", DisplayName: "Production", Production: true})
 			require.NoError(t, err)
-			require.NoError(t, s.RecordDeployment(ctx, "Orders", "p-prod-1", "production", ""))
+			storetest.Deploy(t, s, "Orders", "p-prod-1", "production", "")
 
 			// Content A is published and verified by the main branch head
 			// before the webhook exists.

@@ -12,18 +12,11 @@ import (
 	"github.com/accord-cdc/accord/broker"
 )
 
-// Queue is the part of broker.WebhookStore a Dispatcher uses.
-type Queue interface {
-	ClaimDeliveries(ctx context.Context, owner string, lease time.Duration, limit int) ([]broker.TriggeredWebhook, error)
-	FinishDelivery(ctx context.Context, owner string, id int64, o broker.DeliveryOutcome) (bool, error)
-	ReleaseDeliveries(ctx context.Context, owner string) error
-}
-
 // Dispatcher delivers triggered webhooks from the outbox until stopped.
 // Several dispatchers (in one process or many brokers sharing a database)
 // may run at once: a delivery is leased to one of them at a time.
 type Dispatcher struct {
-	queue Queue
+	queue broker.WebhookOutbox
 	cfg   Config
 	exec  *Executor
 	log   *slog.Logger
@@ -39,7 +32,7 @@ type Dispatcher struct {
 }
 
 // NewDispatcher returns a dispatcher over q; client may be nil.
-func NewDispatcher(q Queue, cfg Config, client *http.Client, log *slog.Logger) *Dispatcher {
+func NewDispatcher(q broker.WebhookOutbox, cfg Config, client *http.Client, log *slog.Logger) *Dispatcher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

@@ -4,7 +4,7 @@
 // from the database outbox.
 //
 // Delivery is at-least-once. Publications and verifications write the
-// webhooks they trigger in their own transaction (see broker.WebhookStore),
+// webhooks they trigger in their own transaction (see broker.WebhookOutbox),
 // so a crash never loses one. A Dispatcher leases due deliveries from the
 // store (row locks on PostgreSQL, the single writer on SQLite), sends each
 // with a timeout, records the attempt and schedules the next one from the

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/accord-cdc/accord/broker/storetest"
@@ -35,7 +36,7 @@ func startBroker(t *testing.T, dbURL string, auth httpapi.Auth) string {
 	t.Cleanup(func() { store.Close() })
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	srv := &http.Server{Handler: httpapi.New(store, httpapi.Config{Auth: auth}), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: brokertest.API(store, httpapi.Config{Auth: auth}), ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return "http://" + ln.Addr().String()

@@ -328,10 +328,32 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w; choose another address with --addr or PACT_BROKER_PORT", m.Addr, err)
 	}
 	m.ln = ln
-	api := httpapi.New(store, httpapi.Config{BaseURL: m.BaseURL, Auth: m.Auth, Log: m.Log, Webhooks: m.Webhooks})
+	// The store implements every service of the broker; the API and the
+	// pages each get the ones they use.
+	api := httpapi.New(httpapi.Services{
+		Pacticipants:    store,
+		Versions:        store,
+		Pacts:           store,
+		Verifications:   store,
+		ForVerification: store,
+		Environments:    store,
+		Deployments:     store,
+		Webhooks:        store,
+		Matrix:          store,
+		Health:          store,
+	}, httpapi.Config{BaseURL: m.BaseURL, Auth: m.Auth, Log: m.Log, Webhooks: m.Webhooks})
 	// Browsers get the UI's pages at the API's own URLs; clients get HAL.
 	// Pages, badges and assets carry the API's common headers too.
-	pages := ui.New(ui.FromStore(store), ui.Config{BaseURL: m.BaseURL, Log: m.Log, Access: ui.Access(m.Auth), PublicBadges: m.PublicBadges})
+	pages := ui.New(ui.NewSource(ui.Services{
+		Pacticipants:  store,
+		Versions:      store,
+		Pacts:         store,
+		Verifications: store,
+		Environments:  store,
+		Deployments:   store,
+		Webhooks:      store,
+		Matrix:        store,
+	}), ui.Config{BaseURL: m.BaseURL, Log: m.Log, Access: ui.Access(m.Auth), PublicBadges: m.PublicBadges})
 	m.server = &http.Server{Handler: m.logRequests(httpapi.CommonHeaders(ui.Split(pages, api))), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: cmp.Or(m.ReadTimeout, 5*time.Minute), IdleTimeout: cmp.Or(m.IdleTimeout, 2*time.Minute)}
 	m.served = make(chan error, 1)

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 )
@@ -62,8 +63,8 @@ func TestOfficialClientContract(t *testing.T) {
 		return
 	}
 	ctx := context.Background()
-	results := newStore(t, "sqlite")
-	resultsURL := newBroker(t, results, httpapi.Config{})
+	results := brokertest.NewStore(t, "sqlite")
+	resultsURL := brokertest.Serve(t, results, httpapi.Config{})
 	content, err := os.ReadFile(officialPactFile(t))
 	require.NoError(t, err)
 	pact, _, err := results.PutPact(ctx, officialConsumer, officialProvider, "fixture", content, false)
@@ -135,7 +136,7 @@ func (b *swapBroker) reset() {
 	b.store = s
 	// The Ruby broker's own verification uses this base URL; some
 	// interactions expect it literally.
-	b.api = httpapi.New(s, httpapi.Config{BaseURL: "http://example.org"})
+	b.api = brokertest.API(s, httpapi.Config{BaseURL: "http://example.org"})
 }
 
 func (b *swapBroker) ServeHTTP(w http.ResponseWriter, r *http.Request) {

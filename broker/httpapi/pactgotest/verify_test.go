@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/storetest"
 )
@@ -29,10 +30,10 @@ func userAPI(t *testing.T) string {
 }
 
 func TestPactGoVerificationThroughBroker(t *testing.T) {
-	for _, backend := range backends {
+	for _, backend := range brokertest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
-			s := newStore(t, backend)
+			s := brokertest.NewStore(t, backend)
 			since := time.Now().Add(-time.Hour)
 			const prov = "User API"
 
@@ -41,10 +42,10 @@ func TestPactGoVerificationThroughBroker(t *testing.T) {
 			deployed := storetest.Publish(t, s, "Mobile", "m1", "release/1", prov, nil, "mobile-user").Pacts[0].Pact.SHA
 			_, err := s.CreateEnvironment(ctx, broker.Environment{Name: "production", Production: true})
 			require.NoError(t, err)
-			require.NoError(t, s.RecordDeployment(ctx, "Mobile", "m1", "production", ""))
+			storetest.Deploy(t, s, "Mobile", "m1", "production", "")
 			wip := storetest.Publish(t, s, "Mobile", "m2", "feat/wip", prov, nil, "wip-user").Pacts[0].Pact.SHA
 
-			url := newBroker(t, s, httpapi.Config{Auth: httpapi.Auth{Token: "t0ken"}})
+			url := brokertest.Serve(t, s, httpapi.Config{Auth: httpapi.Auth{Token: "t0ken"}})
 			err = provider.NewVerifier().VerifyProvider(t, provider.VerifyRequest{
 				Provider:        prov,
 				ProviderBaseURL: userAPI(t),

@@ -1,0 +1,20 @@
+package httpapi
+
+import "github.com/accord-cdc/accord/broker"
+
+// Services are the broker's services the API serves, one field per role.
+// broker/cmd/accord-broker sets each of them (*sqlstore.Store implements
+// all); a handler uses the fields it needs and nothing else.
+type Services struct {
+	Pacticipants  broker.Pacticipants
+	Versions      broker.Versions
+	Pacts         broker.Pacts
+	Verifications broker.Verifications
+	// ForVerification answers pacts-for-verification queries.
+	ForVerification broker.VerificationSource
+	Environments    broker.Environments
+	Deployments     broker.Deployments
+	Webhooks        broker.Webhooks
+	Matrix          broker.Matrix
+	Health          broker.Health
+}
