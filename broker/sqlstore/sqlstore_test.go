@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
@@ -60,4 +61,10 @@ func TestParseURL(t *testing.T) {
 		require.Equal(t, c.d, d)
 		require.Equal(t, c.dsn, dsn)
 	}
+}
+
+func codeOf(t *testing.T, err error, want broker.Code) {
+	t.Helper()
+	require.Error(t, err)
+	assert.Equal(t, want, broker.ErrorCode(err), "%v", err)
 }

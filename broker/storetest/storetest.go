@@ -1,6 +1,8 @@
-// Package storetest is the conformance suite every broker.Store must pass.
-// Storage implementations call Run from their tests with a constructor
-// returning an empty, migrated store.
+// Package storetest is the conformance suite every broker.Store must pass:
+// every service (pacticipants, versions, pacts, verifications, pacts for
+// verification, environments, deployments, webhooks and their outbox, the
+// matrix facts, health). Storage implementations call Run from their tests
+// with a constructor returning an empty, migrated store.
 package storetest
 
 import (
@@ -103,6 +105,12 @@ func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
 		{"MainBranchAutoDetected", testMainBranchDetect},
 		{"TagsAndBranches", testTagsBranches},
 		{"DeleteCascades", testDeleteCascades},
+		{"EnvironmentsAndDeployments", testEnvironmentsAndDeployments},
+		{"ConcurrentDeployments", testConcurrentDeployments},
+		{"Webhooks", testWebhooks},
+		{"WebhookOutbox", testWebhookOutbox},
+		{"Matrix", testMatrix},
+		{"Health", testHealth},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
