@@ -1,6 +1,9 @@
 package broker
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // DeployedVersion records that a version runs in an environment, on one
 // application instance ("" is the unnamed instance, a slot of its own).
@@ -44,4 +47,32 @@ type DeploymentFilter struct {
 	Pacticipant string
 	// ApplicationInstance filters deployments; ignored for releases.
 	ApplicationInstance string
+}
+
+// DeploymentDecision is what recording a deployment does to its slot.
+type DeploymentDecision struct {
+	// Keep is the index, in the slot's current deployments, of the one
+	// that already runs the version: nothing changes. -1 when a new
+	// deployment begins.
+	Keep int
+	// End holds the indices of the current deployments the new one
+	// replaces.
+	End []int
+}
+
+// DecideDeployment decides what deploying version does to a slot (one
+// pacticipant, environment and application instance) whose current
+// deployments run the versions in current, oldest first (normally one at
+// most): the same version again keeps its record, so recording a
+// deployment twice is harmless; another version ends every current one and
+// begins its own.
+func DecideDeployment[V comparable](current []V, version V) DeploymentDecision {
+	if i := slices.Index(current, version); i >= 0 {
+		return DeploymentDecision{Keep: i}
+	}
+	d := DeploymentDecision{Keep: -1}
+	for i := range current {
+		d.End = append(d.End, i)
+	}
+	return d
 }

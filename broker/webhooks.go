@@ -202,3 +202,69 @@ func MetadataConsumerVersions(seg string) []int64 {
 	}
 	return out
 }
+
+// VersionRef names a version of a pacticipant the store knows.
+type VersionRef struct {
+	ID     int64
+	Number string
+	// Branch is the version's branch (the latest it was added to).
+	Branch string
+}
+
+// RequiredVerificationFacts are the provider versions that may have to
+// verify newly published pact content, and which of them already did.
+type RequiredVerificationFacts struct {
+	// MainBranchHead is the latest version of the provider's main branch;
+	// nil when it has none.
+	MainBranchHead *VersionRef
+	// Deployed and Released are the provider versions currently deployed
+	// or released, oldest first, with their environment's name.
+	Deployed, Released []EnvironmentVersion
+	// Verified holds the IDs of the versions above that already verified
+	// the content.
+	Verified map[int64]bool
+}
+
+// EnvironmentVersion is a version in an environment.
+type EnvironmentVersion struct {
+	Version     VersionRef
+	Environment string
+}
+
+// RequiredVerification is a provider version that must verify published
+// content, with why in the Pact Broker's words ("latest from main branch",
+// "deployed in production").
+type RequiredVerification struct {
+	Version      VersionRef
+	Descriptions []string
+}
+
+// RequiredVerifications decides which provider versions must verify newly
+// published content (contract_requiring_verification_published): the head
+// of the provider's main branch and every version currently deployed or
+// released, each once with all its reasons, unless it already verified the
+// content.
+func RequiredVerifications(f RequiredVerificationFacts) []RequiredVerification {
+	var out []RequiredVerification
+	add := func(v VersionRef, desc string) {
+		for i := range out {
+			if out[i].Version.ID == v.ID {
+				if !slices.Contains(out[i].Descriptions, desc) {
+					out[i].Descriptions = append(out[i].Descriptions, desc)
+				}
+				return
+			}
+		}
+		out = append(out, RequiredVerification{Version: v, Descriptions: []string{desc}})
+	}
+	if f.MainBranchHead != nil {
+		add(*f.MainBranchHead, "latest from main branch")
+	}
+	for _, d := range f.Deployed {
+		add(d.Version, "deployed in "+d.Environment)
+	}
+	for _, r := range f.Released {
+		add(r.Version, "released in "+r.Environment)
+	}
+	return slices.DeleteFunc(out, func(r RequiredVerification) bool { return f.Verified[r.Version.ID] })
+}

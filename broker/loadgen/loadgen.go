@@ -25,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/matrix"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 )
@@ -293,8 +294,9 @@ func (l *loader) write(ctx context.Context, w *writer, d matrix.Data) (Stats, er
 		return st, err
 	}
 
-	// Deployments replay in order: a new version in a slot ends the one
-	// before; the same version again keeps its record.
+	// Deployments replay in order, as broker.DecideDeployment decides: a
+	// new version in a slot ends the one before; the same version again
+	// keeps its record.
 	type slot struct {
 		app, env int64
 		instance string
@@ -318,7 +320,11 @@ func (l *loader) write(ctx context.Context, w *writer, d matrix.Data) (Stats, er
 			}
 			continue
 		}
-		if cur != nil && cur.version == vid {
+		var running []int64
+		if cur != nil {
+			running = []int64{cur.version}
+		}
+		if broker.DecideDeployment(running, vid).Keep >= 0 {
 			continue
 		}
 		if cur != nil {

@@ -63,9 +63,9 @@ func (r runner) deployedVersion(ctx context.Context, uuid string) (broker.Deploy
 	return ds[0], nil
 }
 
-// deploy puts version vid into the environment slot (eid, instance): the
-// version there before is undeployed, and the same version again keeps its
-// record.
+// deploy puts version vid into the environment slot (eid, instance) as
+// broker.DecideDeployment decides: the version there before is undeployed,
+// and the same version again keeps its record.
 func (r runner) deploy(ctx context.Context, pid, vid, eid int64, instance string, auto bool) (uuid string, created bool, err error) {
 	if r.s.dialect == Postgres {
 		// Deployments of one pacticipant take turns, so the second of two
@@ -75,18 +75,35 @@ func (r runner) deploy(ctx context.Context, pid, vid, eid int64, instance string
 			return "", false, err
 		}
 	}
-	err = r.row(ctx, `SELECT uuid FROM deployed_versions WHERE pacticipant_id = ? AND environment_id = ? AND target = ? AND undeployed_at IS NULL AND version_id = ?`,
-		pid, eid, instance, vid).Scan(&uuid)
-	if err == nil {
-		return uuid, false, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	rows, err := r.query(ctx, `SELECT uuid, version_id FROM deployed_versions WHERE pacticipant_id = ? AND environment_id = ? AND target = ? AND undeployed_at IS NULL ORDER BY id`,
+		pid, eid, instance)
+	if err != nil {
 		return "", false, err
+	}
+	var uuids []string
+	var versions []int64
+	for rows.Next() {
+		var u string
+		var v int64
+		if err := rows.Scan(&u, &v); err != nil {
+			rows.Close()
+			return "", false, err
+		}
+		uuids, versions = append(uuids, u), append(versions, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", false, err
+	}
+	d := broker.DecideDeployment(versions, vid)
+	if d.Keep >= 0 {
+		return uuids[d.Keep], false, nil
 	}
 	now := r.s.ts()
-	if err := r.exec(ctx, `UPDATE deployed_versions SET undeployed_at = ? WHERE pacticipant_id = ? AND environment_id = ? AND target = ? AND undeployed_at IS NULL`,
-		now, pid, eid, instance); err != nil {
-		return "", false, err
+	for _, i := range d.End {
+		if err := r.exec(ctx, `UPDATE deployed_versions SET undeployed_at = ? WHERE uuid = ?`, now, uuids[i]); err != nil {
+			return "", false, err
+		}
 	}
 	uuid = newUUID()
 	err = r.exec(ctx, `INSERT INTO deployed_versions (uuid, version_id, pacticipant_id, environment_id, target, auto_created, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,

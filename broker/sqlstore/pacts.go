@@ -76,42 +76,38 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 		}
 	}
 	var (
-		pubID       int64
-		existingSHA string
-		exists      bool
+		pubID int64
+		prior *broker.PriorPublication
 	)
 	if !tg.versionIsNew {
+		var sha string
 		err = r.row(ctx, `SELECT pp.id, pv.sha FROM pact_publications pp JOIN pact_versions pv ON pv.id = pp.pact_version_id WHERE pp.consumer_version_id = ? AND pp.provider_id = ?`,
-			versionID, providerID).Scan(&pubID, &existingSHA)
-		exists = err == nil
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			versionID, providerID).Scan(&pubID, &sha)
+		switch {
+		case err == nil:
+			prior = &broker.PriorPublication{SHA: sha}
+		case !errors.Is(err, sql.ErrNoRows):
 			return broker.Pact{}, "", err
 		}
 	}
+	exists := prior != nil
 	sha := doc.ContentSHA()
-	outcome := broker.PactCreated
-	switch {
-	case exists && sha == existingSHA:
-		outcome = broker.PactContentSame
-	case exists && merge:
-		var existingContent string
-		if err := r.row(ctx, `SELECT content FROM pact_versions WHERE consumer_id = ? AND provider_id = ? AND sha = ?`, consumerID, providerID, existingSHA).Scan(&existingContent); err != nil {
+	outcome, err := broker.DecidePublication(consumer, version, provider, prior, sha, merge)
+	if err != nil {
+		return broker.Pact{}, "", err
+	}
+	if outcome == broker.PactMerged {
+		var content string
+		if err := r.row(ctx, `SELECT content FROM pact_versions WHERE consumer_id = ? AND provider_id = ? AND sha = ?`, consumerID, providerID, prior.SHA).Scan(&content); err != nil {
 			return broker.Pact{}, "", err
 		}
-		old, err := broker.ParsePact([]byte(existingContent))
-		if err != nil {
+		if prior.Content, err = broker.ParsePact([]byte(content)); err != nil {
 			return broker.Pact{}, "", err
 		}
-		if err := old.Merge(doc); err != nil {
+		if doc, outcome, err = broker.MergePublication(*prior, doc); err != nil {
 			return broker.Pact{}, "", err
 		}
-		doc, sha, outcome = old, old.ContentSHA(), broker.PactMerged
-		if sha == existingSHA {
-			outcome = broker.PactContentSame
-		}
-	case exists:
-		msg := fmt.Sprintf("Cannot change the content of the pact for %s version %s and provider %s, as race conditions will cause unreliable results for can-i-deploy. Each pact must be published with a unique consumer version number. Some Pact libraries generate random data when a concrete value for a type matcher is not specified, and this can cause the contract to change between test runs. Publish the changed pact with a new consumer version number (for example the git sha of the change).", consumer, version, provider)
-		return broker.Pact{}, "", &broker.Error{Code: broker.Conflict, Field: "contracts", Message: msg}
+		sha = doc.ContentSHA()
 	}
 	now := r.s.ts()
 	if outcome != broker.PactContentSame {
@@ -149,74 +145,56 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 		CreatedAt: fromTS(now), UpdatedAt: fromTS(now)}, outcome, nil
 }
 
-// contentChange is the Pact Broker's contract_content_changed rule for
-// one publication; the webhook outbox and the publish response's "Events
-// detected" notice both take their answer from here. A merge that changed
-// the content is a change; republishing the same content for the same
-// version is none. A pact new to its consumer version is a change when, for
-// some tag of the version (or among untagged versions when it has none),
-// there is no earlier version's pact or the latest earlier one has other
-// content. why gives the reason in the Pact Broker's words.
+// contentChange answers broker.ContentChange for one publication, reading
+// the earlier publications the rule compares with when the pact is new to
+// its consumer version.
 func (r runner) contentChange(ctx context.Context, pact broker.Pact, outcome broker.PactOutcome) (changed bool, why string, err error) {
-	switch outcome {
-	case broker.PactMerged:
-		return true, fmt.Sprintf("pact content modified since previous publication for %s version %s", pact.Consumer, pact.ConsumerVersion), nil
-	case broker.PactCreated:
-	default:
-		return false, "", nil
+	f := broker.ContentChangeFacts{Pact: pact, Outcome: outcome}
+	if outcome == broker.PactCreated {
+		if err := r.contentHistory(ctx, &f); err != nil {
+			return false, "", err
+		}
 	}
+	changed, why = broker.ContentChange(f)
+	return changed, why, nil
+}
+
+// contentHistory fills in the version's tags and, per tag (or among
+// untagged versions), the latest earlier publication of the pair.
+func (r runner) contentHistory(ctx context.Context, f *broker.ContentChangeFacts) error {
+	pact := f.Pact
 	var consumerID, providerID, pvID int64
-	err = r.row(ctx, `SELECT pp.consumer_id, pp.provider_id, pp.pact_version_id FROM pact_publications pp JOIN pacticipants p ON p.id = pp.provider_id
+	err := r.row(ctx, `SELECT pp.consumer_id, pp.provider_id, pp.pact_version_id FROM pact_publications pp JOIN pacticipants p ON p.id = pp.provider_id
 		WHERE pp.consumer_version_id = ? AND p.name = ?`, pact.ConsumerVersionID, pact.Provider).Scan(&consumerID, &providerID, &pvID)
 	if err != nil {
-		return false, "", fmt.Errorf("find the pact of %s version %s for %s: %w", pact.Consumer, pact.ConsumerVersion, pact.Provider, err)
+		return fmt.Errorf("find the pact of %s version %s for %s: %w", pact.Consumer, pact.ConsumerVersion, pact.Provider, err)
 	}
-	tags, err := r.names(ctx, `SELECT name FROM tags WHERE version_id = ? ORDER BY created_at, name`, pact.ConsumerVersionID)
-	if err != nil {
-		return false, "", err
+	if f.Tags, err = r.names(ctx, `SELECT name FROM tags WHERE version_id = ? ORDER BY created_at, name`, pact.ConsumerVersionID); err != nil {
+		return err
 	}
-	// previous finds the latest earlier publication matching cond: found
-	// says there is one, differs that its content is not this pact's.
-	previous := func(cond string, args ...any) (found, differs bool, err error) {
+	earlier := func(cond string, args ...any) (broker.EarlierPact, error) {
 		var prev int64
-		err = r.row(ctx, `SELECT pp.pact_version_id FROM pact_publications pp WHERE pp.consumer_id = ? AND pp.provider_id = ? AND pp.consumer_version_id < ?`+cond+`
+		err := r.row(ctx, `SELECT pp.pact_version_id FROM pact_publications pp WHERE pp.consumer_id = ? AND pp.provider_id = ? AND pp.consumer_version_id < ?`+cond+`
 			ORDER BY pp.consumer_version_id DESC LIMIT 1`, append([]any{consumerID, providerID, pact.ConsumerVersionID}, args...)...).Scan(&prev)
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, true, nil
-		}
-		return err == nil, err == nil && prev != pvID, err
-	}
-	if len(tags) == 0 {
-		found, differs, err := previous(` AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id)`)
 		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return broker.EarlierPact{}, nil
 		case err != nil:
-			return false, "", err
-		case !found:
-			return true, "first time untagged pact published", nil
-		case differs:
-			return true, "pact content has changed since previous untagged version", nil
+			return broker.EarlierPact{}, err
 		}
-		return false, "pact content is the same as the previous untagged version", nil
+		return broker.EarlierPact{Found: true, SameContent: prev == pvID}, nil
 	}
-	var reasons []string
-	for _, t := range tags {
-		found, differs, err := previous(` AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?)`, t)
-		switch {
-		case err != nil:
-			return false, "", err
-		case !found:
-			reasons = append(reasons, "first time any pact published for this consumer with consumer version tagged "+t)
-		case differs:
-			reasons = append(reasons, "pact content has changed since the last consumer version tagged with "+t)
+	f.Earlier = map[string]broker.EarlierPact{}
+	if len(f.Tags) == 0 {
+		f.Earlier[""], err = earlier(` AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id)`)
+		return err
+	}
+	for _, t := range f.Tags {
+		if f.Earlier[t], err = earlier(` AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = pp.consumer_version_id AND t.name = ?)`, t); err != nil {
+			return err
 		}
 	}
-	if len(reasons) > 0 {
-		return true, strings.Join(reasons, ", "), nil
-	}
-	if len(tags) == 1 {
-		return false, fmt.Sprintf("pact content is the same as previous version with tag %s and no new tags were applied", tags[0]), nil
-	}
-	return false, fmt.Sprintf("pact content is the same as previous versions with tags %s and no new tags were applied", strings.Join(tags, ", ")), nil
+	return nil
 }
 
 // PublishContracts implements broker.Pacts.

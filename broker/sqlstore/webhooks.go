@@ -352,92 +352,86 @@ func (r runner) verificationFacts(ctx context.Context, verID int64, c *broker.We
 	return err
 }
 
-// requiredVersion is a provider version that must verify some content.
-type requiredVersion struct {
-	id           int64
-	number       string
-	branch       string
-	descriptions []string
-}
-
-// requiredVerifications lists the provider versions that have not verified
-// pact content pvID: the latest version of the provider's main branch and
-// the versions currently deployed or released.
-func (r runner) requiredVerifications(ctx context.Context, providerID, pvID int64) ([]requiredVersion, error) {
-	var out []requiredVersion
-	add := func(id int64, number, branch, desc string) {
-		for i := range out {
-			if out[i].id == id {
-				if !slices.Contains(out[i].descriptions, desc) {
-					out[i].descriptions = append(out[i].descriptions, desc)
-				}
-				return
-			}
-		}
-		out = append(out, requiredVersion{id: id, number: number, branch: branch, descriptions: []string{desc}})
-	}
+// requiredVerifications answers broker.RequiredVerifications for pact
+// content pvID of provider providerID: it reads the head of the main
+// branch, the versions deployed or released, and which of them verified.
+func (r runner) requiredVerifications(ctx context.Context, providerID, pvID int64) ([]broker.RequiredVerification, error) {
+	var f broker.RequiredVerificationFacts
 	var main string
 	if err := r.row(ctx, `SELECT main_branch FROM pacticipants WHERE id = ?`, providerID).Scan(&main); err != nil {
 		return nil, err
 	}
 	if main != "" {
-		var id int64
-		var number string
+		head := broker.VersionRef{Branch: main}
 		err := r.row(ctx, `SELECT v.id, v.number FROM versions v JOIN branch_versions bv ON bv.version_id = v.id JOIN branches b ON b.id = bv.branch_id
-			WHERE b.pacticipant_id = ? AND b.name = ? ORDER BY v.id DESC LIMIT 1`, providerID, main).Scan(&id, &number)
+			WHERE b.pacticipant_id = ? AND b.name = ? ORDER BY v.id DESC LIMIT 1`, providerID, main).Scan(&head.ID, &head.Number)
 		switch {
 		case err == nil:
-			add(id, number, main, "latest from main branch")
+			f.MainBranchHead = &head
 		case !errors.Is(err, sql.ErrNoRows):
 			return nil, err
 		}
 	}
-	for _, q := range []struct{ sql, verb string }{
+	for _, q := range []struct {
+		sql  string
+		into *[]broker.EnvironmentVersion
+	}{
 		{`SELECT v.id, v.number, e.name FROM deployed_versions d JOIN versions v ON v.id = d.version_id JOIN environments e ON e.id = d.environment_id
-			WHERE d.pacticipant_id = ? AND d.undeployed_at IS NULL ORDER BY d.id`, "deployed in "},
+			WHERE d.pacticipant_id = ? AND d.undeployed_at IS NULL ORDER BY d.id`, &f.Deployed},
 		{`SELECT v.id, v.number, e.name FROM released_versions rv JOIN versions v ON v.id = rv.version_id JOIN environments e ON e.id = rv.environment_id
-			WHERE rv.pacticipant_id = ? AND rv.support_ended_at IS NULL ORDER BY rv.id`, "released in "},
+			WHERE rv.pacticipant_id = ? AND rv.support_ended_at IS NULL ORDER BY rv.id`, &f.Released},
 	} {
 		rows, err := r.query(ctx, q.sql, providerID)
 		if err != nil {
 			return nil, err
 		}
-		type dv struct {
-			id          int64
-			number, env string
-		}
-		var found []dv
 		for rows.Next() {
-			var d dv
-			if err := rows.Scan(&d.id, &d.number, &d.env); err != nil {
+			var ev broker.EnvironmentVersion
+			if err := rows.Scan(&ev.Version.ID, &ev.Version.Number, &ev.Environment); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			found = append(found, d)
+			*q.into = append(*q.into, ev)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		for _, d := range found {
-			branch, err := r.lastBranch(ctx, d.id)
-			if err != nil {
+		for i := range *q.into {
+			v := &(*q.into)[i].Version
+			if v.Branch, err = r.lastBranch(ctx, v.ID); err != nil {
 				return nil, err
 			}
-			add(d.id, d.number, branch, q.verb+d.env)
 		}
 	}
-	kept := out[:0]
-	for _, rv := range out {
-		var n int
-		if err := r.row(ctx, `SELECT COUNT(*) FROM verifications WHERE pact_version_id = ? AND provider_version_id = ?`, pvID, rv.id).Scan(&n); err != nil {
+	var ids []any
+	if f.MainBranchHead != nil {
+		ids = append(ids, f.MainBranchHead.ID)
+	}
+	for _, ev := range slices.Concat(f.Deployed, f.Released) {
+		ids = append(ids, ev.Version.ID)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	f.Verified = map[int64]bool{}
+	rows, err := r.query(ctx, `SELECT DISTINCT provider_version_id FROM verifications WHERE pact_version_id = ? AND provider_version_id IN (`+placeholders(len(ids))+`)`,
+		append([]any{pvID}, ids...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}
-		if n == 0 {
-			kept = append(kept, rv)
-		}
+		f.Verified[id] = true
 	}
-	return kept, nil
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return broker.RequiredVerifications(f), nil
 }
 
 // trigger is one row to add to the outbox.
@@ -486,7 +480,7 @@ func (r runner) enqueuePactWebhooks(ctx context.Context, pact broker.Pact, chang
 	if err != nil {
 		return err
 	}
-	var required []requiredVersion
+	var required []broker.RequiredVerification
 	requiredLoaded := false
 	for _, h := range hooks {
 		if !h.matches(f.consumerID, f.providerID, f.ctx.ConsumerLabels, f.ctx.ProviderLabels) {
@@ -512,16 +506,16 @@ func (r runner) enqueuePactWebhooks(ctx context.Context, pact broker.Pact, chang
 				for _, rv := range required {
 					var n int
 					if err := r.row(ctx, `SELECT COUNT(*) FROM triggered_webhooks WHERE webhook_id = ? AND event_name = ? AND pact_version_id = ? AND provider_version_id = ?`,
-						h.id, event, f.pactVersionID, rv.id).Scan(&n); err != nil {
+						h.id, event, f.pactVersionID, rv.Version.ID).Scan(&n); err != nil {
 						return err
 					}
 					if n > 0 {
 						continue
 					}
 					t := t
-					t.providerVersionID = rv.id
-					t.ctx.ProviderVersion, t.ctx.ProviderVersionBranch = rv.number, rv.branch
-					t.ctx.ProviderVersionDescriptions = rv.descriptions
+					t.providerVersionID = rv.Version.ID
+					t.ctx.ProviderVersion, t.ctx.ProviderVersionBranch = rv.Version.Number, rv.Version.Branch
+					t.ctx.ProviderVersionDescriptions = rv.Descriptions
 					t.ctx.ProviderVersionTags = nil
 					if err := r.enqueue(ctx, t); err != nil {
 						return err
@@ -719,7 +713,7 @@ func (s *Store) TriggeredWebhookLogs(ctx context.Context, uuid string) (broker.T
 	return ts[0], out, rows.Err()
 }
 
-// ClaimDeliveries implements broker.Webhooks. PostgreSQL skips rows
+// ClaimDeliveries implements broker.WebhookOutbox. PostgreSQL skips rows
 // another broker is claiming (FOR UPDATE SKIP LOCKED); SQLite serialises
 // writers, so the lease columns alone decide.
 func (s *Store) ClaimDeliveries(ctx context.Context, owner string, lease time.Duration, limit int) ([]broker.TriggeredWebhook, error) {
@@ -763,7 +757,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, owner string, lease time.Du
 	return out, nil
 }
 
-// FinishDelivery implements broker.Webhooks.
+// FinishDelivery implements broker.WebhookOutbox.
 func (s *Store) FinishDelivery(ctx context.Context, owner string, id int64, o broker.DeliveryOutcome) (bool, error) {
 	held := false
 	err := s.write(ctx, func(r runner) error {
@@ -793,7 +787,7 @@ func (s *Store) FinishDelivery(ctx context.Context, owner string, id int64, o br
 	return held, nil
 }
 
-// ReleaseDeliveries implements broker.Webhooks.
+// ReleaseDeliveries implements broker.WebhookOutbox.
 func (s *Store) ReleaseDeliveries(ctx context.Context, owner string) error {
 	return s.write(ctx, func(r runner) error {
 		return r.exec(ctx, `UPDATE triggered_webhooks SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?`, owner)
