@@ -65,7 +65,7 @@ func NewStore(tb testing.TB, backend string) *sqlstore.Store {
 func APIServices(s *sqlstore.Store) httpapi.Services {
 	return httpapi.Services{
 		Pacticipants: s, Versions: s, Pacts: s, Verifications: s, ForVerification: s,
-		Environments: s, Deployments: s, Webhooks: s, Matrix: s, Health: s,
+		Environments: s, Deployments: s, Webhooks: s, Matrix: s, Health: s, FieldUsage: s,
 	}
 }
 

@@ -85,10 +85,7 @@ func (s *Server) canIRemoveField(w http.ResponseWriter, r *http.Request, _ param
 
 // usageFacts reads the selected consumer versions and the provider's known routes.
 func (s *Server) usageFacts(ctx context.Context, provider string, f fieldusage.Filter) ([]fieldusage.ConsumerVersion, fieldusage.Routes, error) {
-	fu, err := s.fieldUsageService()
-	if err != nil {
-		return nil, nil, err
-	}
+	fu := s.svc.FieldUsage
 	versions, err := fu.FieldUsageFacts(ctx, provider, f)
 	if err != nil {
 		if broker.IsNotFound(err) {
@@ -112,10 +109,7 @@ func (s *Server) usageFacts(ctx context.Context, provider string, f fieldusage.F
 // declaredOperations reads the provider's newest contract as operations and response fields;
 // without one, note says why nothing can be called unused.
 func (s *Server) declaredOperations(ctx context.Context, provider string) ([]fieldusage.Operation, string, error) {
-	fu, err := s.fieldUsageService()
-	if err != nil {
-		return nil, "", err
-	}
+	fu := s.svc.FieldUsage
 	pc, err := fu.LatestProviderContract(ctx, provider)
 	if broker.IsNotFound(err) {
 		return nil, provider + " has published no provider contract (OpenAPI), so no field can be called unused: only the fields consumers use are known", nil
@@ -133,16 +127,6 @@ func (s *Server) declaredOperations(ctx context.Context, provider string) ([]fie
 		declared = append(declared, fieldusage.Operation{Method: op.Method, Path: op.Path, Fields: op.Fields})
 	}
 	return declared, "", nil
-}
-
-// fieldUsageService is the store's field-usage side (*sqlstore.Store has it). Until the API takes
-// its services as fields, it is found as the matrix store is.
-func (s *Server) fieldUsageService() (broker.FieldUsage, error) {
-	fu, ok := s.store.(broker.FieldUsage)
-	if !ok {
-		return nil, fmt.Errorf("the store %T cannot answer field-usage questions (it does not implement broker.FieldUsage)", s.store)
-	}
-	return fu, nil
 }
 
 func invalidQuery(err error) error {
@@ -177,10 +161,7 @@ func (s *Server) putRouteCoverage(w http.ResponseWriter, r *http.Request, p para
 	if err != nil {
 		return err
 	}
-	fu, err := s.fieldUsageService()
-	if err != nil {
-		return err
-	}
+	fu := s.svc.FieldUsage
 	if err := fu.RecordRouteCoverage(r.Context(), p["pacticipant"], p["version"], js); err != nil {
 		return err
 	}
@@ -189,10 +170,7 @@ func (s *Server) putRouteCoverage(w http.ResponseWriter, r *http.Request, p para
 
 // getRouteCoverage is GET /pacticipants/{pacticipant}/versions/{version}/route-coverage.
 func (s *Server) getRouteCoverage(w http.ResponseWriter, r *http.Request, p params) error {
-	fu, err := s.fieldUsageService()
-	if err != nil {
-		return err
-	}
+	fu := s.svc.FieldUsage
 	js, err := fu.RouteCoverage(r.Context(), p["pacticipant"], p["version"])
 	if err != nil {
 		return err

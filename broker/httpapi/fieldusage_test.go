@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 )
 
@@ -47,10 +48,10 @@ func publishPact(t *testing.T, c client, consumer, version, pact string) {
 // TestFieldUsage: two consumers of Users, Web Shop using $.id and $.name, Mobile only $.id. Who
 // uses what follows main branches and deployments, through the HTTP API on both databases.
 func TestFieldUsage(t *testing.T) {
-	for _, backend := range backends {
+	for _, backend := range brokertest.Backends {
 		t.Run(backend, func(t *testing.T) {
-			store := newStore(t, backend)
-			c := client{t: t, base: newBroker(t, store, httpapi.Config{})}
+			store := brokertest.NewStore(t, backend)
+			c := client{t: t, base: brokertest.Serve(t, store, httpapi.Config{})}
 			publishPact(t, c, "Web Shop", "1.0.0", usersPact("Web Shop", 1, "id", "name"))
 			publishPact(t, c, "Mobile", "2.0", usersPact("Mobile", 2, "id"))
 			st, env, _ := c.do("POST", "/environments", map[string]any{"name": "production", "production": true})

@@ -17,4 +17,6 @@ type Services struct {
 	Webhooks        broker.Webhooks
 	Matrix          broker.Matrix
 	Health          broker.Health
+	// FieldUsage answers who uses which field of a provider.
+	FieldUsage broker.FieldUsage
 }

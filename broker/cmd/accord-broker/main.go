@@ -341,6 +341,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Webhooks:        store,
 		Matrix:          store,
 		Health:          store,
+		FieldUsage:      store,
 	}, httpapi.Config{BaseURL: m.BaseURL, Auth: m.Auth, Log: m.Log, Webhooks: m.Webhooks})
 	// Browsers get the UI's pages at the API's own URLs; clients get HAL.
 	// Pages, badges and assets carry the API's common headers too.
