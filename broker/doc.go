@@ -1,11 +1,17 @@
 // Package broker holds the domain of Accord's Pact Broker: pacticipants,
-// versions, branches, tags, pacts, verification results and the rules that
-// decide which pacts a provider must verify (selectors, pending, WIP).
+// versions, branches, tags, pacts, verification results, environments,
+// deployments and webhooks; the broker's services, one interface per role
+// (see services.go); and the decisions of the write path as pure functions
+// (DecidePublication, ContentChange, RequiredVerifications,
+// DecideDeployment). Which pacts a provider must verify (selectors, pending,
+// WIP) is decided in broker/verifiable, can-i-deploy in broker/matrix.
 //
-// The package has no HTTP and no SQL. Storage implementations satisfy
-// [Store] (see broker/sqlstore) and prove it with the conformance suite in
-// broker/storetest; broker/httpapi renders the domain as the Ruby Pact
-// Broker's HAL+JSON API.
+// The package has no HTTP and no SQL. Data flows publish → domain decision →
+// store → HTTP: broker/sqlstore implements every service, reading the facts
+// a decision needs and applying its answer, and proves it with the
+// conformance suite in broker/storetest; broker/cmd/accord-broker hands the
+// services to broker/httpapi, which renders them as the Ruby Pact Broker's
+// HAL+JSON API, and to broker/ui.
 //
 // Errors crossing package boundaries carry one of a few codes ([NotFound],
 // [Conflict], [Invalid], [Unauthorized], [Forbidden]); httpapi maps each code
@@ -17,7 +23,7 @@
 // was verified (Verification.Pending and WIP). Both come from the metadata
 // segment of the URL the result is posted to,
 // .../pact-version/{sha}/metadata/{m}/verification-results (see
-// [ParseMetadata]): a pact fetched through "pacts for verification" links
+// verifiable.ParseMetadata): a pact fetched through "pacts for verification" links
 // there, with p=true or w=true in m. A result posted to
 // .../pact-version/{sha}/verification-results without the segment is
 // recorded as neither, whatever the provider branch's state. The Ruby Pact

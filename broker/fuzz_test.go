@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/verifiable"
 )
 
 // FuzzParsePact: any body published as a pact either is refused as Invalid
@@ -66,22 +67,22 @@ func FuzzSelectors(f *testing.F) {
 		f.Add([]byte(s), "main")
 	}
 	f.Fuzz(func(t *testing.T, b []byte, providerBranch string) {
-		var sels []broker.Selector
+		var sels []verifiable.ConsumerVersionSelector
 		if json.Unmarshal(b, &sels) != nil {
 			return
 		}
-		q := broker.VerificationQuery{Selectors: sels, ProviderBranch: providerBranch}
+		q := verifiable.Query{Selectors: sels, ProviderBranch: providerBranch}
 		if err := q.Validate(); err != nil {
 			if broker.ErrorCode(err) != broker.Invalid {
 				t.Fatalf("Validate error is not Invalid: %v", err)
 			}
 			return
 		}
-		exp := broker.Expand(sels)
+		exp := verifiable.Expand(sels)
 		if len(exp) < len(sels) || len(exp) > 2*len(sels) {
 			t.Fatalf("Expand(%d selectors) gave %d", len(sels), len(exp))
 		}
-		if err := (broker.VerificationQuery{Selectors: exp, ProviderBranch: providerBranch}).Validate(); err != nil {
+		if err := (verifiable.Query{Selectors: exp, ProviderBranch: providerBranch}).Validate(); err != nil {
 			t.Fatalf("expanded selectors %+v are invalid: %v", exp, err)
 		}
 	})

@@ -195,15 +195,15 @@ type Health interface {
 	Ping(ctx context.Context) error
 }
 
-// Store is every service at once: what one storage implementation provides
-// and what broker/storetest.Run checks. Code that serves requests takes the
-// single services it uses, not a Store.
+// Store is every service of this package at once: what one storage
+// implementation provides (with verifiable.Facts, the reads of pacts for
+// verification; storetest.Store names both). Code that serves requests
+// takes the single services it uses, not a Store.
 type Store interface {
 	Pacticipants
 	Versions
 	Pacts
 	Verifications
-	VerificationSource
 	Environments
 	Deployments
 	Webhooks

@@ -2,12 +2,8 @@ package broker
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
-	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -179,28 +175,6 @@ func WithBaseURL(ctx context.Context, base string) context.Context {
 func BaseURL(ctx context.Context) string {
 	s, _ := ctx.Value(baseURLKey{}).(string)
 	return s
-}
-
-// MetadataConsumerVersions returns the consumer version ids ("s[][cv]")
-// recorded in the metadata segment of a pact URL, each once, in order.
-// Unreadable metadata yields none.
-func MetadataConsumerVersions(seg string) []int64 {
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(seg, "="))
-	if err != nil || seg == "" {
-		return nil
-	}
-	q, err := url.ParseQuery(string(raw))
-	if err != nil {
-		return nil
-	}
-	var out []int64
-	for _, v := range q["s[][cv]"] {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err == nil && !slices.Contains(out, id) {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // VersionRef names a version of a pacticipant the store knows.

@@ -36,12 +36,13 @@ import (
 
 	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/openapi"
+	"github.com/accord-cdc/accord/broker/verifiable"
 )
 
 // Store is what a Checker reads and writes.
 type Store interface {
 	broker.ProviderContractStore
-	broker.VerificationSource
+	verifiable.Facts
 	GetPact(ctx context.Context, ref broker.PactRef) (broker.Pact, error)
 }
 
@@ -179,14 +180,14 @@ func (c *Checker) Check(ctx context.Context, contract broker.ProviderContract) (
 	if err != nil {
 		return nil, err
 	}
-	q := broker.VerificationQuery{Selectors: broker.DefaultSelectors(mains), ProviderBranch: contract.Branch, IncludePending: true}
+	q := verifiable.Query{Selectors: verifiable.DefaultSelectors(mains), ProviderBranch: contract.Branch, IncludePending: true}
 	if contract.Branch != "" {
-		q.Selectors = append(q.Selectors, broker.Selector{MatchingBranch: true})
+		q.Selectors = append(q.Selectors, verifiable.ConsumerVersionSelector{MatchingBranch: true})
 		// Checks cost milliseconds: every branch's head is worth one.
 		since := time.Unix(0, 0)
 		q.WIPSince = &since
 	}
-	pacts, err := broker.FindPactsForVerification(ctx, c.Store, contract.Provider, q)
+	pacts, err := verifiable.Find(ctx, c.Store, contract.Provider, q)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/verifiable"
 )
 
 type publishBody struct {
@@ -362,8 +363,8 @@ type forVerificationBody struct {
 	IncludeWipPactsSince     string                       `json:"includeWipPactsSince"`
 }
 
-func parseSelector(raw map[string]json.RawMessage, i int) (broker.Selector, error) {
-	var sel broker.Selector
+func parseSelector(raw map[string]json.RawMessage, i int) (verifiable.ConsumerVersionSelector, error) {
+	var sel verifiable.ConsumerVersionSelector
 	bad := func(key, want string) error {
 		return broker.FieldErrorf("consumerVersionSelectors", "%s must be %s (at index %d)", key, want, i)
 	}
@@ -440,7 +441,7 @@ func (s *Server) forVerification(w http.ResponseWriter, r *http.Request, p param
 			b.IncludePendingStatus = &t
 		}
 	}
-	q := broker.VerificationQuery{ProviderBranch: b.ProviderVersionBranch, ProviderTags: b.ProviderVersionTags, IncludePending: b.IncludePendingStatus == nil || *b.IncludePendingStatus}
+	q := verifiable.Query{ProviderBranch: b.ProviderVersionBranch, ProviderTags: b.ProviderVersionTags, IncludePending: b.IncludePendingStatus == nil || *b.IncludePendingStatus}
 	for i, raw := range b.ConsumerVersionSelectors {
 		sel, err := parseSelector(raw, i)
 		if err != nil {
@@ -453,7 +454,7 @@ func (s *Server) forVerification(w http.ResponseWriter, r *http.Request, p param
 		return err
 	}
 	q.WIPSince = since
-	pacts, err := broker.FindPactsForVerification(r.Context(), s.svc.ForVerification, p["provider"], q)
+	pacts, err := verifiable.Find(r.Context(), s.svc.ForVerification, p["provider"], q)
 	if err != nil {
 		return err
 	}
@@ -461,7 +462,7 @@ func (s *Server) forVerification(w http.ResponseWriter, r *http.Request, p param
 	items := []any{}
 	for _, vp := range pacts {
 		permalink := l.pactSHA(vp.Provider, vp.Consumer, vp.SHA)
-		props := map[string]any{"notices": vp.Notices(permalink)}
+		props := map[string]any{"notices": verificationNotices(vp, permalink)}
 		if vp.PendingCalculated {
 			props["pending"] = vp.Pending
 		}
@@ -504,11 +505,11 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request, p para
 	if strings.TrimSpace(b.ProviderApplicationVersion) == "" {
 		return broker.FieldErrorf("providerApplicationVersion", "is missing; set it to the provider version that ran the verification")
 	}
-	wip, pending := broker.ParseMetadata(p["metadata"])
+	meta := verifiable.ParseMetadata(p["metadata"])
 	v, err := s.svc.Verifications.RecordVerification(r.Context(), broker.VerificationRequest{
 		Consumer: p["consumer"], Provider: p["provider"], SHA: p["sha"], ProviderVersion: b.ProviderApplicationVersion,
-		Success: *b.Success, BuildURL: b.BuildURL, TestResults: b.TestResults, VerifiedBy: b.VerifiedBy, WIP: wip, Pending: pending,
-		ConsumerVersionIDs: broker.MetadataConsumerVersions(p["metadata"]),
+		Success: *b.Success, BuildURL: b.BuildURL, TestResults: b.TestResults, VerifiedBy: b.VerifiedBy, WIP: meta.WIP, Pending: meta.Pending,
+		ConsumerVersionIDs: meta.ConsumerVersionIDs,
 	})
 	if err != nil {
 		return err

@@ -1,6 +1,9 @@
 package httpapi
 
-import "github.com/accord-cdc/accord/broker"
+import (
+	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/verifiable"
+)
 
 // Services are the broker's services the API serves, one field per role.
 // broker/cmd/accord-broker sets each of them (*sqlstore.Store implements
@@ -11,7 +14,7 @@ type Services struct {
 	Pacts         broker.Pacts
 	Verifications broker.Verifications
 	// ForVerification answers pacts-for-verification queries.
-	ForVerification broker.VerificationSource
+	ForVerification verifiable.Facts
 	Environments    broker.Environments
 	Deployments     broker.Deployments
 	Webhooks        broker.Webhooks

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/verifiable"
 )
 
 // Each selector is resolved per consumer with a correlated "newest first,
@@ -37,15 +38,15 @@ const selectedTail = `
 	JOIN versions v ON v.id = pp.consumer_version_id
 	JOIN pact_versions pv ON pv.id = pp.pact_version_id`
 
-func (r runner) selected(ctx context.Context, extra string, q string, args ...any) ([]broker.SelectedPact, error) {
+func (r runner) selected(ctx context.Context, extra string, q string, args ...any) ([]verifiable.Selection, error) {
 	rows, err := r.query(ctx, `SELECT `+selectedCols+extra+q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []broker.SelectedPact
+	var out []verifiable.Selection
 	for rows.Next() {
-		var sp broker.SelectedPact
+		var sp verifiable.Selection
 		var c int64
 		var label string
 		dest := []any{&sp.Consumer, &sp.ConsumerVersion, &sp.ConsumerVersionID, &sp.SHA, &c}
@@ -71,8 +72,8 @@ func (r runner) providerID(ctx context.Context, provider string) (int64, bool, e
 	return id, err == nil, err
 }
 
-// SelectPacts implements broker.VerificationSource.
-func (s *Store) SelectPacts(ctx context.Context, provider string, sel broker.Selector) ([]broker.SelectedPact, error) {
+// SelectPacts implements verifiable.Facts.
+func (s *Store) SelectPacts(ctx context.Context, provider string, sel verifiable.ConsumerVersionSelector) ([]verifiable.Selection, error) {
 	r := s.read()
 	pid, ok, err := r.providerID(ctx, provider)
 	if err != nil || !ok {
@@ -82,8 +83,8 @@ func (s *Store) SelectPacts(ctx context.Context, provider string, sel broker.Sel
 	if sel.Consumer != "" {
 		consumerCond, consumerArgs = ` AND c.name = ?`, []any{sel.Consumer}
 	}
-	var out []broker.SelectedPact
-	label := func(f func(*broker.SelectedPact, string)) {
+	var out []verifiable.Selection
+	label := func(f func(*verifiable.Selection, string)) {
 		for i := range out {
 			l := out[i].Branch
 			out[i].Branch = ""
@@ -91,7 +92,7 @@ func (s *Store) SelectPacts(ctx context.Context, provider string, sel broker.Sel
 		}
 	}
 	switch sel.Kind() {
-	case broker.KindMainBranch, broker.KindBranch, broker.KindMatchingBranch:
+	case verifiable.KindMainBranch, verifiable.KindBranch, verifiable.KindMatchingBranch:
 		branchExpr, args := `c0.main_branch`, []any{pid}
 		if !sel.MainBranch {
 			branchExpr, args = `?`, []any{pid, sel.Branch}
@@ -106,8 +107,8 @@ func (s *Store) SelectPacts(ctx context.Context, provider string, sel broker.Sel
 				JOIN pacticipants c0 ON c0.id = i.consumer_id
 				JOIN branches b ON b.pacticipant_id = i.consumer_id AND b.name = `+branchExpr+`
 				WHERE i.provider_id = ?) h`+headTail+consumerCond+` ORDER BY c.name`, append(args, consumerArgs...)...)
-		label(func(sp *broker.SelectedPact, l string) { sp.Branch = l })
-	case broker.KindLatestTag:
+		label(func(sp *verifiable.Selection, l string) { sp.Branch = l })
+	case verifiable.KindLatestTag:
 		out, err = r.selected(ctx, ``, `
 			FROM (SELECT i.consumer_id AS cid,
 					(SELECT t.version_id FROM tags t
@@ -115,20 +116,20 @@ func (s *Store) SelectPacts(ctx context.Context, provider string, sel broker.Sel
 					 ORDER BY t.version_id DESC LIMIT 1) AS vid
 				FROM integrations i WHERE i.provider_id = ?) h`+headTail+consumerCond+` ORDER BY c.name`,
 			append([]any{sel.Tag, pid, pid, pid}, consumerArgs...)...)
-		label(func(sp *broker.SelectedPact, _ string) { sp.Tag = sel.Tag })
-	case broker.KindAllTag:
+		label(func(sp *verifiable.Selection, _ string) { sp.Tag = sel.Tag })
+	case verifiable.KindAllTag:
 		out, err = r.selected(ctx, ``, `
 			FROM pact_publications pp
 			JOIN pacticipants c ON c.id = pp.consumer_id
 			JOIN tags t ON t.version_id = pp.consumer_version_id AND t.name = ?`+selectedTail+`
 			WHERE pp.provider_id = ?`+consumerCond+` ORDER BY c.name, v.id DESC`, append([]any{sel.Tag, pid}, consumerArgs...)...)
-		label(func(sp *broker.SelectedPact, _ string) { sp.Tag = sel.Tag })
-	case broker.KindDeployed, broker.KindReleased, broker.KindEnvironment:
+		label(func(sp *verifiable.Selection, _ string) { sp.Tag = sel.Tag })
+	case verifiable.KindDeployed, verifiable.KindReleased, verifiable.KindEnvironment:
 		envCond, envArgs := "", []any{}
 		if sel.Environment != "" {
 			envCond, envArgs = ` AND e.name = ?`, []any{sel.Environment}
 		}
-		var parts []broker.SelectedPact
+		var parts []verifiable.Selection
 		if !sel.Released {
 			parts, err = r.selected(ctx, `, e.name`, `
 				FROM deployed_versions d
@@ -150,14 +151,14 @@ func (s *Store) SelectPacts(ctx context.Context, provider string, sel broker.Sel
 				WHERE rv.support_ended_at IS NULL`+envCond+consumerCond+` ORDER BY c.name, v.id DESC`, append(append([]any{pid}, envArgs...), consumerArgs...)...)
 			out = append(out, parts...)
 		}
-		label(func(sp *broker.SelectedPact, l string) { sp.Environment = l })
+		label(func(sp *verifiable.Selection, l string) { sp.Environment = l })
 	default: // latest
 		out, err = r.selected(ctx, ``, `
 			FROM (SELECT i.consumer_id AS cid,
 					(SELECT MAX(x.consumer_version_id) FROM pact_publications x WHERE x.provider_id = i.provider_id AND x.consumer_id = i.consumer_id) AS vid
 				FROM integrations i WHERE i.provider_id = ?) h`+headTail+consumerCond+` ORDER BY c.name`,
 			append([]any{pid, pid}, consumerArgs...)...)
-		label(func(*broker.SelectedPact, string) {})
+		label(func(*verifiable.Selection, string) {})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("select pacts (%s): %w", sel.Kind(), err)
@@ -168,8 +169,8 @@ func (s *Store) SelectPacts(ctx context.Context, provider string, sel broker.Sel
 	return out, nil
 }
 
-// ConsumerMainlines implements broker.VerificationSource.
-func (s *Store) ConsumerMainlines(ctx context.Context, provider string) ([]broker.ConsumerMainline, error) {
+// ConsumerMainlines implements verifiable.Facts.
+func (s *Store) ConsumerMainlines(ctx context.Context, provider string) ([]verifiable.ConsumerMainline, error) {
 	rows, err := s.read().query(ctx, `SELECT c.name, c.main_branch,
 		EXISTS (SELECT 1 FROM branches b JOIN branch_versions bv ON bv.branch_id = b.id WHERE b.pacticipant_id = c.id AND b.name = c.main_branch),
 		EXISTS (SELECT 1 FROM tags t WHERE t.pacticipant_id = c.id AND t.name = c.main_branch)
@@ -179,9 +180,9 @@ func (s *Store) ConsumerMainlines(ctx context.Context, provider string) ([]broke
 		return nil, fmt.Errorf("consumer mainlines: %w", err)
 	}
 	defer rows.Close()
-	var out []broker.ConsumerMainline
+	var out []verifiable.ConsumerMainline
 	for rows.Next() {
-		var m broker.ConsumerMainline
+		var m verifiable.ConsumerMainline
 		if err := rows.Scan(&m.Consumer, &m.MainBranch, &m.HasMainBranchVersions, &m.HasMainBranchTag); err != nil {
 			return nil, fmt.Errorf("consumer mainlines: %w", err)
 		}
@@ -190,10 +191,10 @@ func (s *Store) ConsumerMainlines(ctx context.Context, provider string) ([]broke
 	return out, rows.Err()
 }
 
-// VerificationFacts implements broker.VerificationSource. Only successful
+// PriorVerifications implements verifiable.Facts. Only successful
 // verifications are returned: failures never change pending status.
-func (s *Store) VerificationFacts(ctx context.Context, provider string, shas []string) (map[string][]broker.VerificationFact, error) {
-	out := map[string][]broker.VerificationFact{}
+func (s *Store) PriorVerifications(ctx context.Context, provider string, shas []string) (map[string][]verifiable.PriorVerification, error) {
+	out := map[string][]verifiable.PriorVerification{}
 	if len(shas) == 0 {
 		return out, nil
 	}
@@ -216,10 +217,10 @@ func (s *Store) VerificationFacts(ctx context.Context, provider string, shas []s
 	if err != nil {
 		return nil, fmt.Errorf("verification facts: %w", err)
 	}
-	var facts []broker.VerificationFact
+	var facts []verifiable.PriorVerification
 	var versionIDs []int64
 	for rows.Next() {
-		var f broker.VerificationFact
+		var f verifiable.PriorVerification
 		var vid, c int64
 		if err := rows.Scan(&f.SHA, &f.Success, &f.WIP, &f.ProviderVersion, &vid, &c); err != nil {
 			rows.Close()
@@ -269,9 +270,9 @@ func (s *Store) VerificationFacts(ctx context.Context, provider string, shas []s
 	return out, nil
 }
 
-// PendingContext implements broker.VerificationSource.
-func (s *Store) PendingContext(ctx context.Context, provider, branch string, tags []string) (broker.PendingContext, error) {
-	pc := broker.PendingContext{ProviderBranch: branch, ProviderTags: tags, TagFirstUsedAt: map[string]time.Time{}}
+// PendingContext implements verifiable.Facts.
+func (s *Store) PendingContext(ctx context.Context, provider, branch string, tags []string) (verifiable.PendingContext, error) {
+	pc := verifiable.PendingContext{ProviderBranch: branch, ProviderTags: tags, TagFirstUsedAt: map[string]time.Time{}}
 	r := s.read()
 	pid, ok, err := r.providerID(ctx, provider)
 	if err != nil || !ok {
@@ -300,8 +301,8 @@ func (s *Store) PendingContext(ctx context.Context, provider, branch string, tag
 	return pc, nil
 }
 
-// WIPCandidates implements broker.VerificationSource.
-func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.Time) ([]broker.SelectedPact, error) {
+// WIPCandidates implements verifiable.Facts.
+func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.Time) ([]verifiable.Selection, error) {
 	r := s.read()
 	pid, ok, err := r.providerID(ctx, provider)
 	if err != nil || !ok {

@@ -22,6 +22,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/verifiable"
 )
 
 //go:embed migrations
@@ -38,18 +39,18 @@ const (
 
 // Store implements every service of the broker.
 var (
-	_ broker.Pacticipants       = (*Store)(nil)
-	_ broker.Versions           = (*Store)(nil)
-	_ broker.Pacts              = (*Store)(nil)
-	_ broker.Verifications      = (*Store)(nil)
-	_ broker.VerificationSource = (*Store)(nil)
-	_ broker.Environments       = (*Store)(nil)
-	_ broker.Deployments        = (*Store)(nil)
-	_ broker.Webhooks           = (*Store)(nil)
-	_ broker.WebhookOutbox      = (*Store)(nil)
-	_ broker.Matrix             = (*Store)(nil)
-	_ broker.Health             = (*Store)(nil)
-	_ broker.Store              = (*Store)(nil)
+	_ broker.Pacticipants  = (*Store)(nil)
+	_ broker.Versions      = (*Store)(nil)
+	_ broker.Pacts         = (*Store)(nil)
+	_ broker.Verifications = (*Store)(nil)
+	_ verifiable.Facts     = (*Store)(nil)
+	_ broker.Environments  = (*Store)(nil)
+	_ broker.Deployments   = (*Store)(nil)
+	_ broker.Webhooks      = (*Store)(nil)
+	_ broker.WebhookOutbox = (*Store)(nil)
+	_ broker.Matrix        = (*Store)(nil)
+	_ broker.Health        = (*Store)(nil)
+	_ broker.Store         = (*Store)(nil)
 )
 
 // Store implements every service of the broker on SQLite or PostgreSQL.

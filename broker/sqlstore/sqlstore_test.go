@@ -22,11 +22,11 @@ func newSQLite(t testing.TB) *sqlstore.Store {
 }
 
 func TestSQLite(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) broker.Store { return newSQLite(t) })
+	storetest.Run(t, func(t *testing.T) storetest.Store { return newSQLite(t) })
 }
 
 func TestPostgres(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) broker.Store { return newPostgres(t) })
+	storetest.Run(t, func(t *testing.T) storetest.Store { return newPostgres(t) })
 }
 
 func TestMigrationsAreIdempotent(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 // The services other than pacts, versions and verifications: environments
 // and deployments, webhooks and their outbox, the matrix facts and health.
 
-func testEnvironmentsAndDeployments(t *testing.T, s broker.Store) {
+func testEnvironmentsAndDeployments(t *testing.T, s Store) {
 	ctx := t.Context()
 	for _, v := range []string{"1", "2", "3"} {
 		Publish(t, s, "Web", v, "main", "Orders", nil, "get "+v)
@@ -140,7 +140,7 @@ func testEnvironmentsAndDeployments(t *testing.T, s broker.Store) {
 }
 
 // Concurrent deployments to one slot leave exactly one version there.
-func testConcurrentDeployments(t *testing.T, s broker.Store) {
+func testConcurrentDeployments(t *testing.T, s Store) {
 	ctx := t.Context()
 	const n = 8
 	for i := range n {
@@ -166,7 +166,7 @@ func testConcurrentDeployments(t *testing.T, s broker.Store) {
 	assert.Len(t, cur, 1, "one version per environment slot")
 }
 
-func testWebhooks(t *testing.T, s broker.Store) {
+func testWebhooks(t *testing.T, s Store) {
 	ctx := context.Background()
 	Publish(t, s, "Web", "1", "main", "Orders", nil, "get")
 	hook := broker.Webhook{Description: "build orders", Consumer: &broker.WebhookPacticipant{Name: "Web"}, Provider: &broker.WebhookPacticipant{Name: "Orders"},
@@ -221,7 +221,7 @@ func testWebhooks(t *testing.T, s broker.Store) {
 	assert.Empty(t, ts, "deleting a webhook deletes what it triggered")
 }
 
-func testWebhookOutbox(t *testing.T, s broker.Store) {
+func testWebhookOutbox(t *testing.T, s Store) {
 	ctx := context.Background()
 	Publish(t, s, "Web", "1", "main", "Orders", nil, "get")
 	_, err := s.CreateWebhook(ctx, broker.Webhook{Enabled: true, Events: []string{broker.EventContractPublished},
@@ -264,7 +264,7 @@ func testWebhookOutbox(t *testing.T, s broker.Store) {
 	assert.Equal(t, claimed[0].ID, again[0].ID)
 }
 
-func testMatrix(t *testing.T, s broker.Store) {
+func testMatrix(t *testing.T, s Store) {
 	ctx := context.Background()
 	Publish(t, s, "Web", "1", "main", "Orders", nil, "get")
 	Publish(t, s, "Web", "2", "main", "Orders", nil, "get", "list")
@@ -292,6 +292,6 @@ func testMatrix(t *testing.T, s broker.Store) {
 	assert.Equal(t, matrix.BranchInfo{Name: "main", Latest: false}, d.Branches[0], "Web 2 is the head of main")
 }
 
-func testHealth(t *testing.T, s broker.Store) {
+func testHealth(t *testing.T, s Store) {
 	require.NoError(t, s.Ping(context.Background()))
 }

@@ -1,8 +1,9 @@
-// Package storetest is the conformance suite every broker.Store must pass:
-// every service (pacticipants, versions, pacts, verifications, pacts for
-// verification, environments, deployments, webhooks and their outbox, the
-// matrix facts, health). Storage implementations call Run from their tests
-// with a constructor returning an empty, migrated store.
+// Package storetest is the conformance suite every storage implementation
+// of the broker (Store) must pass: every service (pacticipants, versions,
+// pacts, verifications, pacts for verification, environments, deployments,
+// webhooks and their outbox, the matrix facts, health). Implementations
+// call Run from their tests with a constructor returning an empty, migrated
+// store.
 package storetest
 
 import (
@@ -17,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/verifiable"
 )
 
 // PactJSON returns a minimal V3 pact between consumer and provider whose
@@ -51,6 +53,13 @@ func Publish(tb testing.TB, s broker.Store, consumer, version, branch, provider 
 	return res
 }
 
+// Store is what Run checks: every service of the broker, and the reads of
+// pacts for verification.
+type Store interface {
+	broker.Store
+	verifiable.Facts
+}
+
 // Deploy records that version number of pacticipant now runs in the
 // environment called environment (on instance, "" for the unnamed one) and
 // fails the test on error.
@@ -82,10 +91,10 @@ func environmentNamed(tb testing.TB, s broker.Store, name string) broker.Environ
 
 // Run runs the conformance suite. newStore must return a new, empty store
 // for each call (its cleanup registered on t).
-func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
+func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s broker.Store)
+		fn   func(t *testing.T, s Store)
 	}{
 		{"Pacticipants", testPacticipants},
 		{"PublishCreatesVersionBranchTags", testPublishCreates},
@@ -123,7 +132,7 @@ func code(t *testing.T, err error, want broker.Code) {
 	assert.Equal(t, want, broker.ErrorCode(err), "error: %v", err)
 }
 
-func testPacticipants(t *testing.T, s broker.Store) {
+func testPacticipants(t *testing.T, s Store) {
 	ctx := context.Background()
 	_, err := s.GetPacticipant(ctx, "Foo")
 	code(t, err, broker.NotFound)
@@ -163,7 +172,7 @@ func testPacticipants(t *testing.T, s broker.Store) {
 	code(t, s.DeletePacticipant(ctx, "Bar"), broker.NotFound)
 }
 
-func testPublishCreates(t *testing.T, s broker.Store) {
+func testPublishCreates(t *testing.T, s Store) {
 	ctx := context.Background()
 	res := Publish(t, s, "Foo", "1.0.0", "feat/x", "Bar", []string{"dev", "qa"}, "a")
 	assert.True(t, res.VersionCreated)
@@ -203,7 +212,7 @@ func tagNames(ts []broker.Tag) []string {
 	return out
 }
 
-func testContentOncePerSHA(t *testing.T, s broker.Store) {
+func testContentOncePerSHA(t *testing.T, s Store) {
 	ctx := context.Background()
 	r1 := Publish(t, s, "Foo", "1", "main", "Bar", nil, "a", "b")
 	// Same interactions in another order: same content.
@@ -223,7 +232,7 @@ func testContentOncePerSHA(t *testing.T, s broker.Store) {
 	assert.Equal(t, r1.Pacts[0].Pact.SHA, doc.ContentSHA(), "the _ids do not change the SHA")
 }
 
-func testConflictAtomic(t *testing.T, s broker.Store) {
+func testConflictAtomic(t *testing.T, s Store) {
 	ctx := context.Background()
 	Publish(t, s, "Foo", "1", "main", "Bar", nil, "a")
 	_, err := s.PublishContracts(ctx, broker.PublishRequest{
@@ -245,7 +254,7 @@ func testConflictAtomic(t *testing.T, s broker.Store) {
 	code(t, err, broker.NotFound)
 }
 
-func testMerge(t *testing.T, s broker.Store) {
+func testMerge(t *testing.T, s Store) {
 	ctx := context.Background()
 	Publish(t, s, "Foo", "1", "", "Bar", nil, "a")
 	res, err := s.PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Foo", Version: "1",
@@ -262,7 +271,7 @@ func testMerge(t *testing.T, s broker.Store) {
 // testContentChanged pins the contract_content_changed rule: a change is
 // new content, or the first pact for one of the version's tags (or the
 // first untagged one), compared with the previous version's pact.
-func testContentChanged(t *testing.T, s broker.Store) {
+func testContentChanged(t *testing.T, s Store) {
 	ctx := context.Background()
 	steps := []struct {
 		version      string
@@ -295,7 +304,7 @@ func testContentChanged(t *testing.T, s broker.Store) {
 	assert.Equal(t, "pact content modified since previous publication for Foo version 7", res.Pacts[0].ContentChangeReason)
 }
 
-func testNames(t *testing.T, s broker.Store) {
+func testNames(t *testing.T, s Store) {
 	ctx := context.Background()
 	for _, n := range []struct{ consumer, version, branch, tag, provider string }{
 		{"Foo Service", "1.0.0+build.7", "feat/new thing", "v1.0", "Bar/API"},
@@ -314,7 +323,7 @@ func testNames(t *testing.T, s broker.Store) {
 	}
 }
 
-func testGetPactVariants(t *testing.T, s broker.Store) {
+func testGetPactVariants(t *testing.T, s Store) {
 	ctx := context.Background()
 	Publish(t, s, "Foo", "1", "main", "Bar", []string{"prod"}, "a")
 	Publish(t, s, "Foo", "2", "feat", "Bar", nil, "b")
@@ -361,7 +370,7 @@ func testGetPactVariants(t *testing.T, s broker.Store) {
 	assert.Len(t, vs, 3)
 }
 
-func testPutPact(t *testing.T, s broker.Store) {
+func testPutPact(t *testing.T, s Store) {
 	ctx := context.Background()
 	_, created, err := s.PutPact(ctx, "Foo", "Bar", "1", PactJSON("Foo", "Bar", "a"), false)
 	require.NoError(t, err)
@@ -380,7 +389,7 @@ func testPutPact(t *testing.T, s broker.Store) {
 	code(t, err, broker.NotFound)
 }
 
-func testVerifications(t *testing.T, s broker.Store) {
+func testVerifications(t *testing.T, s Store) {
 	ctx := context.Background()
 	r1 := Publish(t, s, "Foo", "1", "main", "Bar", nil, "a")
 	sha := r1.Pacts[0].Pact.SHA
@@ -410,7 +419,7 @@ func testVerifications(t *testing.T, s broker.Store) {
 	assert.True(t, has)
 }
 
-func seedSelectors(t *testing.T, s broker.Store) {
+func seedSelectors(t *testing.T, s Store) {
 	ctx := context.Background()
 	Publish(t, s, "Web", "w1", "main", "API", []string{"prod"}, "w-a")
 	Publish(t, s, "Web", "w2", "main", "API", nil, "w-b")
@@ -434,7 +443,7 @@ func seedSelectors(t *testing.T, s broker.Store) {
 	Release(t, s, "Mobile", "m1", "production")
 }
 
-func versions(ps []broker.SelectedPact) []string {
+func versions(ps []verifiable.Selection) []string {
 	out := []string{}
 	for _, p := range ps {
 		out = append(out, p.ConsumerVersion)
@@ -442,27 +451,27 @@ func versions(ps []broker.SelectedPact) []string {
 	return out
 }
 
-func testSelectors(t *testing.T, s broker.Store) {
+func testSelectors(t *testing.T, s Store) {
 	seedSelectors(t, s)
 	ctx := context.Background()
 	yes, no := true, false
 	cases := []struct {
 		name string
-		sel  broker.Selector
+		sel  verifiable.ConsumerVersionSelector
 		want []string
 	}{
-		{"mainBranch", broker.Selector{MainBranch: true}, []string{"m1", "w2"}},
-		{"mainBranch for one consumer", broker.Selector{MainBranch: true, Consumer: "Web"}, []string{"w2"}},
-		{"branch", broker.Selector{Branch: "feat-x"}, []string{"m2", "w3"}},
-		{"matchingBranch (provider branch filled in)", broker.Selector{MatchingBranch: true, Branch: "feat-x"}, []string{"m2", "w3"}},
-		{"latest tag", broker.Selector{Tag: "prod", Latest: &yes}, []string{"m1", "w1"}},
-		{"all with tag", broker.Selector{Tag: "prod", Latest: &no}, []string{"m1", "w1"}},
-		{"latest overall", broker.Selector{Latest: &yes}, []string{"m2", "w3"}},
-		{"deployed anywhere", broker.Selector{Deployed: true}, []string{"w1", "w2"}},
-		{"deployed to test", broker.Selector{Deployed: true, Environment: "test"}, []string{"w2"}},
-		{"released", broker.Selector{Released: true}, []string{"m1"}},
-		{"environment alone", broker.Selector{Environment: "production"}, []string{"w1", "m1"}},
-		{"unknown branch", broker.Selector{Branch: "nope"}, []string{}},
+		{"mainBranch", verifiable.ConsumerVersionSelector{MainBranch: true}, []string{"m1", "w2"}},
+		{"mainBranch for one consumer", verifiable.ConsumerVersionSelector{MainBranch: true, Consumer: "Web"}, []string{"w2"}},
+		{"branch", verifiable.ConsumerVersionSelector{Branch: "feat-x"}, []string{"m2", "w3"}},
+		{"matchingBranch (provider branch filled in)", verifiable.ConsumerVersionSelector{MatchingBranch: true, Branch: "feat-x"}, []string{"m2", "w3"}},
+		{"latest tag", verifiable.ConsumerVersionSelector{Tag: "prod", Latest: &yes}, []string{"m1", "w1"}},
+		{"all with tag", verifiable.ConsumerVersionSelector{Tag: "prod", Latest: &no}, []string{"m1", "w1"}},
+		{"latest overall", verifiable.ConsumerVersionSelector{Latest: &yes}, []string{"m2", "w3"}},
+		{"deployed anywhere", verifiable.ConsumerVersionSelector{Deployed: true}, []string{"w1", "w2"}},
+		{"deployed to test", verifiable.ConsumerVersionSelector{Deployed: true, Environment: "test"}, []string{"w2"}},
+		{"released", verifiable.ConsumerVersionSelector{Released: true}, []string{"m1"}},
+		{"environment alone", verifiable.ConsumerVersionSelector{Environment: "production"}, []string{"w1", "m1"}},
+		{"unknown branch", verifiable.ConsumerVersionSelector{Branch: "nope"}, []string{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -471,13 +480,13 @@ func testSelectors(t *testing.T, s broker.Store) {
 			assert.ElementsMatch(t, c.want, versions(got))
 		})
 	}
-	got, err := s.SelectPacts(ctx, "No Such Provider", broker.Selector{MainBranch: true})
+	got, err := s.SelectPacts(ctx, "No Such Provider", verifiable.ConsumerVersionSelector{MainBranch: true})
 	require.NoError(t, err)
 	assert.Empty(t, got)
 
 	// Deploying another version to the same environment replaces it.
 	Deploy(t, s, "Web", "w3", "production", "")
-	got, err = s.SelectPacts(ctx, "API", broker.Selector{Deployed: true, Environment: "production"})
+	got, err = s.SelectPacts(ctx, "API", verifiable.ConsumerVersionSelector{Deployed: true, Environment: "production"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"w3"}, versions(got))
 	assert.Equal(t, "production", got[0].Environment)
@@ -485,14 +494,14 @@ func testSelectors(t *testing.T, s broker.Store) {
 	code(t, err, broker.NotFound)
 }
 
-func testPendingWIP(t *testing.T, s broker.Store) {
+func testPendingWIP(t *testing.T, s Store) {
 	ctx := context.Background()
 	start := time.Now().Add(-time.Minute)
 	main := Publish(t, s, "Web", "w1", "main", "API", nil, "a").Pacts[0].Pact.SHA
 	yes := true
-	q := broker.VerificationQuery{Selectors: []broker.Selector{{MainBranch: true}}, ProviderBranch: "main", IncludePending: true, WIPSince: &start}
+	q := verifiable.Query{Selectors: []verifiable.ConsumerVersionSelector{{MainBranch: true}}, ProviderBranch: "main", IncludePending: true, WIPSince: &start}
 
-	got, err := broker.FindPactsForVerification(ctx, s, "API", q)
+	got, err := verifiable.Find(ctx, s, "API", q)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.True(t, got[0].Pending, "never verified: pending")
@@ -502,14 +511,14 @@ func testPendingWIP(t *testing.T, s broker.Store) {
 	require.NoError(t, err)
 	_, err = s.RecordVerification(ctx, broker.VerificationRequest{Consumer: "Web", Provider: "API", SHA: main, ProviderVersion: "p1", Success: true})
 	require.NoError(t, err)
-	got, err = broker.FindPactsForVerification(ctx, s, "API", q)
+	got, err = verifiable.Find(ctx, s, "API", q)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.False(t, got[0].Pending)
 
 	// A feature branch of the consumer publishes new content: WIP.
 	feat := Publish(t, s, "Web", "w2", "feat-y", "API", nil, "a", "new").Pacts[0].Pact.SHA
-	got, err = broker.FindPactsForVerification(ctx, s, "API", q)
+	got, err = verifiable.Find(ctx, s, "API", q)
 	require.NoError(t, err)
 	require.Len(t, got, 2)
 	assert.Equal(t, feat, got[1].SHA)
@@ -520,7 +529,7 @@ func testPendingWIP(t *testing.T, s broker.Store) {
 	// Successfully verified by provider main (not as WIP): no longer WIP.
 	_, err = s.RecordVerification(ctx, broker.VerificationRequest{Consumer: "Web", Provider: "API", SHA: feat, ProviderVersion: "p1", Success: true})
 	require.NoError(t, err)
-	got, err = broker.FindPactsForVerification(ctx, s, "API", q)
+	got, err = verifiable.Find(ctx, s, "API", q)
 	require.NoError(t, err)
 	assert.Len(t, got, 1)
 
@@ -529,19 +538,19 @@ func testPendingWIP(t *testing.T, s broker.Store) {
 	require.NoError(t, err)
 	q2 := q
 	q2.ProviderBranch = "feat-z"
-	q2.Selectors = []broker.Selector{{Latest: &yes, Consumer: "Web"}}
-	got, err = broker.FindPactsForVerification(ctx, s, "API", q2)
+	q2.Selectors = []verifiable.ConsumerVersionSelector{{Latest: &yes, Consumer: "Web"}}
+	got, err = verifiable.Find(ctx, s, "API", q2)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.False(t, got[0].Pending, "verified by main before feat-z was created: not pending")
 }
 
-func testDefaultSelectors(t *testing.T, s broker.Store) {
+func testDefaultSelectors(t *testing.T, s Store) {
 	ctx := context.Background()
 	Publish(t, s, "Web", "w1", "main", "API", nil, "a")
 	Publish(t, s, "Web", "w2", "feat", "API", nil, "b")
 	Publish(t, s, "Cli", "c1", "", "API", nil, "c")
-	got, err := broker.FindPactsForVerification(ctx, s, "API", broker.VerificationQuery{})
+	got, err := verifiable.Find(ctx, s, "API", verifiable.Query{})
 	require.NoError(t, err)
 	var desc []string
 	for _, p := range got {
@@ -550,7 +559,7 @@ func testDefaultSelectors(t *testing.T, s broker.Store) {
 	assert.Equal(t, []string{"Cli c1 latest", "Web w1 latest from main branch"}, desc)
 }
 
-func testMainBranchDetect(t *testing.T, s broker.Store) {
+func testMainBranchDetect(t *testing.T, s Store) {
 	ctx := context.Background()
 	Publish(t, s, "Web", "1", "feat", "API", nil, "a")
 	p, err := s.GetPacticipant(ctx, "Web")
@@ -568,7 +577,7 @@ func testMainBranchDetect(t *testing.T, s broker.Store) {
 	assert.Equal(t, "develop", p.MainBranch)
 }
 
-func testTagsBranches(t *testing.T, s broker.Store) {
+func testTagsBranches(t *testing.T, s Store) {
 	ctx := context.Background()
 	_, created, err := s.AddTag(ctx, "Condor", "1.3.0", "prod")
 	require.NoError(t, err)
@@ -615,7 +624,7 @@ func testTagsBranches(t *testing.T, s broker.Store) {
 	code(t, s.DeleteVersion(ctx, "Condor", "5"), broker.NotFound)
 }
 
-func testDeleteCascades(t *testing.T, s broker.Store) {
+func testDeleteCascades(t *testing.T, s Store) {
 	ctx := context.Background()
 	r := Publish(t, s, "Foo", "1", "main", "Bar", []string{"t"}, "a")
 	_, err := s.RecordVerification(ctx, broker.VerificationRequest{Consumer: "Foo", Provider: "Bar", SHA: r.Pacts[0].Pact.SHA, ProviderVersion: "1", Success: true})
@@ -631,26 +640,26 @@ func testDeleteCascades(t *testing.T, s broker.Store) {
 	assert.False(t, has)
 }
 
-func testFallbacks(t *testing.T, s broker.Store) {
+func testFallbacks(t *testing.T, s Store) {
 	ctx := context.Background()
 	Publish(t, s, "Web", "w1", "main", "API", []string{"main"}, "a")
 	Publish(t, s, "Web", "w2", "feat-a", "API", []string{"feat-a"}, "b")
 	yes := true
 	cases := []struct {
 		name     string
-		sel      broker.Selector
+		sel      verifiable.ConsumerVersionSelector
 		version  string
 		fallback bool
 		desc     string
 	}{
-		{"branch found", broker.Selector{Branch: "feat-a", FallbackBranch: "main"}, "w2", false, "latest from branch feat-a"},
-		{"branch missing, fallback used", broker.Selector{Branch: "feat-b", FallbackBranch: "main"}, "w1", true, "latest from branch main"},
-		{"tag found", broker.Selector{Tag: "feat-a", FallbackTag: "main", Latest: &yes}, "w2", false, "latest with tag feat-a"},
-		{"tag missing, fallback used", broker.Selector{Tag: "feat-b", FallbackTag: "main", Latest: &yes}, "w1", true, "latest with tag main"},
+		{"branch found", verifiable.ConsumerVersionSelector{Branch: "feat-a", FallbackBranch: "main"}, "w2", false, "latest from branch feat-a"},
+		{"branch missing, fallback used", verifiable.ConsumerVersionSelector{Branch: "feat-b", FallbackBranch: "main"}, "w1", true, "latest from branch main"},
+		{"tag found", verifiable.ConsumerVersionSelector{Tag: "feat-a", FallbackTag: "main", Latest: &yes}, "w2", false, "latest with tag feat-a"},
+		{"tag missing, fallback used", verifiable.ConsumerVersionSelector{Tag: "feat-b", FallbackTag: "main", Latest: &yes}, "w1", true, "latest with tag main"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := broker.FindPactsForVerification(ctx, s, "API", broker.VerificationQuery{Selectors: []broker.Selector{c.sel}})
+			got, err := verifiable.Find(ctx, s, "API", verifiable.Query{Selectors: []verifiable.ConsumerVersionSelector{c.sel}})
 			require.NoError(t, err)
 			require.Len(t, got, 1)
 			assert.Equal(t, c.version, got[0].Selections[0].ConsumerVersion)
@@ -664,7 +673,7 @@ func testFallbacks(t *testing.T, s broker.Store) {
 // pacticipants and contents created by many requests at once must all
 // succeed, and racing different contents for one version must leave
 // exactly one winner and Conflicts for the rest.
-func testConcurrentPublishes(t *testing.T, s broker.Store) {
+func testConcurrentPublishes(t *testing.T, s Store) {
 	ctx := context.Background()
 	const n = 8
 	errs := make(chan error, 3*n)

@@ -16,6 +16,7 @@ import (
 	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/storetest"
+	"github.com/accord-cdc/accord/broker/verifiable"
 )
 
 // userAPI is a provider that satisfies every pact storetest.PactJSON writes
@@ -93,8 +94,8 @@ func TestPactGoVerificationThroughBroker(t *testing.T) {
 			// A second run: feat/login has now verified everything, so
 			// nothing is pending and the WIP pact is no longer WIP... except
 			// that WIP verifications do not count, so it stays WIP.
-			pacts, err := broker.FindPactsForVerification(ctx, s, prov, broker.VerificationQuery{
-				Selectors:      []broker.Selector{{MainBranch: true}, {MatchingBranch: true}, {DeployedOrReleased: true}},
+			pacts, err := verifiable.Find(ctx, s, prov, verifiable.Query{
+				Selectors:      []verifiable.ConsumerVersionSelector{{MainBranch: true}, {MatchingBranch: true}, {DeployedOrReleased: true}},
 				ProviderBranch: "feat/login", IncludePending: true, WIPSince: &since,
 			})
 			require.NoError(t, err)

@@ -1,14 +1,16 @@
-package broker
+package verifiable
 
 import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/accord-cdc/accord/broker"
 )
 
-// Selector is a consumer version selector: it says which consumer versions'
-// pacts a provider should verify. Field names follow the Pact Broker's JSON.
-type Selector struct {
+// ConsumerVersionSelector says which consumer versions' pacts a provider
+// should verify. Field names follow the Pact Broker's JSON.
+type ConsumerVersionSelector struct {
 	MainBranch         bool   `json:"mainBranch,omitempty"`
 	Branch             string `json:"branch,omitempty"`
 	FallbackBranch     string `json:"fallbackBranch,omitempty"`
@@ -25,7 +27,7 @@ type Selector struct {
 
 // IsLatest reports whether the selector picks only the latest version.
 // Branch selectors are always "latest"; tags only when latest is true.
-func (s Selector) IsLatest() bool {
+func (s ConsumerVersionSelector) IsLatest() bool {
 	if s.MainBranch || s.Branch != "" || s.MatchingBranch {
 		return true
 	}
@@ -33,7 +35,7 @@ func (s Selector) IsLatest() bool {
 }
 
 // Kind names the selector kind, for descriptions and dispatch.
-func (s Selector) Kind() SelectorKind {
+func (s ConsumerVersionSelector) Kind() SelectorKind {
 	switch {
 	case s.MainBranch:
 		return KindMainBranch
@@ -76,9 +78,9 @@ const (
 	KindLatest             SelectorKind = "latest"
 )
 
-// VerificationQuery is the body of POST /pacts/provider/{p}/for-verification.
-type VerificationQuery struct {
-	Selectors      []Selector
+// Query is the body of POST /pacts/provider/{p}/for-verification.
+type Query struct {
+	Selectors      []ConsumerVersionSelector
 	ProviderBranch string
 	ProviderTags   []string
 	IncludePending bool
@@ -88,16 +90,16 @@ type VerificationQuery struct {
 
 // Validate checks the query the way the Pact Broker does and returns an
 // Invalid error naming the selector at fault.
-func (q VerificationQuery) Validate() error {
+func (q Query) Validate() error {
 	for i, s := range q.Selectors {
 		if err := s.validate(q.ProviderBranch); err != nil {
-			return FieldErrorf("consumerVersionSelectors", "%s (at index %d)", err, i)
+			return broker.FieldErrorf("consumerVersionSelectors", "%s (at index %d)", err, i)
 		}
 	}
 	return nil
 }
 
-func (s Selector) validate(providerBranch string) error {
+func (s ConsumerVersionSelector) validate(providerBranch string) error {
 	var branchish, envish []string
 	add := func(list *[]string, on bool, name string) {
 		if on {
@@ -143,8 +145,8 @@ func (s Selector) validate(providerBranch string) error {
 
 // Expand splits deployedOrReleased into a deployed and a released selector,
 // as the Pact Broker does before resolving.
-func Expand(sels []Selector) []Selector {
-	out := make([]Selector, 0, len(sels))
+func Expand(sels []ConsumerVersionSelector) []ConsumerVersionSelector {
+	out := make([]ConsumerVersionSelector, 0, len(sels))
 	for _, s := range sels {
 		if s.DeployedOrReleased {
 			d, r := s, s
@@ -171,18 +173,18 @@ type ConsumerMainline struct {
 // DefaultSelectors are used when a verification query has no selectors: per
 // consumer its main branch (or the tag named like it, or its latest
 // version), plus everything deployed or released.
-func DefaultSelectors(consumers []ConsumerMainline) []Selector {
+func DefaultSelectors(consumers []ConsumerMainline) []ConsumerVersionSelector {
 	t := true
-	var out []Selector
+	var out []ConsumerVersionSelector
 	for _, c := range consumers {
 		switch {
 		case c.MainBranch != "" && c.HasMainBranchVersions:
-			out = append(out, Selector{MainBranch: true, Consumer: c.Consumer})
+			out = append(out, ConsumerVersionSelector{MainBranch: true, Consumer: c.Consumer})
 		case c.MainBranch != "" && c.HasMainBranchTag:
-			out = append(out, Selector{Tag: c.MainBranch, Latest: &t, Consumer: c.Consumer})
+			out = append(out, ConsumerVersionSelector{Tag: c.MainBranch, Latest: &t, Consumer: c.Consumer})
 		default:
-			out = append(out, Selector{Latest: &t, Consumer: c.Consumer})
+			out = append(out, ConsumerVersionSelector{Latest: &t, Consumer: c.Consumer})
 		}
 	}
-	return append(out, Selector{Deployed: true}, Selector{Released: true})
+	return append(out, ConsumerVersionSelector{Deployed: true}, ConsumerVersionSelector{Released: true})
 }
