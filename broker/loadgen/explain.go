@@ -32,8 +32,7 @@ func Explain(ctx context.Context, s *sqlstore.Store, q matrix.Query) (string, er
 		args []any
 	}
 	var queries []sent
-	f := s.MatrixFacts().(*sqlstore.MatrixFacts)
-	f.Trace = func(sql string, args []any) { queries = append(queries, sent{sql, args}) }
+	f := s.TracedMatrixFacts(func(sql string, args []any) { queries = append(queries, sent{sql, args}) })
 	res, err := matrix.Decide(ctx, f, q)
 	if err != nil {
 		return "", err

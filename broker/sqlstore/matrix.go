@@ -12,29 +12,27 @@ import (
 	"github.com/accord-cdc/accord/broker/matrix"
 )
 
-// MatrixFacts answers matrix.Decide's questions with indexed queries; see
+// matrixReader answers matrix.Decide's questions with indexed queries; see
 // migrations 0002 and the package documentation of broker/matrix for the
 // shape of each. It remembers the pacticipants it looked up, so use one per
 // decision (it is not safe for concurrent use).
-type MatrixFacts struct {
+type matrixReader struct {
 	r    runner
 	apps map[string]matrixApp
-	// Trace, when set, sees every query as sent to the database (with
-	// PostgreSQL's $n placeholders) and its arguments: tools use it to
-	// EXPLAIN a decision.
-	Trace func(query string, args []any)
+	// trace, when set, sees every query as sent to the database.
+	trace func(query string, args []any)
 }
 
-func (f *MatrixFacts) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if f.Trace != nil {
-		f.Trace(f.r.s.rebind(q), args)
+func (f *matrixReader) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if f.trace != nil {
+		f.trace(f.r.s.rebind(q), args)
 	}
 	return f.r.query(ctx, q, args...)
 }
 
-func (f *MatrixFacts) row(ctx context.Context, q string, args ...any) *sql.Row {
-	if f.Trace != nil {
-		f.Trace(f.r.s.rebind(q), args)
+func (f *matrixReader) row(ctx context.Context, q string, args ...any) *sql.Row {
+	if f.trace != nil {
+		f.trace(f.r.s.rebind(q), args)
 	}
 	return f.r.row(ctx, q, args...)
 }
@@ -44,14 +42,21 @@ type matrixApp struct {
 	p  matrix.Pacticipant
 }
 
-var _ matrix.Facts = (*MatrixFacts)(nil)
+var _ matrix.Facts = (*matrixReader)(nil)
 
 // MatrixFacts returns the facts for one matrix or can-i-deploy question.
 func (s *Store) MatrixFacts() matrix.Facts {
-	return &MatrixFacts{r: s.read(), apps: map[string]matrixApp{}}
+	return &matrixReader{r: s.read(), apps: map[string]matrixApp{}}
 }
 
-func (f *MatrixFacts) app(ctx context.Context, name string) (matrixApp, bool, error) {
+// TracedMatrixFacts is MatrixFacts whose every query, as sent to the
+// database (with PostgreSQL's $n placeholders), and its arguments are shown
+// to trace first: tools use it to EXPLAIN a decision.
+func (s *Store) TracedMatrixFacts(trace func(query string, args []any)) matrix.Facts {
+	return &matrixReader{r: s.read(), apps: map[string]matrixApp{}, trace: trace}
+}
+
+func (f *matrixReader) app(ctx context.Context, name string) (matrixApp, bool, error) {
 	if a, ok := f.apps[name]; ok {
 		return a, a.id != 0, nil
 	}
@@ -65,7 +70,7 @@ func (f *MatrixFacts) app(ctx context.Context, name string) (matrixApp, bool, er
 }
 
 // ids returns the ids of the named pacticipants that exist.
-func (f *MatrixFacts) ids(ctx context.Context, names []string) ([]any, error) {
+func (f *matrixReader) ids(ctx context.Context, names []string) ([]any, error) {
 	var out []any
 	for _, n := range names {
 		a, ok, err := f.app(ctx, n)
@@ -80,13 +85,13 @@ func (f *MatrixFacts) ids(ctx context.Context, names []string) ([]any, error) {
 }
 
 // Pacticipant implements matrix.Facts.
-func (f *MatrixFacts) Pacticipant(ctx context.Context, name string) (matrix.Pacticipant, bool, error) {
+func (f *matrixReader) Pacticipant(ctx context.Context, name string) (matrix.Pacticipant, bool, error) {
 	a, ok, err := f.app(ctx, name)
 	return a.p, ok, err
 }
 
 // EnvironmentExists implements matrix.Facts.
-func (f *MatrixFacts) EnvironmentExists(ctx context.Context, name string) (bool, error) {
+func (f *matrixReader) EnvironmentExists(ctx context.Context, name string) (bool, error) {
 	var n int
 	if err := f.row(ctx, `SELECT COUNT(*) FROM environments WHERE name = ?`, name).Scan(&n); err != nil {
 		return false, err
@@ -98,7 +103,7 @@ func (f *MatrixFacts) EnvironmentExists(ctx context.Context, name string) (bool,
 // the table it names, so the planner starts from the narrowest one and a
 // "latest" walks versions(pacticipant_id, id) backwards and stops at the
 // first match.
-func (f *MatrixFacts) Versions(ctx context.Context, s matrix.Selector) ([]matrix.Version, error) {
+func (f *matrixReader) Versions(ctx context.Context, s matrix.Selector) ([]matrix.Version, error) {
 	a, ok, err := f.app(ctx, s.Pacticipant)
 	if err != nil || !ok {
 		return nil, err
@@ -153,7 +158,7 @@ func (f *MatrixFacts) Versions(ctx context.Context, s matrix.Selector) ([]matrix
 	return out, rows.Err()
 }
 
-func (f *MatrixFacts) names(ctx context.Context, q string, args ...any) ([]string, error) {
+func (f *matrixReader) names(ctx context.Context, q string, args ...any) ([]string, error) {
 	rows, err := f.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -171,7 +176,7 @@ func (f *MatrixFacts) names(ctx context.Context, q string, args ...any) ([]strin
 }
 
 // Providers implements matrix.Facts.
-func (f *MatrixFacts) Providers(ctx context.Context, consumer string, versionIDs []int64) ([]string, error) {
+func (f *matrixReader) Providers(ctx context.Context, consumer string, versionIDs []int64) ([]string, error) {
 	a, ok, err := f.app(ctx, consumer)
 	if err != nil || !ok {
 		return nil, err
@@ -187,7 +192,7 @@ func (f *MatrixFacts) Providers(ctx context.Context, consumer string, versionIDs
 }
 
 // Consumers implements matrix.Facts.
-func (f *MatrixFacts) Consumers(ctx context.Context, provider string) ([]string, error) {
+func (f *matrixReader) Consumers(ctx context.Context, provider string) ([]string, error) {
 	a, ok, err := f.app(ctx, provider)
 	if err != nil || !ok {
 		return nil, err
@@ -214,7 +219,7 @@ const matrixPactCols = `SELECT pp.id, c.name, cv.id, cv.number, cv.created_at, p
 // Pacts implements matrix.Facts. A publication is replaced in place when
 // its content is overwritten, so there is one revision per consumer version
 // and provider and AllRevisions changes nothing.
-func (f *MatrixFacts) Pacts(ctx context.Context, q matrix.PactQuery) ([]matrix.Pact, error) {
+func (f *matrixReader) Pacts(ctx context.Context, q matrix.PactQuery) ([]matrix.Pact, error) {
 	limit := ""
 	if q.Limit > 0 {
 		limit = fmt.Sprintf(" ORDER BY pp.updated_at DESC, pp.id DESC LIMIT %d", q.Limit)
@@ -276,7 +281,7 @@ func (f *MatrixFacts) Pacts(ctx context.Context, q matrix.PactQuery) ([]matrix.P
 	return out, nil
 }
 
-func (f *MatrixFacts) scanPacts(ctx context.Context, q string, args ...any) ([]matrix.Pact, error) {
+func (f *matrixReader) scanPacts(ctx context.Context, q string, args ...any) ([]matrix.Pact, error) {
 	rows, err := f.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -297,7 +302,7 @@ func (f *MatrixFacts) scanPacts(ctx context.Context, q string, args ...any) ([]m
 
 // contentIDs returns the pact_versions ids of contents, through the unique
 // index (consumer_id, provider_id, sha).
-func (f *MatrixFacts) contentIDs(ctx context.Context, contents []matrix.Content) ([]any, error) {
+func (f *matrixReader) contentIDs(ctx context.Context, contents []matrix.Content) ([]any, error) {
 	var conds []string
 	var args []any
 	for _, c := range contents {
@@ -350,7 +355,7 @@ const matrixVerificationCols = `SELECT ve.id, c.name, pr.name, pv.sha, prv.id, p
 // Verifications implements matrix.Facts. The latest result per content and
 // provider version is MAX(id) over one range of the index
 // (pact_version_id, provider_version_id, id).
-func (f *MatrixFacts) Verifications(ctx context.Context, q matrix.VerificationQuery) ([]matrix.Verification, error) {
+func (f *matrixReader) Verifications(ctx context.Context, q matrix.VerificationQuery) ([]matrix.Verification, error) {
 	// where is written once and used with the "ve." prefix (every result)
 	// or inside the MAX(id) subquery (latest results).
 	var conds []string
