@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"unicode/utf8"
+
+	"github.com/accord-cdc/accord/broker/matrix"
 )
 
 // Code classifies an error for the people and programs that see it.
@@ -31,11 +33,10 @@ const (
 )
 
 // Notice is a user-facing message in the shape the Pact Broker's clients print
-// ({"type": "...", "text": "..."}).
-type Notice struct {
-	Type string `json:"type"`
-	Text string `json:"text"`
-}
+// ({"type": "...", "text": "..."}): one type for publication, error and
+// can-i-deploy notices alike. broker/matrix defines it because it renders
+// its own notices without the rest of the domain.
+type Notice = matrix.Notice
 
 // Error is a domain error with a message a person can act on.
 type Error struct {

@@ -126,7 +126,7 @@ func (c *counting) Consumers(ctx context.Context, provider string) ([]string, er
 	return c.Facts.Consumers(ctx, provider)
 }
 
-func (c *counting) Pacts(ctx context.Context, q PactQuery) ([]Pact, error) {
+func (c *counting) Pacts(ctx context.Context, q PactQuery) ([]Publication, error) {
 	c.calls["Pacts"]++
 	return c.Facts.Pacts(ctx, q)
 }

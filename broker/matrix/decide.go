@@ -349,7 +349,7 @@ func (d *decider) all() []Resolved {
 	return append(append([]Resolved(nil), d.specified...), d.inferred...)
 }
 
-func contentOf(p Pact) Content { return Content{p.Consumer, p.Provider, p.SHA} }
+func contentOf(p Publication) Content { return Content{p.Consumer, p.Provider, p.SHA} }
 
 func contentOfVerification(v Verification) Content { return Content{v.Consumer, v.Provider, v.SHA} }
 
@@ -401,7 +401,7 @@ func (d *decider) queryRows() ([]Row, error) {
 	return rows, nil
 }
 
-func (d *decider) verificationsFor(pacts []Pact, providers []Side, every bool) ([]Verification, error) {
+func (d *decider) verificationsFor(pacts []Publication, providers []Side, every bool) ([]Verification, error) {
 	if len(pacts) == 0 {
 		return nil, nil
 	}
@@ -474,7 +474,7 @@ func (d *decider) singleSelectorRows(r Resolved, every bool) ([]Row, error) {
 
 // leftJoin pairs each pact with every verification of its content; a pact without one still gets
 // a row, which is how a missing verification shows.
-func leftJoin(pacts []Pact, verifs []Verification) []Row {
+func leftJoin(pacts []Publication, verifs []Verification) []Row {
 	byContent := map[Content][]int{}
 	for i, v := range verifs {
 		c := contentOfVerification(v)

@@ -22,7 +22,7 @@ type Facts interface {
 	// it).
 	Consumers(ctx context.Context, provider string) ([]string, error)
 	// Pacts returns pact publications matching q.
-	Pacts(ctx context.Context, q PactQuery) ([]Pact, error)
+	Pacts(ctx context.Context, q PactQuery) ([]Publication, error)
 	// Verifications returns verification results matching q.
 	Verifications(ctx context.Context, q VerificationQuery) ([]Verification, error)
 }

@@ -504,7 +504,7 @@ func TestTextMatchesRubyBrokerApproval(t *testing.T) {
 }
 
 func TestTextTruncatesLongValues(t *testing.T) {
-	res := Result{Rows: []Row{{Pact: Pact{Consumer: strings.Repeat("c", 40), ConsumerVersion: Version{Number: "1"}, Provider: "P", Revision: 1}}},
+	res := Result{Rows: []Row{{Pact: Publication{Consumer: strings.Repeat("c", 40), ConsumerVersion: Version{Number: "1"}, Provider: "P", Revision: 1}}},
 		Summary: Summary{Deployable: ptr(true), Reason: "ok"}}
 	got := Text(res)
 	if !strings.Contains(got, strings.Repeat("c", 27)+"... | 1") || !strings.Contains(got, "Deployable: true\n") {

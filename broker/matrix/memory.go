@@ -71,7 +71,7 @@ type Memory struct {
 	byTag    map[[2]string][]*memVersion // application, tag -> versions, oldest first
 	onBranch map[[2]string][]*memVersion // application, branch -> versions, oldest first
 
-	pacts          []Pact
+	pacts          []Publication
 	latestRevision map[[3]string]int // consumer, version number, provider -> index into pacts
 	pactsByCons    map[string][]int  // every revision, oldest first
 	isLatest       []bool            // per pact: the latest revision for its consumer version and provider
@@ -135,7 +135,7 @@ func NewMemory(d Data) (*Memory, error) {
 		m.app(p.Provider)
 		k := [3]string{p.Consumer, p.ConsumerVersion, p.Provider}
 		revisions[k]++
-		m.pacts = append(m.pacts, Pact{ID: int64(i + 1), Consumer: p.Consumer, ConsumerVersion: cv.v, Provider: p.Provider,
+		m.pacts = append(m.pacts, Publication{ID: int64(i + 1), Consumer: p.Consumer, ConsumerVersion: cv.v, Provider: p.Provider,
 			SHA: p.SHA, Revision: revisions[k], CreatedAt: p.CreatedAt})
 		m.latestRevision[k] = i
 		m.pactsByCons[p.Consumer] = append(m.pactsByCons[p.Consumer], i)
@@ -327,7 +327,7 @@ func (m *Memory) Consumers(_ context.Context, provider string) ([]string, error)
 }
 
 // Pacts implements Facts.
-func (m *Memory) Pacts(_ context.Context, q PactQuery) ([]Pact, error) {
+func (m *Memory) Pacts(_ context.Context, q PactQuery) ([]Publication, error) {
 	keep := func(i int) bool {
 		p := m.pacts[i]
 		if !q.AllRevisions && !m.isLatest[i] {
@@ -373,7 +373,7 @@ func (m *Memory) Pacts(_ context.Context, q PactQuery) ([]Pact, error) {
 	if q.Limit > 0 && len(idx) > q.Limit {
 		idx = idx[:q.Limit]
 	}
-	out := make([]Pact, len(idx))
+	out := make([]Publication, len(idx))
 	for i, j := range idx {
 		out[i] = m.pacts[j]
 	}

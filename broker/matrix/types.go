@@ -107,8 +107,8 @@ type Version struct {
 	CreatedAt time.Time
 }
 
-// Pact is one publication of pact content for a consumer version and provider.
-type Pact struct {
+// Publication is one publication of pact content for a consumer version and provider.
+type Publication struct {
 	ID              int64 // orders publications; higher is newer
 	Consumer        string
 	ConsumerVersion Version
@@ -138,7 +138,7 @@ type Verification struct {
 // verification of the same content (possibly published for another consumer version with
 // identical content).
 type Row struct {
-	Pact         Pact
+	Pact         Publication
 	Verification *Verification // nil when unverified
 	// ProviderVersion is the provider version that verified, or, on an unverified row, the provider
 	// version in the target environment that has not verified this pact; nil when unverified and no

@@ -219,7 +219,7 @@ const matrixPactCols = `SELECT pp.id, c.name, cv.id, cv.number, cv.created_at, p
 // Pacts implements matrix.Facts. A publication is replaced in place when
 // its content is overwritten, so there is one revision per consumer version
 // and provider and AllRevisions changes nothing.
-func (f *matrixReader) Pacts(ctx context.Context, q matrix.PactQuery) ([]matrix.Pact, error) {
+func (f *matrixReader) Pacts(ctx context.Context, q matrix.PactQuery) ([]matrix.Publication, error) {
 	limit := ""
 	if q.Limit > 0 {
 		limit = fmt.Sprintf(" ORDER BY pp.updated_at DESC, pp.id DESC LIMIT %d", q.Limit)
@@ -271,25 +271,25 @@ func (f *matrixReader) Pacts(ctx context.Context, q matrix.PactQuery) ([]matrix.
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b matrix.Pact) int {
+	slices.SortFunc(out, func(a, b matrix.Publication) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
 	})
-	out = slices.CompactFunc(out, func(a, b matrix.Pact) bool { return a.ID == b.ID })
+	out = slices.CompactFunc(out, func(a, b matrix.Publication) bool { return a.ID == b.ID })
 	if q.Limit > 0 && len(out) > q.Limit {
 		out = out[:q.Limit]
 	}
 	return out, nil
 }
 
-func (f *matrixReader) scanPacts(ctx context.Context, q string, args ...any) ([]matrix.Pact, error) {
+func (f *matrixReader) scanPacts(ctx context.Context, q string, args ...any) ([]matrix.Publication, error) {
 	rows, err := f.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []matrix.Pact
+	var out []matrix.Publication
 	for rows.Next() {
-		var p matrix.Pact
+		var p matrix.Publication
 		var cvc, c int64
 		if err := rows.Scan(&p.ID, &p.Consumer, &p.ConsumerVersion.ID, &p.ConsumerVersion.Number, &cvc, &p.Provider, &p.SHA, &c); err != nil {
 			return nil, err

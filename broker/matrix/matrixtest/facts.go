@@ -140,7 +140,7 @@ func sorted(s []string) []string {
 	return s
 }
 
-func pactSet(ps []matrix.Pact) []string {
+func pactSet(ps []matrix.Publication) []string {
 	out := []string{}
 	for _, p := range ps {
 		out = append(out, fmt.Sprintf("%s %s > %s %s rev %d", p.Consumer, p.ConsumerVersion.Number, p.Provider, p.SHA, p.Revision))
