@@ -15,6 +15,7 @@ import (
 	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
+	"github.com/accord-cdc/accord/broker/httpedge"
 	"github.com/accord-cdc/accord/broker/storetest"
 )
 
@@ -135,7 +136,7 @@ func TestPactCLI(t *testing.T) {
 
 func TestPactCLIAuth(t *testing.T) {
 	store := brokertest.NewStore(t, "sqlite")
-	url := brokertest.Serve(t, store, httpapi.Config{Auth: httpapi.Auth{Username: "rw", Password: "secret", ReadOnlyUsername: "ro", ReadOnlyPassword: "ro-secret", Token: "tok"}})
+	url := brokertest.Serve(t, store, httpapi.Config{Auth: httpedge.Auth{Username: "rw", Password: "secret", ReadOnlyUsername: "ro", ReadOnlyPassword: "ro-secret", Token: "tok"}})
 	pact := writePact(t, t.TempDir(), "Foo", "Bar", "a")
 
 	out, err := cli(t, url, nil, "publish", pact, "--consumer-app-version", "1", "--branch", "main")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
+	"github.com/accord-cdc/accord/broker/httpedge"
 )
 
 // TestWritesFromHTMLFormsAreRefused: another web site's page can make a
@@ -19,7 +20,7 @@ import (
 // (415 otherwise, as the Ruby broker answers), so such a page cannot create
 // a webhook or anything else.
 func TestWritesFromHTMLFormsAreRefused(t *testing.T) {
-	base := brokertest.Serve(t, brokertest.NewStore(t, "sqlite"), httpapi.Config{Auth: httpapi.Auth{Username: "rw", Password: "pw"}})
+	base := brokertest.Serve(t, brokertest.NewStore(t, "sqlite"), httpapi.Config{Auth: httpedge.Auth{Username: "rw", Password: "pw"}})
 	send := func(method, path, contentType, body string) (int, string) {
 		t.Helper()
 		req, err := http.NewRequest(method, base+path, strings.NewReader(body))

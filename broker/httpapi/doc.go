@@ -2,9 +2,9 @@
 // Broker's HAL+JSON API, compatible with the official clients (the `pact`
 // CLI and the verifier in libpact_ffi used by pact-go).
 //
-// Routing is done on the escaped request path, one segment at a time, so
-// names containing "/" (sent as %2F), spaces, dots and non-ASCII characters
-// round-trip. Handlers decode, call the store, and encode; every error goes
-// through one function that maps broker error codes to HTTP statuses and
-// the Pact Broker's error JSON.
+// The routes (routes.go) are ServeMux patterns, each declaring the access
+// it needs; broker/httpedge authenticates, routes on the escaped path (so
+// names containing "/" sent as %2F, spaces, dots and non-ASCII characters
+// round-trip) and renders every error a handler returns as the Pact
+// Broker's error JSON. Handlers decode, call the store, and encode.
 package httpapi

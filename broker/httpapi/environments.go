@@ -10,29 +10,6 @@ import (
 	"github.com/accord-cdc/accord/broker"
 )
 
-// registerDeployments declares the environment, deployment, release, matrix
-// and can-i-deploy resources. They come before the greedy fallbacks of
-// register so that a branch named in a can-i-deploy shortcut is not taken
-// for a branch name with slashes.
-func (s *Server) registerDeployments() {
-	type m = map[string]handlerFunc
-	s.handle("/environments", m{"GET": s.listEnvironments, "POST": s.createEnvironment})
-	s.handle("/environments/{uuid}", m{"GET": s.getEnvironment, "PUT": s.putEnvironment, "DELETE": s.deleteEnvironment})
-	s.handle("/environments/{uuid}/deployed-versions/currently-deployed", m{"GET": s.currentlyDeployed})
-	s.handle("/environments/{uuid}/released-versions/currently-supported", m{"GET": s.currentlySupported})
-	s.handle("/pacticipants/{pacticipant}/versions/{version}/deployed-versions/environment/{uuid}", m{"GET": s.versionDeployments, "POST": s.recordDeployment})
-	s.handle("/pacticipants/{pacticipant}/versions/{version}/released-versions/environment/{uuid}", m{"GET": s.versionReleases, "POST": s.recordRelease})
-	s.handle("/deployed-versions/{uuid}", m{"GET": s.getDeployedVersion, "PATCH": s.patchDeployedVersion})
-	s.handle("/released-versions/{uuid}", m{"GET": s.getReleasedVersion, "PATCH": s.patchReleasedVersion})
-
-	s.handle("/matrix", m{"GET": s.matrix})
-	s.handle("/matrix/provider/{provider}/consumer/{consumer}", m{"GET": s.matrixForPair})
-	s.handle("/can-i-deploy", m{"GET": s.canIDeploy})
-	s.handle("/pacticipants/{pacticipant}/latest-version/{tag}/can-i-deploy/to/{to}", m{"GET": s.canIDeployTagToTag})
-	s.handle("/pacticipants/{pacticipant}/branches/{branch}/latest-version/can-i-deploy/to-environment/{environment}", m{"GET": s.canIDeployBranchToEnvironment})
-	s.handle("/pacticipants/{pacticipant}/main-branch/can-i-merge", m{"GET": s.canIMerge})
-}
-
 func (l links) environment(uuid string) string { return l.url("environments", uuid) }
 
 func (l links) environmentJSON(e broker.Environment) map[string]any {

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -21,13 +20,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, q matrix.Query, 
 		}
 		parseErr = err
 	}
-	var ve *matrix.ValidationError
-	if errors.As(parseErr, &ve) {
-		s.log.Info("matrix question refused", "query", r.URL.RawQuery, "problems", ve.Problems)
-		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": ve.Problems})
-		return nil
-	}
-	return parseErr
+	return parseErr // a *matrix.ValidationError is a 400 listing the problems
 }
 
 func (s *Server) writeMatrix(w http.ResponseWriter, r *http.Request, res matrix.Result) error {

@@ -304,10 +304,9 @@ func (s *Server) writePactList(w http.ResponseWriter, r *http.Request, provider,
 }
 
 func (s *Server) providerPacts(w http.ResponseWriter, r *http.Request, p params) error {
-	f := broker.PactFilter{Tag: p["tag"], Branch: p["branch"], Latest: strings.HasSuffix(r.URL.Path, "/latest") || strings.Contains(r.URL.Path, "/latest/")}
-	segs, _ := splitPath(r.URL.EscapedPath())
+	f := broker.PactFilter{Tag: p["tag"], Branch: p["branch"], Latest: strings.HasSuffix(r.Pattern, "/latest") || strings.Contains(r.Pattern, "/latest/")}
 	// /pacts/provider/{p}/branch[/latest]: the consumers' main branches.
-	if len(segs) >= 4 && segs[3] == "branch" && p["branch"] == "" {
+	if strings.Contains(r.Pattern, "/branch") && p["branch"] == "" {
 		f.MainBranch = true
 	}
 	ps, err := s.svc.Pacts.ProviderPacts(r.Context(), p["provider"], f)

@@ -2,76 +2,173 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
+
+	"github.com/accord-cdc/accord/broker/httpedge"
 )
 
-// register declares the routes in the Ruby broker's match order (first
-// match wins), so literal segments shadow placeholders the same way.
+// register declares the API's routes, each with the access it needs.
+// ServeMux picks the most specific pattern, which for these routes is the
+// route the Ruby broker's first-match order picks (a literal segment
+// shadows a placeholder), with two documented exceptions: the slashed
+// names and the shadowed webhook execution at the end.
 func (s *Server) register() {
-	type m = map[string]handlerFunc
-	s.handle("/", m{"GET": s.index})
-	s.handle("/diagnostic/status/heartbeat", m{"GET": s.heartbeat})
+	read, write, public := httpedge.Read, httpedge.Write, httpedge.Public
+	s.handle(read, "GET /{$}", s.index)
+	s.handle(public, "GET /diagnostic/status/heartbeat", s.heartbeat) // for load balancers
 
+	// Pacts of one consumer and provider.
 	pair := "/pacts/provider/{provider}/consumer/{consumer}"
-	s.handle(pair+"/versions", m{"GET": s.pactVersions})
-	s.handle(pair+"/versions/{version}", m{"GET": s.getPact, "PUT": s.putPact, "PATCH": s.patchPact, "DELETE": s.deletePact})
-	s.handle(pair+"/tag/{tag}", m{"GET": s.consumerProviderPacts})
-	s.handle(pair+"/version/{version}", m{"GET": s.getPact, "PUT": s.putPact, "PATCH": s.patchPact, "DELETE": s.deletePact})
-	s.handle(pair+"/pact-version/{sha}", m{"GET": s.getPact})
-	s.handle(pair+"/pact-version/{sha}/metadata/{metadata}", m{"GET": s.getPact})
-	s.handle("/pacts/provider/{provider}/branch/latest", m{"GET": s.providerPacts})
-	s.handle("/pacts/provider/{provider}/branch/{branch}/latest", m{"GET": s.providerPacts})
-	s.handle("/pacts/provider/{provider}/branch/{branch}", m{"GET": s.providerPacts})
-	s.handle("/pacts/provider/{provider}/branch", m{"GET": s.providerPacts})
-	s.handle(pair+"/pact-version/{sha}/verification-results", m{"POST": s.postVerification})
-	s.handle(pair+"/pact-version/{sha}/metadata/{metadata}/verification-results", m{"POST": s.postVerification})
-	s.handle(pair+"/version/{version}/verification-results/latest", m{"GET": s.getVerification})
-	s.handle(pair+"/pact-version/{sha}/verification-results/latest", m{"GET": s.getVerification})
-	s.handle(pair+"/pact-version/{sha}/verification-results/{number}", m{"GET": s.getVerification})
-	s.handle(pair+"/pact-version/{sha}/metadata/{metadata}/verification-results/{number}", m{"GET": s.getVerification})
-	s.handle(pair+"/latest/verification-results/latest", m{"GET": s.getVerification})
-	s.handle(pair+"/latest", m{"GET": s.getPact})
-	s.handle(pair+"/latest/{tag}", m{"GET": s.getPact})
-	s.handle(pair+"/branch/{branch}/latest", m{"GET": s.getPact})
-	s.handle(pair+"/branch/{branch}", m{"GET": s.consumerProviderPacts})
-	s.handle(pair+"/branch", m{"GET": s.consumerProviderPacts})
-	s.handle("/pacts/provider/{provider}", m{"GET": s.providerPacts})
-	s.handle("/pacts/provider/{provider}/tag/{tag}", m{"GET": s.providerPacts})
-	s.handle(pair+"/latest-untagged", m{"GET": s.getPact})
-	s.handle("/pacts/provider/{provider}/latest", m{"GET": s.providerPacts})
-	s.handle("/pacts/provider/{provider}/latest/{tag}", m{"GET": s.providerPacts})
-	s.handle("/pacts/latest", m{"GET": s.latestPacts})
-	s.handle("/pacts/provider/{provider}/for-verification", m{"GET": s.forVerification, "POST": s.forVerification})
-	s.handle("/stubs/provider/{provider}/environment/{environment}", m{"GET": s.stubPact})
-	s.handle("/stubs/provider/{provider}/branch/{branch}", m{"GET": s.stubPact})
-	s.handle("/pact/provider/{provider}/consumer/{consumer}/version/{version}", m{"GET": s.getPact, "PUT": s.putPact, "PATCH": s.patchPact, "DELETE": s.deletePact})
-	s.handle("/pact/provider/{provider}/consumer/{consumer}/latest", m{"GET": s.getPact})
+	for _, version := range []string{pair + "/version/{version}", pair + "/versions/{version}", "/pact/provider/{provider}/consumer/{consumer}/version/{version}"} {
+		s.handle(read, "GET "+version, s.getPact)
+		s.handle(write, "PUT "+version, s.putPact)
+		s.handle(write, "PATCH "+version, s.patchPact)
+		s.handle(write, "DELETE "+version, s.deletePact)
+	}
+	s.handle(read, "GET "+pair+"/versions", s.pactVersions)
+	s.handle(read, "GET "+pair+"/pact-version/{sha}", s.getPact)
+	s.handle(read, "GET "+pair+"/pact-version/{sha}/metadata/{metadata}", s.getPact)
+	s.handle(read, "GET "+pair+"/latest", s.getPact)
+	s.handle(read, "GET /pact/provider/{provider}/consumer/{consumer}/latest", s.getPact)
+	s.handle(read, "GET "+pair+"/latest/{tag}", s.getPact)
+	s.handle(read, "GET "+pair+"/latest-untagged", s.getPact)
+	s.handle(read, "GET "+pair+"/branch/{branch}/latest", s.getPact)
+	s.handle(read, "GET "+pair+"/tag/{tag}", s.consumerProviderPacts)
+	s.handle(read, "GET "+pair+"/branch/{branch}", s.consumerProviderPacts)
+	s.handle(read, "GET "+pair+"/branch", s.consumerProviderPacts)
 
-	s.handle("/pacticipants", m{"GET": s.listPacticipants, "POST": s.createPacticipant})
-	s.handle("/pacticipants/{pacticipant}", m{"GET": s.getPacticipant, "PUT": s.putPacticipant, "PATCH": s.patchPacticipant, "DELETE": s.deletePacticipant})
-	s.handle("/pacticipants/{pacticipant}/versions", m{"GET": s.listVersions})
-	s.handle("/pacticipants/{pacticipant}/branches/{branch}/versions", m{"GET": s.branchVersions})
-	s.handle("/pacticipants/{pacticipant}/versions/{version}", m{"GET": s.getVersion, "PUT": s.putVersion, "PATCH": s.patchVersion, "DELETE": s.deleteVersion})
-	s.handle("/pacticipants/{pacticipant}/latest-version/{tag}", m{"GET": s.latestVersion})
-	s.handle("/pacticipants/{pacticipant}/latest-version", m{"GET": s.latestVersion})
-	s.handle("/pacticipants/{pacticipant}/versions/{version}/tags/{tag}", m{"GET": s.getTag, "PUT": s.putTag, "DELETE": s.deleteTag})
-	s.handle("/pacticipants/{pacticipant}/branches", m{"GET": s.listBranches})
-	s.handle("/pacticipants/{pacticipant}/branches/{branch}", m{"GET": s.getBranch, "DELETE": s.deleteBranch})
-	s.handle("/pacticipants/{pacticipant}/branches/{branch}/latest-version", m{"GET": s.latestVersion})
-	s.handle("/pacticipants/{pacticipant}/branches/{branch}/versions/{version}", m{"GET": s.getBranchVersion, "PUT": s.putBranchVersion})
-	s.handle("/contracts/publish", m{"POST": s.publishContracts})
-	s.handle("/field-usage/provider/{provider}", m{"GET": s.fieldUsage})
-	s.handle("/can-i-remove-field", m{"GET": s.canIRemoveField})
-	s.handle("/pacticipants/{pacticipant}/versions/{version}/route-coverage", m{"GET": s.getRouteCoverage, "PUT": s.putRouteCoverage})
-	s.registerDeployments()
-	s.registerWebhooks()
+	// Verification results.
+	s.handle(write, "POST "+pair+"/pact-version/{sha}/verification-results", s.postVerification)
+	s.handle(write, "POST "+pair+"/pact-version/{sha}/metadata/{metadata}/verification-results", s.postVerification)
+	s.handle(read, "GET "+pair+"/version/{version}/verification-results/latest", s.getVerification)
+	s.handle(read, "GET "+pair+"/pact-version/{sha}/verification-results/latest", s.getVerification)
+	s.handle(read, "GET "+pair+"/pact-version/{sha}/verification-results/{number}", s.getVerification)
+	s.handle(read, "GET "+pair+"/pact-version/{sha}/metadata/{metadata}/verification-results/{number}", s.getVerification)
+	s.handle(read, "GET "+pair+"/latest/verification-results/latest", s.getVerification)
 
-	// Fallbacks for clients that put "/" in names unencoded (the pact CLI
-	// builds some paths by hand); encoded names match the routes above.
-	s.handle("/pacticipants/{pacticipant}/versions/{version}/tags/{tag...}", m{"GET": s.getTag, "PUT": s.putTag, "DELETE": s.deleteTag})
-	s.handle("/pacticipants/{pacticipant}/branches/{branch...}/versions/{version}", m{"GET": s.getBranchVersion, "PUT": s.putBranchVersion})
-	s.handle("/pacticipants/{pacticipant}/branches/{branch...}", m{"GET": s.getBranch, "DELETE": s.deleteBranch})
-	s.handle("/pacts/provider/{provider}/branch/{branch...}/latest", m{"GET": s.providerPacts})
-	s.handle("/pacts/provider/{provider}/branch/{branch...}", m{"GET": s.providerPacts})
+	// Pacts of one provider.
+	s.handle(read, "GET /pacts/latest", s.latestPacts)
+	s.handle(read, "GET /pacts/provider/{provider}", s.providerPacts)
+	s.handle(read, "GET /pacts/provider/{provider}/latest", s.providerPacts)
+	s.handle(read, "GET /pacts/provider/{provider}/latest/{tag}", s.providerPacts)
+	s.handle(read, "GET /pacts/provider/{provider}/tag/{tag}", s.providerPacts)
+	s.handle(read, "GET /pacts/provider/{provider}/branch", s.providerPacts)
+	s.handle(read, "GET /pacts/provider/{provider}/branch/latest", s.providerPacts)
+	s.handle(read, "GET /pacts/provider/{provider}/branch/{branch}", s.providerPacts)
+	s.handle(read, "GET /pacts/provider/{provider}/branch/{branch}/latest", s.providerPacts)
+	s.handle(read, "GET /pacts/provider/{provider}/for-verification", s.forVerification)
+	s.handle(read, "POST /pacts/provider/{provider}/for-verification", s.forVerification) // a query with a body
+	s.handle(write, "POST /contracts/publish", s.publishContracts)
+
+	// Pacticipants, versions, tags and branches.
+	s.handle(read, "GET /pacticipants", s.listPacticipants)
+	s.handle(write, "POST /pacticipants", s.createPacticipant)
+	s.handle(read, "GET /pacticipants/{pacticipant}", s.getPacticipant)
+	s.handle(write, "PUT /pacticipants/{pacticipant}", s.putPacticipant)
+	s.handle(write, "PATCH /pacticipants/{pacticipant}", s.patchPacticipant)
+	s.handle(write, "DELETE /pacticipants/{pacticipant}", s.deletePacticipant)
+	s.handle(read, "GET /pacticipants/{pacticipant}/versions", s.listVersions)
+	s.handle(read, "GET /pacticipants/{pacticipant}/versions/{version}", s.getVersion)
+	s.handle(write, "PUT /pacticipants/{pacticipant}/versions/{version}", s.putVersion)
+	s.handle(write, "PATCH /pacticipants/{pacticipant}/versions/{version}", s.patchVersion)
+	s.handle(write, "DELETE /pacticipants/{pacticipant}/versions/{version}", s.deleteVersion)
+	s.handle(read, "GET /pacticipants/{pacticipant}/latest-version", s.latestVersion)
+	s.handle(read, "GET /pacticipants/{pacticipant}/latest-version/{tag}", s.latestVersion)
+	s.handle(read, "GET /pacticipants/{pacticipant}/versions/{version}/tags/{tag}", s.getTag)
+	s.handle(write, "PUT /pacticipants/{pacticipant}/versions/{version}/tags/{tag}", s.putTag)
+	s.handle(write, "DELETE /pacticipants/{pacticipant}/versions/{version}/tags/{tag}", s.deleteTag)
+	s.handle(read, "GET /pacticipants/{pacticipant}/branches", s.listBranches)
+	s.handle(read, "GET /pacticipants/{pacticipant}/branches/{branch}", s.getBranch)
+	s.handle(write, "DELETE /pacticipants/{pacticipant}/branches/{branch}", s.deleteBranch)
+	s.handle(read, "GET /pacticipants/{pacticipant}/branches/{branch}/latest-version", s.latestVersion)
+	s.handle(read, "GET /pacticipants/{pacticipant}/branches/{branch}/versions", s.branchVersions)
+	s.handle(read, "GET /pacticipants/{pacticipant}/branches/{branch}/versions/{version}", s.getBranchVersion)
+	s.handle(write, "PUT /pacticipants/{pacticipant}/branches/{branch}/versions/{version}", s.putBranchVersion)
+
+	// Environments, deployments and releases.
+	s.handle(read, "GET /environments", s.listEnvironments)
+	s.handle(write, "POST /environments", s.createEnvironment)
+	s.handle(read, "GET /environments/{uuid}", s.getEnvironment)
+	s.handle(write, "PUT /environments/{uuid}", s.putEnvironment)
+	s.handle(write, "DELETE /environments/{uuid}", s.deleteEnvironment)
+	s.handle(read, "GET /environments/{uuid}/deployed-versions/currently-deployed", s.currentlyDeployed)
+	s.handle(read, "GET /environments/{uuid}/released-versions/currently-supported", s.currentlySupported)
+	s.handle(read, "GET /pacticipants/{pacticipant}/versions/{version}/deployed-versions/environment/{uuid}", s.versionDeployments)
+	s.handle(write, "POST /pacticipants/{pacticipant}/versions/{version}/deployed-versions/environment/{uuid}", s.recordDeployment)
+	s.handle(read, "GET /pacticipants/{pacticipant}/versions/{version}/released-versions/environment/{uuid}", s.versionReleases)
+	s.handle(write, "POST /pacticipants/{pacticipant}/versions/{version}/released-versions/environment/{uuid}", s.recordRelease)
+	s.handle(read, "GET /deployed-versions/{uuid}", s.getDeployedVersion)
+	s.handle(write, "PATCH /deployed-versions/{uuid}", s.patchDeployedVersion)
+	s.handle(read, "GET /released-versions/{uuid}", s.getReleasedVersion)
+	s.handle(write, "PATCH /released-versions/{uuid}", s.patchReleasedVersion)
+
+	// The matrix and can-i-deploy.
+	s.handle(read, "GET /matrix", s.matrix)
+	s.handle(read, "GET /matrix/provider/{provider}/consumer/{consumer}", s.matrixForPair)
+	s.handle(read, "GET /can-i-deploy", s.canIDeploy)
+	s.handle(read, "GET /pacticipants/{pacticipant}/latest-version/{tag}/can-i-deploy/to/{to}", s.canIDeployTagToTag)
+	s.handle(read, "GET /pacticipants/{pacticipant}/branches/{branch}/latest-version/can-i-deploy/to-environment/{environment}", s.canIDeployBranchToEnvironment)
+	s.handle(read, "GET /pacticipants/{pacticipant}/main-branch/can-i-merge", s.canIMerge)
+
+	// Webhooks.
+	for _, list := range []string{"/webhooks", "/webhooks/provider/{provider}", "/webhooks/consumer/{consumer}", "/webhooks/provider/{provider}/consumer/{consumer}", pair + "/webhooks"} {
+		s.handle(read, "GET "+list, s.listWebhooks)
+		s.handle(write, "POST "+list, s.createWebhook)
+	}
+	s.handle(read, "GET "+pair+"/webhooks/status", s.webhooksStatus)
+	s.handle(read, "GET "+pair+"/version/{version}/triggered-webhooks", s.pactTriggeredWebhooks)
+	s.handle(read, "GET "+pair+"/pact-version/{sha}/verification-results/{number}/triggered-webhooks", s.verificationTriggeredWebhooks)
+	s.handle(read, "GET /webhooks/{uuid}", s.getWebhook)
+	s.handle(write, "PUT /webhooks/{uuid}", s.putWebhook)
+	s.handle(write, "DELETE /webhooks/{uuid}", s.deleteWebhook)
+	s.handle(write, "POST /webhooks/execute", s.executeWebhook)
+	s.handle(read, "GET /triggered-webhooks/{uuid}/logs", s.triggeredWebhookLogs)
+
+	// Stubs, field usage and route coverage.
+	s.handle(read, "GET /stubs/provider/{provider}/environment/{environment}", s.stubPact)
+	s.handle(read, "GET /stubs/provider/{provider}/branch/{branch}", s.stubPact)
+	s.handle(read, "GET /field-usage/provider/{provider}", s.fieldUsage)
+	s.handle(read, "GET /can-i-remove-field", s.canIRemoveField)
+	s.handle(read, "GET /pacticipants/{pacticipant}/versions/{version}/route-coverage", s.getRouteCoverage)
+	s.handle(write, "PUT /pacticipants/{pacticipant}/versions/{version}/route-coverage", s.putRouteCoverage)
+
+	// What ServeMux cannot express.
+	//
+	// The Ruby broker lists the provider and consumer webhook lists first,
+	// so /webhooks/provider/execute is the list of the provider "execute";
+	// ServeMux refuses the overlap of {uuid}/execute with provider/{provider}.
+	s.mux.HandleShadowed("POST /webhooks/{uuid}/execute", write, s.adapt("/webhooks/{uuid}/execute", s.executeWebhook))
+	// Names with "/" not encoded as %2F (the pact CLI builds some of these
+	// paths by hand): served by the routes above as if encoded, once no
+	// route matches the path as sent.
+	s.mux.HandleSlashed("/pacticipants/{pacticipant}/versions/{version}/tags/{tag...}")
+	s.mux.HandleSlashed("/pacticipants/{pacticipant}/branches/{branch...}/versions/{version}")
+	s.mux.HandleSlashed("/pacticipants/{pacticipant}/branches/{branch...}")
+	s.mux.HandleSlashed("/pacts/provider/{provider}/branch/{branch...}/latest")
+	s.mux.HandleSlashed("/pacts/provider/{provider}/branch/{branch...}")
+}
+
+// handle registers h for pattern ("METHOD /path/{name}"); h gets the
+// pattern's wildcards as params.
+func (s *Server) handle(access httpedge.Access, pattern string, h handlerFunc) {
+	_, path, _ := strings.Cut(pattern, " ")
+	s.mux.Handle(pattern, access, s.adapt(path, h))
+}
+
+func (s *Server) adapt(path string, h handlerFunc) httpedge.HandlerFunc {
+	var names []string
+	for _, seg := range strings.Split(path, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok && seg != "{$}" {
+			names = append(names, strings.TrimSuffix(name, "}"))
+		}
+	}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p := make(params, len(names))
+		for _, n := range names {
+			p[n] = r.PathValue(n)
+		}
+		return h(w, r, p)
+	}
 }
 
 func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request, _ params) error {
@@ -109,22 +206,16 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request, _ params) error {
 		"pb:latest-tagged-version":                           t("/pacticipants/{pacticipant}/latest-version/{tag}", "Latest pacticipant version with the specified tag"),
 		"pb:webhooks":                                        f("/webhooks", "Webhooks"),
 		"pb:webhook":                                         t("/webhooks/{uuid}", "Webhook"),
-		"pb:integrations":                                    f("/integrations", "Integrations"),
 		"pb:pacticipant-version-tag":                         t("/pacticipants/{pacticipant}/versions/{version}/tags/{tag}", "Get, create or delete a tag for a pacticipant version"),
 		"pb:pacticipant-branch":                              t("/pacticipants/{pacticipant}/branches/{branch}", "Get or delete a pacticipant branch"),
 		"pb:pacticipant-branch-version":                      t("/pacticipants/{pacticipant}/branches/{branch}/versions/{version}", "Get or add/create a pacticipant version for a branch"),
 		"pb:pacticipant-version":                             t("/pacticipants/{pacticipant}/versions/{version}", "Get, create or delete a pacticipant version"),
-		"pb:metrics":                                         f("/metrics", "Get Pact Broker metrics"),
 		"pb:can-i-deploy-pacticipant-version-to-tag":         t("/can-i-deploy?pacticipant={pacticipant}&version={version}&to={tag}", "Determine if an application version can be safely deployed to an environment identified by the given tag"),
 		"pb:can-i-deploy-pacticipant-version-to-environment": t("/can-i-deploy?pacticipant={pacticipant}&version={version}&environment={environment}", "Determine if an application version can be safely deployed to an environment"),
 		"pb:provider-pacts-for-verification":                 t("/pacts/provider/{provider}/for-verification", "Pact versions to be verified for the specified provider"),
 		"beta:provider-pacts-for-verification":               Link{Name: "beta", Href: l.base + "/pacts/provider/{provider}/for-verification", Title: "DEPRECATED - please use pb:provider-pacts-for-verification", Templated: true},
 		"pb:environments":                                    f("/environments", "Environments"),
 		"pb:environment":                                     t("/environments/{uuid}", "Environment"),
-		"curies": []Link{
-			{Name: "pb", Href: l.base + "/doc/{rel}?context=index", Templated: true},
-			{Name: "beta", Href: l.base + "/doc/{rel}?context=index", Templated: true},
-		},
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"_links": idx})
 	return nil

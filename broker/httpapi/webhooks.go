@@ -13,24 +13,6 @@ import (
 	"github.com/accord-cdc/accord/broker/webhook"
 )
 
-// registerWebhooks declares the webhook resources in the Ruby broker's order.
-func (s *Server) registerWebhooks() {
-	type m = map[string]handlerFunc
-	pair := "/pacts/provider/{provider}/consumer/{consumer}"
-	s.handle(pair+"/pact-version/{sha}/verification-results/{number}/triggered-webhooks", m{"GET": s.verificationTriggeredWebhooks})
-	s.handle("/webhooks/provider/{provider}/consumer/{consumer}", m{"GET": s.listWebhooks, "POST": s.createWebhook})
-	s.handle("/webhooks/provider/{provider}", m{"GET": s.listWebhooks, "POST": s.createWebhook})
-	s.handle("/webhooks/consumer/{consumer}", m{"GET": s.listWebhooks, "POST": s.createWebhook})
-	s.handle(pair+"/webhooks", m{"GET": s.listWebhooks, "POST": s.createWebhook})
-	s.handle(pair+"/webhooks/status", m{"GET": s.webhooksStatus})
-	s.handle(pair+"/version/{version}/triggered-webhooks", m{"GET": s.pactTriggeredWebhooks})
-	s.handle("/webhooks/execute", m{"POST": s.executeWebhook})
-	s.handle("/webhooks/{uuid}", m{"GET": s.getWebhook, "PUT": s.putWebhook, "DELETE": s.deleteWebhook})
-	s.handle("/triggered-webhooks/{uuid}/logs", m{"GET": s.triggeredWebhookLogs})
-	s.handle("/webhooks/{uuid}/execute", m{"POST": s.executeWebhook})
-	s.handle("/webhooks", m{"GET": s.listWebhooks, "POST": s.createWebhook})
-}
-
 type webhookPacticipantBody struct {
 	Name  *string `json:"name"`
 	Label *string `json:"label"`

@@ -10,19 +10,20 @@ import (
 
 	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
+	"github.com/accord-cdc/accord/broker/httpedge"
 	"github.com/accord-cdc/accord/broker/ui"
 )
 
 func TestAccess(t *testing.T) {
 	s := newStore(t)
 	seed(t, s)
-	auth := httpapi.Auth{Username: "rw", Password: "secret", ReadOnlyUsername: "ro", ReadOnlyPassword: "ro-secret", Token: "tok", ReadOnlyToken: "ro-tok"}
+	auth := httpedge.Auth{Username: "rw", Password: "secret", ReadOnlyUsername: "ro", ReadOnlyPassword: "ro-secret", Token: "tok", ReadOnlyToken: "ro-tok"}
 	serve := func(cfg ui.Config) *httptest.Server {
 		srv := httptest.NewServer(ui.Split(brokertest.Pages(s, cfg), brokertest.API(s, httpapi.Config{Auth: auth})))
 		t.Cleanup(srv.Close)
 		return srv
 	}
-	locked := serve(ui.Config{Access: ui.Access(auth)})
+	locked := serve(ui.Config{Auth: auth})
 	get := func(srv *httptest.Server, path string, set func(*http.Request)) *http.Response {
 		req, err := http.NewRequest("GET", srv.URL+path, nil)
 		require.NoError(t, err)
@@ -60,11 +61,11 @@ func TestAccess(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusOK, get(locked, "/ui/assets/style.css", nil).StatusCode, "assets carry no data")
 
-	badges := serve(ui.Config{Access: ui.Access(auth), PublicBadges: true})
+	badges := serve(ui.Config{Auth: auth, PublicBadges: true})
 	assert.Equal(t, http.StatusOK, get(badges, "/pacts/provider/orders/consumer/gateway/latest/badge", nil).StatusCode)
 	assert.Equal(t, http.StatusUnauthorized, get(badges, "/", nil).StatusCode)
 
 	public := auth
 	public.AllowPublicRead = true
-	assert.Equal(t, http.StatusOK, get(serve(ui.Config{Access: ui.Access(public)}), "/", nil).StatusCode)
+	assert.Equal(t, http.StatusOK, get(serve(ui.Config{Auth: public}), "/", nil).StatusCode)
 }

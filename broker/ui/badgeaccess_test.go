@@ -13,6 +13,7 @@ import (
 	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
+	"github.com/accord-cdc/accord/broker/httpedge"
 	"github.com/accord-cdc/accord/broker/ui"
 )
 
@@ -24,8 +25,8 @@ func TestPublicBadgesOpenOnlyBadges(t *testing.T) {
 	seed(t, s)
 	_, err := s.CreatePacticipant(context.Background(), "secret/badge", broker.PacticipantUpdate{})
 	require.NoError(t, err)
-	auth := httpapi.Auth{Username: "rw", Password: "secret"}
-	srv := httptest.NewServer(ui.Split(brokertest.Pages(s, ui.Config{Access: ui.Access(auth), PublicBadges: true}), brokertest.API(s, httpapi.Config{Auth: auth})))
+	auth := httpedge.Auth{Username: "rw", Password: "secret"}
+	srv := httptest.NewServer(ui.Split(brokertest.Pages(s, ui.Config{Auth: auth, PublicBadges: true}), brokertest.API(s, httpapi.Config{Auth: auth})))
 	t.Cleanup(srv.Close)
 	get := func(path, accept string, withAuth bool) (int, string) {
 		req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
@@ -49,4 +50,49 @@ func TestPublicBadgesOpenOnlyBadges(t *testing.T) {
 	code, ctype := get("/pacticipants/secret%2Fbadge", "application/hal+json", true)
 	assert.Equal(t, http.StatusOK, code)
 	assert.Contains(t, ctype, "json", "an API client gets the pacticipant resource, not a page")
+}
+
+// TestPublicBadgesAreOnlyTheBadgeRoutes: with public badges, a page whose
+// last path parameter is "badge" still needs credentials, for browsers and
+// API clients alike (issue 13, finding 1: the pact page with metadata
+// "badge" and the can-i-deploy matrix page to "badge" were public).
+func TestPublicBadgesAreOnlyTheBadgeRoutes(t *testing.T) {
+	s := newStore(t)
+	seed(t, s)
+	auth := httpedge.Auth{Username: "rw", Password: "secret"}
+	srv := httptest.NewServer(ui.Split(brokertest.Pages(s, ui.Config{Auth: auth, PublicBadges: true}), brokertest.API(s, httpapi.Config{Auth: auth})))
+	t.Cleanup(srv.Close)
+	p := mustPublish(t, s, "web", "9.0.0", "main", nil, "users", pactFile(t, "v3.json", "web", "users"))
+	for _, path := range []string{
+		"/pacts/provider/users/consumer/web/pact-version/" + p.SHA + "/metadata/badge",
+		"/pacts/provider/users/consumer/web/version/badge",
+		"/pacticipants/web/latest-version/main/can-i-deploy/to/badge",
+		"/pacticipants/web/branches/main/latest-version/can-i-deploy/to-environment/badge",
+		"/pacticipants/badge",
+		"/matrix/provider/users/consumer/badge",
+	} {
+		for _, accept := range []string{browserAccept, "image/svg+xml", "application/hal+json", ""} {
+			req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+			require.NoError(t, err)
+			if accept != "" {
+				req.Header.Set("Accept", accept)
+			}
+			res, err := srv.Client().Do(req)
+			require.NoError(t, err)
+			res.Body.Close()
+			assert.Equal(t, http.StatusUnauthorized, res.StatusCode, "%s (Accept: %s)", path, accept)
+		}
+	}
+	for _, badge := range []string{
+		"/pacts/provider/users/consumer/web/latest/badge",
+		"/pacts/provider/users/consumer/web/latest/main/badge.svg",
+		"/pacticipants/web/latest-version/main/can-i-deploy/to/prod/badge",
+		"/pacticipants/web/main-branch/can-i-merge/badge",
+	} {
+		res, err := srv.Client().Get(srv.URL + badge)
+		require.NoError(t, err)
+		res.Body.Close()
+		assert.Equal(t, http.StatusOK, res.StatusCode, badge)
+		assert.Contains(t, res.Header.Get("Content-Type"), "svg", badge)
+	}
 }

@@ -8,8 +8,12 @@
 // always get SVG, a browser opening an API-only resource gets the API):
 //
 //	api := httpapi.New(httpapi.Services{Pacts: store, ...}, httpapi.Config{BaseURL: base, Auth: auth, Log: log})
-//	pages := ui.New(ui.NewSource(ui.Services{Pacts: store, ...}), ui.Config{BaseURL: base, Log: log, Access: ui.Access(auth)})
+//	pages := ui.New(ui.NewSource(ui.Services{Pacts: store, ...}), ui.Config{BaseURL: base, Log: log, Auth: auth})
 //	server.Handler = ui.Split(pages, api)
+//
+// Authentication, routing and error statuses are the API's, from
+// broker/httpedge: pages need read access, badges are public when
+// Config.PublicBadges is set, and errors are rendered as an error page.
 //
 // Pages read through Source, a small read-only interface; NewSource builds it
 // over the broker's services (Services), which broker/cmd/accord-broker sets

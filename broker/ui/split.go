@@ -2,7 +2,11 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
+	"path"
 	"strings"
+
+	"github.com/accord-cdc/accord/broker/httpedge"
 )
 
 // apiContentTypes are the media types that mark a request as an API call
@@ -51,16 +55,41 @@ func hasSuffix(s string, suffixes []string) bool {
 	return false
 }
 
-// IsBadgePath reports whether path is one of the broker's badge URLs
-// (pact, matrix, can-i-deploy and can-i-merge badges). Pass the escaped
-// path: a name that ends in "/badge" (sent as "x%2Fbadge") does not make
-// its page a badge.
-func IsBadgePath(path string) bool {
-	path = strings.TrimSuffix(path, ".svg")
-	if !strings.HasSuffix(path, "/badge") {
+// badgePatterns are the Ruby broker's badge URLs (pact, matrix,
+// can-i-deploy and can-i-merge badges); they are the only routes that
+// PublicBadges opens.
+var badgePatterns = [...]string{
+	"/pacts/provider/{provider}/consumer/{consumer}/latest/badge",
+	"/pacts/provider/{provider}/consumer/{consumer}/latest/{tag}/badge",
+	"/pacts/provider/{provider}/consumer/{consumer}/latest-untagged/badge",
+	"/matrix/provider/{provider}/latest/{ptag}/consumer/{consumer}/latest/{ctag}/badge",
+	"/pacticipants/{pacticipant}/latest-version/{tag}/can-i-deploy/to/{to}/badge",
+	"/pacticipants/{pacticipant}/branches/{branch}/latest-version/can-i-deploy/to-environment/{environment}/badge",
+	"/pacticipants/{pacticipant}/main-branch/can-i-merge/badge",
+}
+
+var badgeMux = func() *http.ServeMux {
+	m := http.NewServeMux()
+	for _, p := range badgePatterns {
+		m.Handle(p, http.NotFoundHandler())
+	}
+	return m
+}()
+
+// IsBadgePath reports whether the escaped path, with or without ".svg",
+// is one of the badge URLs: a name that ends in "/badge" (sent as
+// "x%2Fbadge") or a page whose last name is "badge" is not a badge.
+func IsBadgePath(escaped string) bool {
+	escaped = strings.TrimSuffix(escaped, ".svg")
+	if path.Clean(escaped) != escaped {
 		return false
 	}
-	return strings.HasPrefix(path, "/pacts/provider/") || strings.HasPrefix(path, "/matrix/provider/") || strings.HasPrefix(path, "/pacticipants/")
+	p, err := url.PathUnescape(escaped)
+	if err != nil {
+		return false
+	}
+	_, pattern := badgeMux.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: p, RawPath: escaped}})
+	return pattern != ""
 }
 
 // Split serves pages to browsers and everything else from api, at the same
@@ -69,18 +98,14 @@ func IsBadgePath(path string) bool {
 //   - a ".json" or ".svg" suffix becomes the Accept header (the Ruby
 //     broker's ConvertFileExtensionToAcceptHeader), so "{pact URL}.json"
 //     is the raw pact for a browser;
-//   - badge paths are always drawn here (the API has no badges);
+//   - badge routes are always drawn here (the API has no badges);
 //   - a request WantsHTML for a path with a page gets the page; any other
 //     request, and a browser's request for a path without a page (an API
 //     resource opened in a tab), goes to api.
 func Split(pages *Handler, api http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		convertExtension(r)
-		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && IsBadgePath(r.URL.EscapedPath()) {
-			pages.ServeHTTP(w, r)
-			return
-		}
-		if WantsHTML(r) && pages.Handles(r) {
+		if access, ok := pages.mux.Access(r); ok && (access == httpedge.Badge || WantsHTML(r)) {
 			pages.ServeHTTP(w, r)
 			return
 		}

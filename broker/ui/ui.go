@@ -1,10 +1,7 @@
 package ui
 
 import (
-	"crypto/rand"
 	"embed"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -15,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/httpedge"
 )
 
 //go:embed templates/*.html
@@ -32,31 +29,31 @@ type Config struct {
 	Log     *slog.Logger
 	// Now tells the time for "3 minutes ago"; time.Now when nil.
 	Now func() time.Time
-	// Access protects pages and badges with the API's credentials.
-	Access Access
+	// Auth protects pages and badges with the API's credentials.
+	Auth httpedge.Auth
 	// PublicBadges lets anyone fetch badges, so README files can show them
-	// (the Ruby broker's enable_public_badge_access).
+	// (the Ruby broker's enable_public_badge_access); only the badge routes
+	// become public.
 	PublicBadges bool
 }
 
 // Handler serves the pages and badges.
 type Handler struct {
-	src    Source
-	access Access
-	public bool
-	log    *slog.Logger
-	now    func() time.Time
-	base   string
-	mux    *http.ServeMux
-	pages  map[string]*template.Template
+	src   Source
+	log   *slog.Logger
+	now   func() time.Time
+	base  string
+	mux   *httpedge.Mux
+	pages map[string]*template.Template
 }
 
 // New returns the pages over src.
 func New(src Source, cfg Config) *Handler {
-	h := &Handler{src: src, log: cfg.Log, now: cfg.Now, mux: http.NewServeMux(), access: cfg.Access, public: cfg.PublicBadges}
+	h := &Handler{src: src, log: cfg.Log, now: cfg.Now}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
+	h.mux = httpedge.New(httpedge.Config{Auth: cfg.Auth, PublicBadges: cfg.PublicBadges, Log: h.log, Pages: h.errorPage})
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -69,16 +66,13 @@ func New(src Source, cfg Config) *Handler {
 }
 
 func (h *Handler) routes() {
-	type fn = func(http.ResponseWriter, *http.Request) error
-	get := func(pattern string, f fn) {
-		h.mux.HandleFunc("GET "+pattern, func(w http.ResponseWriter, r *http.Request) {
-			if err := f(w, r); err != nil {
-				h.fail(w, r, err)
-			}
-		})
-	}
+	get := func(pattern string, f httpedge.HandlerFunc) { h.mux.Handle("GET "+pattern, httpedge.Read, f) }
 	assets, _ := fs.Sub(assetFS, "assets")
-	h.mux.Handle("GET /ui/assets/", http.StripPrefix("/ui/assets/", http.FileServerFS(assets)))
+	files := http.StripPrefix("/ui/assets/", http.FileServerFS(assets))
+	h.mux.Handle("GET /ui/assets/{file...}", httpedge.Public, func(w http.ResponseWriter, r *http.Request) error {
+		files.ServeHTTP(w, r) // the stylesheet and script carry no data
+		return nil
+	})
 
 	get("/{$}", h.index)
 	get("/ui/relationships", h.index)
@@ -92,13 +86,17 @@ func (h *Handler) routes() {
 	} {
 		get(p, h.pact)
 	}
-	get(pair+"/latest/badge", h.pactBadge)
-	get(pair+"/latest/{tag}/badge", h.pactBadge)
-	get(pair+"/latest-untagged/badge", h.pactBadge)
-	get("/matrix/provider/{provider}/latest/{ptag}/consumer/{consumer}/latest/{ctag}/badge", h.matrixBadge)
-	get("/pacticipants/{pacticipant}/latest-version/{tag}/can-i-deploy/to/{to}/badge", h.canIDeployBadge)
-	get("/pacticipants/{pacticipant}/branches/{branch}/latest-version/can-i-deploy/to-environment/{environment}/badge", h.canIDeployBadge)
-	get("/pacticipants/{pacticipant}/main-branch/can-i-merge/badge", h.canIMergeBadge)
+	for _, b := range []struct {
+		pattern string
+		f       httpedge.HandlerFunc
+	}{
+		{badgePatterns[0], h.pactBadge}, {badgePatterns[1], h.pactBadge}, {badgePatterns[2], h.pactBadge},
+		{badgePatterns[3], h.matrixBadge},
+		{badgePatterns[4], h.canIDeployBadge}, {badgePatterns[5], h.canIDeployBadge},
+		{badgePatterns[6], h.canIMergeBadge},
+	} {
+		h.mux.Handle("GET "+b.pattern, httpedge.Badge, b.f)
+	}
 
 	get("/pacticipants/{pacticipant}", h.pacticipant)
 	get("/pacticipants/{pacticipant}/network", h.pacticipant)
@@ -109,26 +107,9 @@ func (h *Handler) routes() {
 	get("/environments", h.environments)
 }
 
-// Handles reports whether the request is for a page or badge this handler
-// serves (Split sends other requests to the API).
-func (h *Handler) Handles(r *http.Request) bool {
-	_, pattern := h.mux.Handler(r)
-	return pattern != ""
-}
-
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Vary", "Accept")
-	assets := strings.HasPrefix(r.URL.Path, "/ui/assets/")
-	if !assets && !(h.public && IsBadgePath(r.URL.EscapedPath())) && !h.access.allows(r) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="Pact Broker"`)
-		h.fail(w, r, broker.Errorf(broker.Unauthorized, "Sign in with the broker's username and password to see this page."))
-		return
-	}
-	if err := checkRequestText(r); err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	h.mux.ServeHTTP(w, r)
 }
 
@@ -169,31 +150,23 @@ type errorPage struct {
 	Ref     string
 }
 
-// fail renders an error page: a domain error's message, or a reference to
-// the log for anything else.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var de *broker.Error
-	ep := errorPage{Status: http.StatusInternalServerError, Heading: "Something went wrong"}
-	switch {
-	case errors.As(err, &de) && de.Code == broker.NotFound:
-		ep.Status, ep.Heading, ep.Message = http.StatusNotFound, "Not found", de.Message
-	case errors.As(err, &de) && de.Code == broker.Unauthorized:
-		ep.Status, ep.Heading, ep.Message = http.StatusUnauthorized, "Sign in", de.Message
-	case errors.As(err, &de) && de.Code == broker.Unavailable, broker.ErrorCode(err) == broker.Unavailable:
-		w.Header().Set("Retry-After", "5")
-		ep.Status, ep.Heading, ep.Message = http.StatusServiceUnavailable, "Try again shortly", "The broker cannot reach its database just now; reload in a few seconds."
-		h.log.Warn("ui page: database unavailable", "path", r.URL.Path, "err", err)
-	case errors.As(err, &de):
-		ep.Status, ep.Heading, ep.Message = http.StatusBadRequest, "Cannot show this", de.Message
-	default:
-		var b [5]byte
-		_, _ = rand.Read(b[:])
-		ep.Ref = hex.EncodeToString(b[:])
-		ep.Message = "The page could not be built. The details are logged with the reference " + ep.Ref + "."
-		h.log.Error("ui page failed", "ref", ep.Ref, "path", r.URL.Path, "err", err)
+// errorPage renders the edge's error as a page: a domain error's message,
+// or a reference to the log for anything else.
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, p httpedge.Problem) {
+	ep := errorPage{Status: p.Status, Heading: "Cannot show this", Message: p.Message, Ref: p.Ref}
+	switch p.Status {
+	case http.StatusNotFound:
+		ep.Heading = "Not found"
+	case http.StatusUnauthorized:
+		ep.Heading, ep.Message = "Sign in", "Sign in with the broker's username and password to see this page."
+	case http.StatusServiceUnavailable:
+		ep.Heading, ep.Message = "Try again shortly", "The broker cannot reach its database just now; reload in a few seconds."
+	case http.StatusInternalServerError:
+		ep.Heading = "Something went wrong"
+		ep.Message = "The page could not be built. The details are logged with the reference " + p.Ref + "."
 	}
-	if rerr := h.render(w, ep.Status, "error", ep.Heading, "", ep); rerr != nil {
-		h.log.Error("ui error page failed", "err", rerr)
+	if err := h.render(w, ep.Status, "error", ep.Heading, "", ep); err != nil {
+		h.log.Error("ui error page failed", "err", err)
 		http.Error(w, ep.Message, ep.Status)
 	}
 }
@@ -269,22 +242,4 @@ func shortVersion(v string) string {
 		return v[:10] + "…"
 	}
 	return v
-}
-
-// checkRequestText refuses addresses and query parameters that no database
-// column can hold (a NUL, or bytes that are not UTF-8): PostgreSQL would
-// fail the page's queries instead of the page saying why.
-func checkRequestText(r *http.Request) error {
-	if err := broker.CheckText(fmt.Sprintf("the address %q", r.URL.Path), r.URL.Path); err != nil {
-		return err
-	}
-	q, _ := url.ParseQuery(r.URL.RawQuery)
-	for k, vs := range q {
-		for _, v := range append([]string{k}, vs...) {
-			if err := broker.CheckText(fmt.Sprintf("the query parameter %q", k), v); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
+	"github.com/accord-cdc/accord/broker/httpedge"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/accord-cdc/accord/broker/storetest"
 	"github.com/accord-cdc/accord/contracts/build"
@@ -29,7 +30,7 @@ func TestMain(m *testing.M) {
 
 // startBroker serves Accord's broker on a free loopback port over the
 // database at dbURL, for the length of the test.
-func startBroker(t *testing.T, dbURL string, auth httpapi.Auth) string {
+func startBroker(t *testing.T, dbURL string, auth httpedge.Auth) string {
 	t.Helper()
 	store, err := sqlstore.Open(context.Background(), dbURL, nil)
 	require.NoError(t, err)
@@ -58,7 +59,7 @@ func TestPipelineAgainstTheBroker(t *testing.T) {
 		{"sqlite", sqliteURL},
 		{"postgres", func(t *testing.T) string { return pg.Database(t) }},
 	} {
-		t.Run(db.name, func(t *testing.T) { testPipeline(t, startBroker(t, db.url(t), httpapi.Auth{})) })
+		t.Run(db.name, func(t *testing.T) { testPipeline(t, startBroker(t, db.url(t), httpedge.Auth{})) })
 	}
 }
 
@@ -135,7 +136,7 @@ func publishVerification(t *testing.T, b *Broker, provider, consumer, providerVe
 
 func TestBrokerErrorsSayWhatToDo(t *testing.T) {
 	ctx := context.Background()
-	base := startBroker(t, sqliteURL(t), httpapi.Auth{Username: "ci", Password: "right"})
+	base := startBroker(t, sqliteURL(t), httpedge.Auth{Username: "ci", Password: "right"})
 	p := &Pipeline{Broker: &Broker{BaseURL: base, Username: "ci", Password: "wrong"}, Build: build.Info{Version: "1"}, Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
 	err := p.CreateEnvironment(ctx, "test", "", false)
 	assert.ErrorContains(t, err, "401")

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/accord-cdc/accord/broker/httpapi"
+	"github.com/accord-cdc/accord/broker/httpedge"
 	"github.com/accord-cdc/accord/broker/retention"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/accord-cdc/accord/broker/ui"
@@ -87,7 +88,7 @@ type Main struct {
 	// (PACT_BROKER_DATABASE_MAX_CONNECTIONS, _STATEMENT_TIMEOUT, default 15 s).
 	MaxConnections   int
 	StatementTimeout time.Duration
-	Auth             httpapi.Auth
+	Auth             httpedge.Auth
 	// Webhooks are the PACT_BROKER_WEBHOOK_* settings.
 	Webhooks webhook.Config
 	// PublicBadges lets anyone fetch badges when auth is on, so README
@@ -354,7 +355,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Deployments:   store,
 		Webhooks:      store,
 		Matrix:        store,
-	}), ui.Config{BaseURL: m.BaseURL, Log: m.Log, Access: ui.Access(m.Auth), PublicBadges: m.PublicBadges})
+	}), ui.Config{BaseURL: m.BaseURL, Log: m.Log, Auth: m.Auth, PublicBadges: m.PublicBadges})
 	m.server = &http.Server{Handler: m.logRequests(httpapi.CommonHeaders(ui.Split(pages, api))), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: cmp.Or(m.ReadTimeout, 5*time.Minute), IdleTimeout: cmp.Or(m.IdleTimeout, 2*time.Minute)}
 	m.served = make(chan error, 1)

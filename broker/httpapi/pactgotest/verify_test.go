@@ -15,6 +15,7 @@ import (
 	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
+	"github.com/accord-cdc/accord/broker/httpedge"
 	"github.com/accord-cdc/accord/broker/storetest"
 	"github.com/accord-cdc/accord/broker/verifiable"
 )
@@ -46,7 +47,7 @@ func TestPactGoVerificationThroughBroker(t *testing.T) {
 			storetest.Deploy(t, s, "Mobile", "m1", "production", "")
 			wip := storetest.Publish(t, s, "Mobile", "m2", "feat/wip", prov, nil, "wip-user").Pacts[0].Pact.SHA
 
-			url := brokertest.Serve(t, s, httpapi.Config{Auth: httpapi.Auth{Token: "t0ken"}})
+			url := brokertest.Serve(t, s, httpapi.Config{Auth: httpedge.Auth{Token: "t0ken"}})
 			err = provider.NewVerifier().VerifyProvider(t, provider.VerifyRequest{
 				Provider:        prov,
 				ProviderBaseURL: userAPI(t),

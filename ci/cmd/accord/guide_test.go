@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/accord-cdc/accord/broker/httpapi"
+	"github.com/accord-cdc/accord/broker/httpedge"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -139,7 +139,7 @@ func TestGuide(t *testing.T) {
 	}()
 	setup := time.Since(start)
 
-	broker := startBroker(t, httpapi.Auth{})
+	broker := startBroker(t, httpedge.Auth{})
 	env = append(env, "PACT_BROKER_BASE_URL="+broker)
 	step := func(cmdline string, wantCode int, want ...string) string {
 		t.Helper()

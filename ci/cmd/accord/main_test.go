@@ -14,6 +14,7 @@ import (
 
 	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
+	"github.com/accord-cdc/accord/broker/httpedge"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,7 +54,7 @@ func TestHelpNeedsNoSetup(t *testing.T) {
 	}
 }
 
-func startBroker(t *testing.T, auth httpapi.Auth) string {
+func startBroker(t *testing.T, auth httpedge.Auth) string {
 	t.Helper()
 	store, err := sqlstore.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "b.sqlite3"), nil)
 	require.NoError(t, err)
@@ -71,7 +72,7 @@ func startBroker(t *testing.T, auth httpapi.Auth) string {
 // for the rest.
 func TestBadInputIsOneLineThatSaysWhatToDo(t *testing.T) {
 	dead := "http://127.0.0.1:1"
-	secured := startBroker(t, httpapi.Auth{Username: "ci", Password: "right"})
+	secured := startBroker(t, httpedge.Auth{Username: "ci", Password: "right"})
 	empty := t.TempDir()
 	malformed := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(malformed, "a-b.json"), []byte(`{"consumer":`), 0o644))
