@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -148,60 +149,86 @@ func (b *Broker) post(ctx context.Context, u string, body, out any) error {
 	return b.do(ctx, http.MethodPost, u, body, out)
 }
 
+// retries is how often a request is sent again when the broker answers
+// that it is briefly unavailable (429, 502, 503, 504), Retry-After (or
+// 0.5 s, 1 s, 2 s) apart, as the official clients retry. A broker that
+// cannot be reached at all is reported at once.
+const retries = 3
+
 // do sends one request with the headers the official CLI sends and decodes
 // a JSON answer into out (when out is not nil).
 func (b *Broker) do(ctx context.Context, method, u string, body, out any) error {
 	u = b.follow(u)
-	var rd io.Reader
+	var data []byte
 	if body != nil {
-		data, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if data, err = json.Marshal(body); err != nil {
 			return err
 		}
-		rd = bytes.NewReader(data)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
-	if err != nil {
-		return fmt.Errorf("%s is not a URL: %w", u, err)
-	}
-	req.Header.Set("Accept", "application/hal+json, application/json")
-	req.Header.Set("User-Agent", "accord")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	switch {
-	case b.Token != "":
-		req.Header.Set("Authorization", "Bearer "+b.Token)
-	case b.Username != "":
-		req.SetBasicAuth(b.Username, b.Password)
 	}
 	client := b.HTTP
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		var op *net.OpError
-		if errors.As(err, &op) || errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("cannot reach the broker at %s (%v): is it running, and is PACT_BROKER_BASE_URL right?", b.BaseURL, unwrapAll(err))
+	for attempt := 0; ; attempt++ {
+		var rd io.Reader
+		if body != nil {
+			rd = bytes.NewReader(data)
 		}
-		return fmt.Errorf("%s %s: %w", method, u, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	if err != nil {
-		return fmt.Errorf("%s %s: reading the answer: %w", method, u, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return &BrokerError{Method: method, URL: u, Status: resp.StatusCode, Messages: errorMessages(data)}
-	}
-	if out == nil || len(bytes.TrimSpace(data)) == 0 {
+		req, err := http.NewRequestWithContext(ctx, method, u, rd)
+		if err != nil {
+			return fmt.Errorf("%s is not a URL: %w", u, err)
+		}
+		req.Header.Set("Accept", "application/hal+json, application/json")
+		req.Header.Set("User-Agent", "accord")
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		switch {
+		case b.Token != "":
+			req.Header.Set("Authorization", "Bearer "+b.Token)
+		case b.Username != "":
+			req.SetBasicAuth(b.Username, b.Password)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			var op *net.OpError
+			if errors.As(err, &op) || errors.Is(err, context.DeadlineExceeded) {
+				return fmt.Errorf("cannot reach the broker at %s (%v): is it running, and is PACT_BROKER_BASE_URL right?", b.BaseURL, unwrapAll(err))
+			}
+			return fmt.Errorf("%s %s: %w", method, u, err)
+		}
+		answer, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+		resp.Body.Close()
+		if err != nil {
+			return fmt.Errorf("%s %s: reading the answer: %w", method, u, err)
+		}
+		switch resp.StatusCode {
+		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			if attempt < retries {
+				wait := time.Duration(500<<attempt) * time.Millisecond
+				if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 && s <= 30 {
+					wait = time.Duration(s) * time.Second
+				}
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(wait):
+				}
+				continue
+			}
+		}
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return &BrokerError{Method: method, URL: u, Status: resp.StatusCode, Messages: errorMessages(answer)}
+		}
+		if out == nil || len(bytes.TrimSpace(answer)) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(answer, out); err != nil {
+			return fmt.Errorf("%s %s: the answer is not the JSON of a Pact Broker: %w", method, u, err)
+		}
 		return nil
 	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("%s %s: the answer is not the JSON of a Pact Broker: %w", method, u, err)
-	}
-	return nil
 }
 
 // unwrapAll returns the innermost error, which for a network failure is the

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/accord-cdc/accord/contracts/build"
@@ -130,4 +131,31 @@ func TestRunnerRunsABuildPerWebhookAndReportsIt(t *testing.T) {
 	assert.Equal(t, "failed", builds[1].Status)
 	assert.Equal(t, "exit status 1", builds[1].Error)
 	assert.Len(t, got, 2)
+}
+
+// TestBrokerRetriesWhileBrieflyUnavailable: a 503 (a broker restarting, its
+// database failing over) is asked again, as the official clients do; a 500
+// is not.
+func TestBrokerRetriesWhileBrieflyUnavailable(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n := calls.Add(1); r.URL.Path == "/fail" || n < 3 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(map[bool]int{true: http.StatusInternalServerError, false: http.StatusServiceUnavailable}[r.URL.Path == "/fail"])
+			_, _ = w.Write([]byte(`{"errors":{"database":["unavailable"]}}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	}))
+	defer srv.Close()
+	b := &Broker{BaseURL: srv.URL}
+	var out struct{ OK bool }
+	require.NoError(t, b.get(context.Background(), srv.URL+"/x", &out))
+	assert.True(t, out.OK)
+	assert.Equal(t, int32(3), calls.Load())
+
+	calls.Store(0)
+	err := b.get(context.Background(), srv.URL+"/fail", &out)
+	assert.ErrorContains(t, err, "500 Internal Server Error: database: unavailable")
+	assert.Equal(t, int32(1), calls.Load())
 }
