@@ -81,6 +81,14 @@ func TestFindProviderPackagesInThisModule(t *testing.T) {
 	require.Len(t, pkgs, 1, "one package named")
 	assert.Equal(t, []string{"users"}, pkgs[0].Providers)
 
+	// The whole module, as a webhook-triggered build scans it: the contracts
+	// library's examples (a sample provider named users) are not a provider.
+	pkgs, err = FindProviderPackages(context.Background(), "../..", []string{"./..."})
+	require.NoError(t, err)
+	for _, p := range pkgs {
+		assert.False(t, strings.HasPrefix(p.ImportPath, contractsImport), "%s is the library, not a provider", p.ImportPath)
+	}
+
 	_, err = FindProviderPackages(context.Background(), "../..", []string{"./no/such/dir"})
 	assert.ErrorContains(t, err, "no/such/dir")
 }
