@@ -79,20 +79,7 @@ func selectorFor(ctx context.Context, brokerURL string, auth BrokerAuth, provide
 	}
 	for _, b := range version.Embedded.BranchVersions {
 		sel = provider.ConsumerVersionSelector{Consumer: pf.Consumer.Name, Branch: b.Name}
-		var found struct {
-			Embedded struct {
-				Pacts []struct {
-					VerificationProperties struct {
-						Pending bool `json:"pending"`
-					} `json:"verificationProperties"`
-					Links struct {
-						Self struct {
-							Href string `json:"href"`
-						} `json:"self"`
-					} `json:"_links"`
-				} `json:"pacts"`
-			} `json:"_embedded"`
-		}
+		var found forVerificationAnswer
 		q := map[string]any{
 			"consumerVersionSelectors": []provider.ConsumerVersionSelector{sel},
 			"includePendingStatus":     true,
@@ -109,4 +96,23 @@ func selectorFor(ctx context.Context, brokerURL string, auth BrokerAuth, provide
 		}
 	}
 	return sel, false, errors.New("the broker no longer selects this pact for any branch of its consumer version (a newer one was published)")
+}
+
+// forVerificationAnswer is what the library reads of the broker's
+// pacts-for-verification response: each pact's URL and whether it is
+// pending or work in progress for the provider build that asked.
+type forVerificationAnswer struct {
+	Embedded struct {
+		Pacts []struct {
+			VerificationProperties struct {
+				Pending bool `json:"pending"`
+				WIP     bool `json:"wip"`
+			} `json:"verificationProperties"`
+			Links struct {
+				Self struct {
+					Href string `json:"href"`
+				} `json:"self"`
+			} `json:"_links"`
+		} `json:"pacts"`
+	} `json:"_embedded"`
 }

@@ -222,21 +222,7 @@ func selectorsJSON(s []provider.ConsumerVersionSelector) string {
 // the answer's context to publish results and apply pending status).
 func pactsForVerification(ctx context.Context, base string, auth BrokerAuth, providerName, branch string,
 	selectors []provider.ConsumerVersionSelector, wipSince string) ([]pactFile, error) {
-	var found struct {
-		Embedded struct {
-			Pacts []struct {
-				VerificationProperties struct {
-					Pending bool `json:"pending"`
-					WIP     bool `json:"wip"`
-				} `json:"verificationProperties"`
-				Links struct {
-					Self struct {
-						Href string `json:"href"`
-					} `json:"self"`
-				} `json:"_links"`
-			} `json:"pacts"`
-		} `json:"_embedded"`
-	}
+	var found forVerificationAnswer
 	q := map[string]any{
 		"consumerVersionSelectors": selectors,
 		"includePendingStatus":     true,
