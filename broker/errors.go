@@ -127,3 +127,21 @@ func CheckText(what, s string) error {
 	}
 	return nil
 }
+
+// MaxIdentifier is the longest name, version number, branch, tag or
+// environment the broker stores, in bytes of UTF-8. PostgreSQL refuses an
+// index entry over about 2,700 bytes, and an identifier may share an index
+// with another; SQLite has no such limit, so the broker enforces this one
+// itself, the same on both databases, before either sees the value.
+const MaxIdentifier = 1000
+
+// CheckIdentifier is CheckText plus the MaxIdentifier limit.
+func CheckIdentifier(what, s string) error {
+	if err := CheckText(what, s); err != nil {
+		return err
+	}
+	if len(s) > MaxIdentifier {
+		return Errorf(Invalid, "%s is too long (%d bytes); names, version numbers, branches, tags and environments are at most %d bytes of UTF-8", what, len(s), MaxIdentifier)
+	}
+	return nil
+}

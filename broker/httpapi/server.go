@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/httpedge"
@@ -147,41 +148,66 @@ func decode(r *http.Request, v any) error {
 	return checkStrings(reflect.ValueOf(v), "the request body")
 }
 
+// identifierFields are the JSON fields of request bodies that name a
+// pacticipant, version, branch, tag or environment: they are held to
+// broker.MaxIdentifier.
+var identifierFields = map[string]bool{
+	"pacticipantName": true, "pacticipantVersionNumber": true, "branch": true, "tags": true, "consumerName": true,
+	"providerName": true, "providerApplicationVersion": true, "providerVersionBranch": true, "providerVersionTags": true,
+	"name": true, "mainBranch": true, "tag": true, "environment": true, "applicationInstance": true, "target": true,
+	"label": true, "version": true, "number": true,
+}
+
 // checkStrings applies broker.CheckText to every string a decoded body
-// holds. Raw JSON (json.RawMessage: pact content, test results, webhook
-// bodies) is stored as JSON text, where a NUL stays an escape, so it is
-// not looked into.
+// holds, and broker.CheckIdentifier to the identifierFields. Raw JSON
+// (json.RawMessage: pact content, test results, verifiedBy, webhook
+// bodies) is stored as JSON text, where a NUL stays an escape, but must
+// be UTF-8 like everything else, or it is later served as invalid JSON.
 func checkStrings(v reflect.Value, where string) error {
+	return checkValue(v, where, false)
+}
+
+func checkValue(v reflect.Value, where string, ident bool) error {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			return checkStrings(v.Elem(), where)
+			return checkValue(v.Elem(), where, ident)
 		}
 	case reflect.String:
-		return broker.CheckText(where+" text "+strconv.Quote(v.String()), v.String())
+		check := broker.CheckText
+		if ident {
+			check = broker.CheckIdentifier
+		}
+		return check(where+" text "+strconv.Quote(httpedge.Abbreviate(v.String())), v.String())
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
-				if err := checkStrings(v.Field(i), where); err != nil {
-					return err
-				}
+			f := v.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if err := checkValue(v.Field(i), where, identifierFields[name]); err != nil {
+				return err
 			}
 		}
 	case reflect.Slice, reflect.Array:
 		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return nil // json.RawMessage and []byte
+			if v.Kind() == reflect.Slice && !utf8.Valid(v.Bytes()) {
+				return broker.Errorf(broker.Invalid, "%s holds JSON that is not valid UTF-8; send UTF-8 text", where)
+			}
+			return nil
 		}
 		for i := 0; i < v.Len(); i++ {
-			if err := checkStrings(v.Index(i), where); err != nil {
+			if err := checkValue(v.Index(i), where, ident); err != nil {
 				return err
 			}
 		}
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
-			if err := checkStrings(it.Key(), where); err != nil {
+			if err := checkValue(it.Key(), where, false); err != nil {
 				return err
 			}
-			if err := checkStrings(it.Value(), where); err != nil {
+			if err := checkValue(it.Value(), where, false); err != nil {
 				return err
 			}
 		}

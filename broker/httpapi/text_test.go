@@ -5,12 +5,14 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/httpapi"
 )
@@ -71,28 +73,26 @@ func TestTextTheDatabaseCannotStoreIsABadRequest(t *testing.T) {
 	}
 }
 
-// TestOverlongNamesAreABadRequest: PostgreSQL cannot index text of several
-// kilobytes, so an overlong version number, tag, branch, pacticipant or
-// environment name is refused with a 400 that says so, not a 500 the
-// clients retry. SQLite stores them; either way nothing is a 5xx.
+// TestOverlongNamesAreABadRequest: one limit for names, version numbers,
+// branches, tags and environments (broker.MaxIdentifier bytes), enforced
+// the same on both databases before either sees the value: at the limit
+// (incompressible multi-byte text, the worst case for PostgreSQL's index
+// entries) everything is stored and read back; one byte over is a 400 that
+// says so. SQLite used to store 1 MB version numbers, PostgreSQL to fail.
 func TestOverlongNamesAreABadRequest(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	letters := make([]byte, 9000) // incompressible, so PostgreSQL cannot squeeze it into an index
-	for i := range letters {
-		letters[i] = byte('a' + rng.IntN(26))
+	var b strings.Builder
+	for b.Len() < broker.MaxIdentifier-2 {
+		b.WriteRune(rune(0x4E00 + rng.IntN(0x5000))) // 3 bytes each
 	}
-	long := string(letters)
+	atLimit := b.String() + strings.Repeat("a", broker.MaxIdentifier-b.Len())
+	require.Len(t, atLimit, broker.MaxIdentifier)
 	for _, backend := range brokertest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			base := brokertest.Serve(t, brokertest.NewStore(t, backend), httpapi.Config{})
-			for _, c := range []struct{ method, path, body string }{
-				{http.MethodPut, "/pacticipants/Web/versions/" + long, `{}`},
-				{http.MethodPut, "/pacticipants/Web/versions/1/tags/" + long, `{}`},
-				{http.MethodPut, "/pacticipants/Web/branches/" + long + "/versions/1", `{}`},
-				{http.MethodPost, "/pacticipants", `{"name":"` + long + `"}`},
-				{http.MethodPost, "/environments", `{"name":"` + long + `","production":false}`},
-			} {
-				req, err := http.NewRequest(c.method, base+c.path, strings.NewReader(c.body))
+			do := func(method, path, body string) (int, []byte) {
+				t.Helper()
+				req, err := http.NewRequest(method, base+path, strings.NewReader(body))
 				require.NoError(t, err)
 				req.Header.Set("Content-Type", "application/json")
 				resp, err := http.DefaultClient.Do(req)
@@ -100,13 +100,56 @@ func TestOverlongNamesAreABadRequest(t *testing.T) {
 				b, err := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				require.NoError(t, err)
-				what := c.method + " " + c.path[:min(len(c.path), 40)] + "…"
-				if backend == "postgres" {
-					assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s: %s", what, b)
-					assert.Contains(t, string(b), "too long", what)
-				} else {
-					assert.Less(t, resp.StatusCode, 500, "%s: %s", what, b)
+				return resp.StatusCode, b
+			}
+			for _, name := range []string{atLimit, atLimit + "x"} {
+				seg := url.PathEscape(name)
+				jsonName, _ := json.Marshal(name)
+				publish, _ := json.Marshal(publishBody("Web", "2", name, "Bar", "a"))
+				for _, c := range []struct{ method, path, body, get string }{
+					{http.MethodPut, "/pacticipants/Web/versions/" + seg, `{}`, "/pacticipants/Web/versions/" + seg},
+					{http.MethodPut, "/pacticipants/Web/versions/1/tags/" + seg, `{}`, "/pacticipants/Web/versions/1/tags/" + seg},
+					{http.MethodPut, "/pacticipants/Web/branches/" + seg + "/versions/1", `{}`, "/pacticipants/Web/branches/" + seg},
+					{http.MethodPost, "/pacticipants", `{"name":` + string(jsonName) + `}`, "/pacticipants/" + seg},
+					{http.MethodPost, "/environments", `{"name":` + string(jsonName) + `,"production":false}`, ""},
+					{http.MethodPost, "/contracts/publish", string(publish), "/pacticipants/Web/branches/" + seg + "/versions/2"},
+				} {
+					what := c.method + " " + c.path[:min(len(c.path), 40)] + "…"
+					code, body := do(c.method, c.path, c.body)
+					if len(name) > broker.MaxIdentifier {
+						assert.Equal(t, http.StatusBadRequest, code, "%s: %s", what, body)
+						assert.Contains(t, string(body), "too long (1001 bytes)", what)
+						continue
+					}
+					assert.Equal(t, 2, code/100, "%s at the limit: %s", what, body)
+					if c.get != "" {
+						code, body := do(http.MethodGet, c.get, "")
+						assert.Equal(t, http.StatusOK, code, "%s read back: %s", what, body)
+					}
 				}
+			}
+		})
+	}
+}
+
+// TestRawJSONMustBeUTF8: test results, verifiedBy and webhook bodies are
+// stored as JSON text; bytes that are not UTF-8 in them are a 400 on both
+// databases (SQLite stored them and served invalid JSON afterwards).
+func TestRawJSONMustBeUTF8(t *testing.T) {
+	for _, backend := range brokertest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			base := brokertest.Serve(t, brokertest.NewStore(t, backend), httpapi.Config{})
+			for _, c := range []struct{ path, body string }{
+				{"/pacts/provider/Bar/consumer/Foo/pact-version/abc/verification-results", "{\"success\":true,\"providerApplicationVersion\":\"1\",\"testResults\":{\"a\":\"\xff\"}}"},
+				{"/pacts/provider/Bar/consumer/Foo/pact-version/abc/verification-results", "{\"success\":true,\"providerApplicationVersion\":\"1\",\"verifiedBy\":{\"implementation\":\"\xfe\"}}"},
+				{"/webhooks", "{\"events\":[{\"name\":\"contract_published\"}],\"request\":{\"method\":\"POST\",\"url\":\"https://ci.example/b\",\"body\":{\"a\":\"\xc3\"}}}"},
+			} {
+				resp, err := http.Post(base+c.path, "application/json", strings.NewReader(c.body))
+				require.NoError(t, err)
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s: %s", c.path, b)
+				assert.Contains(t, string(b), "not valid UTF-8", c.path)
 			}
 		})
 	}
