@@ -33,7 +33,7 @@ endif
 
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: help setup env test test-run fuzz demo demo-run demo-stop fmt vet publish verify verify-pact can-i-deploy record-deployment
+.PHONY: help setup env test test-run fuzz reliability demo demo-run demo-stop fmt vet publish verify verify-pact can-i-deploy record-deployment
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,11 +66,17 @@ test-run:
 # committed corpus under testdata/fuzz runs in every plain go test too).
 FUZZTIME ?= 3s
 FUZZ_TARGETS := ./broker:FuzzParsePact ./broker:FuzzSelectors ./broker/rackquery:FuzzParse \
-	./broker/rackquery:FuzzDecodeMetadata ./broker/webhook:FuzzBuild ./broker/matrix:FuzzDecide ./broker/httpapi:FuzzHTTP ./broker/ui:FuzzRenderPact
+	./broker/rackquery:FuzzDecodeMetadata ./broker/webhook:FuzzBuild ./broker/matrix:FuzzDecide ./broker/httpapi:FuzzHTTP ./broker/ui:FuzzRenderPact \
+	./broker/openapi:FuzzParse ./broker/fieldusage:FuzzParseLocation ./broker/fieldusage:FuzzIndexPact
 
 fuzz: ## run every fuzz target for FUZZTIME (default 3s) each
 	@echo "==> fuzz targets, $(FUZZTIME) each"
 	@for t in $(FUZZ_TARGETS); do go test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; done
+
+# The long attack (docs/reliability.md): more publishers, kills, outages and
+# race rounds than make test's short version; loopback only, bounded.
+reliability: setup ## the long reliability attack on real broker processes (about 10 minutes)
+	@bash ci/sweep-containers.sh run go test -count=1 -timeout 30m -v -run . ./broker/reliability -reliability.long
 
 demo: setup ## run the contract-testing story end to end
 	@$(MAKE) --no-print-directory demo-run
