@@ -106,7 +106,7 @@ func (s *Server) listEnvironments(w http.ResponseWriter, r *http.Request, _ para
 
 func (s *Server) createEnvironment(w http.ResponseWriter, r *http.Request, _ params) error {
 	var body environmentBody
-	if err := decode(r, &body); err != nil {
+	if err := s.decode(r, &body); err != nil {
 		return err
 	}
 	env, err := body.environment()
@@ -134,7 +134,7 @@ func (s *Server) getEnvironment(w http.ResponseWriter, r *http.Request, p params
 
 func (s *Server) putEnvironment(w http.ResponseWriter, r *http.Request, p params) error {
 	var body environmentBody
-	if err := decode(r, &body); err != nil {
+	if err := s.decode(r, &body); err != nil {
 		return err
 	}
 	env, err := body.environment()
@@ -281,7 +281,7 @@ func (s *Server) recordDeployment(w http.ResponseWriter, r *http.Request, p para
 		ApplicationInstance *string `json:"applicationInstance"`
 		Target              *string `json:"target"` // the older name
 	}
-	if err := decode(r, &body); err != nil {
+	if err := s.decode(r, &body); err != nil {
 		return err
 	}
 	instance := ""
@@ -306,7 +306,7 @@ func (s *Server) recordDeployment(w http.ResponseWriter, r *http.Request, p para
 
 func (s *Server) recordRelease(w http.ResponseWriter, r *http.Request, p params) error {
 	var body struct{}
-	if err := decode(r, &body); err != nil {
+	if err := s.decode(r, &body); err != nil {
 		return err
 	}
 	rel, created, err := s.svc.Deployments.ReleaseVersion(r.Context(), p["pacticipant"], p["version"], p["uuid"])
@@ -339,7 +339,7 @@ func (s *Server) patchDeployedVersion(w http.ResponseWriter, r *http.Request, p 
 	var body struct {
 		CurrentlyDeployed *bool `json:"currentlyDeployed"`
 	}
-	if err := decode(r, &body); err != nil {
+	if err := s.decode(r, &body); err != nil {
 		return err
 	}
 	d, err := s.svc.Deployments.GetDeployedVersion(r.Context(), p["uuid"])
@@ -376,7 +376,7 @@ func (s *Server) patchReleasedVersion(w http.ResponseWriter, r *http.Request, p 
 	var body struct {
 		CurrentlySupported *bool `json:"currentlySupported"`
 	}
-	if err := decode(r, &body); err != nil {
+	if err := s.decode(r, &body); err != nil {
 		return err
 	}
 	rel, err := s.svc.Deployments.GetReleasedVersion(r.Context(), p["uuid"])

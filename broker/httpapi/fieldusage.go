@@ -147,7 +147,7 @@ func (s *Server) putRouteCoverage(w http.ResponseWriter, r *http.Request, p para
 		Unlisted   []string `json:"unlisted,omitempty"`
 		Unrouted   []string `json:"unrouted,omitempty"`
 	}
-	if err := decode(r, &c); err != nil {
+	if err := s.decode(r, &c); err != nil {
 		return err
 	}
 	for _, list := range [][]string{c.Routes, c.Covered, c.NotCovered, c.Unlisted} {

@@ -143,7 +143,7 @@ func (s *Server) writePacticipant(w http.ResponseWriter, r *http.Request, status
 
 func (s *Server) createPacticipant(w http.ResponseWriter, r *http.Request, _ params) error {
 	var b pacticipantBody
-	if err := decode(r, &b); err != nil {
+	if err := s.decode(r, &b); err != nil {
 		return err
 	}
 	if b.Name == nil || strings.TrimSpace(*b.Name) == "" {
@@ -173,7 +173,7 @@ func (s *Server) getPacticipant(w http.ResponseWriter, r *http.Request, p params
 
 func (s *Server) updatePacticipant(w http.ResponseWriter, r *http.Request, p params, replace, create bool) error {
 	var b pacticipantBody
-	if err := decode(r, &b); err != nil {
+	if err := s.decode(r, &b); err != nil {
 		return err
 	}
 	u, err := b.update(replace)
@@ -258,7 +258,7 @@ type versionBody struct {
 
 func (s *Server) writeVersion(w http.ResponseWriter, r *http.Request, p params, replace bool) error {
 	var b versionBody
-	if err := decode(r, &b); err != nil {
+	if err := s.decode(r, &b); err != nil {
 		return err
 	}
 	u := broker.VersionUpdate{BuildURL: b.BuildURL, Replace: replace}

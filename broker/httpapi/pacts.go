@@ -123,7 +123,7 @@ func eventsDetected(pp broker.PublishedPact) string {
 
 func (s *Server) publishContracts(w http.ResponseWriter, r *http.Request, _ params) error {
 	var b publishBody
-	if err := decode(r, &b); err != nil {
+	if err := s.decode(r, &b); err != nil {
 		return err
 	}
 	req, err := b.request()
@@ -220,7 +220,7 @@ func (s *Server) patchPact(w http.ResponseWriter, r *http.Request, p params) err
 }
 
 func (s *Server) storePact(w http.ResponseWriter, r *http.Request, p params, merge bool) error {
-	content, err := readBody(r)
+	content, err := s.readBody(r)
 	if err != nil {
 		return err
 	}
@@ -427,7 +427,7 @@ func parseSince(v string) (*time.Time, error) {
 func (s *Server) forVerification(w http.ResponseWriter, r *http.Request, p params) error {
 	var b forVerificationBody
 	if r.Method == http.MethodPost {
-		if err := decode(r, &b); err != nil {
+		if err := s.decode(r, &b); err != nil {
 			return err
 		}
 	} else {
@@ -495,7 +495,7 @@ type verificationBody struct {
 
 func (s *Server) postVerification(w http.ResponseWriter, r *http.Request, p params) error {
 	var b verificationBody
-	if err := decode(r, &b); err != nil {
+	if err := s.decode(r, &b); err != nil {
 		return err
 	}
 	if b.Success == nil {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -37,12 +38,14 @@ type Server struct {
 	cfg Config
 	log *slog.Logger
 	mux *httpedge.Mux
+	// largeBodies lets one request body over smallBody be read at a time.
+	largeBodies chan struct{}
 }
 
 // New returns the API over the broker's services; every field of svc must
 // be set.
 func New(svc Services, cfg Config) *Server {
-	s := &Server{svc: svc, cfg: cfg, log: cfg.Log}
+	s := &Server{svc: svc, cfg: cfg, log: cfg.Log, largeBodies: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -119,23 +122,45 @@ func writeJSON(w http.ResponseWriter, status int, v any) { httpedge.WriteHAL(w, 
 // maxBody is the largest request body the broker reads (pacts included).
 const maxBody = 64 << 20
 
+// smallBody is the size up to which request bodies are read concurrently;
+// beyond it, Server.largeBodies lets one read proceed at a time.
+const smallBody = 1 << 20
+
 // readBody reads a request body of at most maxBody bytes. A longer one is
 // refused whole (413) rather than cut off and then misreported as
 // invalid JSON.
-func readBody(r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+func (s *Server) readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > maxBody {
+		return nil, tooLarge()
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, smallBody+1))
+	if err == nil && len(body) > smallBody {
+		// A large body is read one at a time, so a few clients sending
+		// tens of MiB at loopback speed cannot take every core from the
+		// ordinary requests beside them.
+		s.largeBodies <- struct{}{}
+		buf := bytes.NewBuffer(make([]byte, 0, max(r.ContentLength, 2*smallBody)))
+		buf.Write(body)
+		_, err = buf.ReadFrom(io.LimitReader(r.Body, maxBody+1-int64(len(body))))
+		<-s.largeBodies
+		body = buf.Bytes()
+	}
 	if err != nil {
 		return nil, broker.Errorf(broker.Invalid, "could not read the request body: %v", err)
 	}
 	if len(body) > maxBody {
-		return nil, broker.Errorf(broker.TooLarge, "the request body is larger than the broker's limit of %d MiB; publish smaller pacts (split large ones by provider)", maxBody>>20)
+		return nil, tooLarge()
 	}
 	return body, nil
 }
 
+func tooLarge() error {
+	return broker.Errorf(broker.TooLarge, "the request body is larger than the broker's limit of %d MiB; publish smaller pacts (split large ones by provider)", maxBody>>20)
+}
+
 // decode reads a JSON request body into v. An empty body is an empty object.
-func decode(r *http.Request, v any) error {
-	body, err := readBody(r)
+func (s *Server) decode(r *http.Request, v any) error {
+	body, err := s.readBody(r)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func str(p *string) string {
 // against the allow-lists.
 func (s *Server) decodeWebhook(r *http.Request) (broker.Webhook, error) {
 	var b webhookBody
-	if err := decode(r, &b); err != nil {
+	if err := s.decode(r, &b); err != nil {
 		return broker.Webhook{}, err
 	}
 	if b.Request == nil {
