@@ -111,6 +111,12 @@ for p in "${PROVIDERS[@]}"; do
 	CI=true "$DEMO/bin/accord" verify -v "./providers/$p/" >"$DEMO/verify-$p.log" 2>&1 ||
 		{ tail -40 "$DEMO/verify-$p.log"; fail "$p does not honour its pacts (full log: $DEMO/verify-$p.log)"; }
 	echo "    $p $VERSION: $(grep -cE 'returns a response which|generates a message which' "$DEMO/verify-$p.log" || true) interactions verified, results published"
+	coverage=$(grep -o 'routes covered by consumer contracts: .*' "$DEMO/verify-$p.log" | head -1 || true)
+	if [ -n "$coverage" ]; then
+		curl -fsS -o /dev/null -H 'Accept: application/hal+json' "$PACT_BROKER_BASE_URL/pacticipants/$p/versions/$VERSION/route-coverage" ||
+			fail "$p printed its route coverage but the broker has none for $p $VERSION (see $DEMO/verify-$p.log)"
+		echo "    $p $VERSION: $coverage (published: $PACT_BROKER_BASE_URL/field-usage/provider/$p)"
+	fi
 done
 
 # --- 6 ------------------------------------------------------------------------------

@@ -38,6 +38,17 @@
 // StateChangeURL. Stub serves, to a consumer's tests, what a provider version
 // has been verified to answer.
 //
+// Route coverage: with Provider.Routes listed ("GET /users/{id}"), the test
+// output says which routes no consumer contract covers ("routes covered by
+// consumer contracts: 3/4; not covered: GET /healthz"), and a run that
+// publishes verification results publishes the coverage with them; the broker
+// shows it per provider version and groups its field usage under the routes.
+// The route that served each request comes from the router: net/http.ServeMux
+// sets Request.Pattern; go-chi/chi, gorilla/mux, labstack/echo, gin-gonic/gin
+// and julienschmidt/httprouter expose the matched route, which a middleware
+// passes on with RecordRoute (docs/adopting.md has one line for each); with
+// any other router each request is matched against Provider.Routes.
+//
 // The provider side changes no process-wide state (no environment variables,
 // no global logger), so provider tests may call t.Parallel, with one
 // exception: libpact_ffi prints its report to file descriptor 1 itself, with

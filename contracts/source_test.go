@@ -109,7 +109,9 @@ func TestEverySourceInParallel(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var resets atomic.Int32
-			contracts.VerifyProvider(t, notesProvider(tc.src, &resets))
+			p := notesProvider(tc.src, &resets)
+			p.Routes = []string{"GET /notes", "POST /notes", "DELETE /notes/{id}"}
+			contracts.VerifyProvider(t, p)
 			assert.Equal(t, int32(4), resets.Load(), "the four interactions ran against this subtest's provider only")
 		})
 	}
@@ -132,6 +134,11 @@ func TestEverySourceInParallel(t *testing.T) {
 		assert.Equal(t, "notes-1", v.ProviderVersion)
 		assert.Len(t, v.TestResults, 4)
 		assert.Regexp(t, `/verification-results/1$`, v.Links.Self.Href, "the first and only verification")
+		// The route coverage was published with the results, for notes-1.
+		var cov contracts.RouteCoverage
+		getJSON(t, brokerURL+"/pacticipants/notes/versions/notes-1/route-coverage", &cov)
+		assert.Equal(t, []string{"GET /notes", "POST /notes"}, cov.Covered)
+		assert.Equal(t, []string{"DELETE /notes/{id}"}, cov.NotCovered)
 	})
 }
 

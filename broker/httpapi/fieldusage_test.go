@@ -159,6 +159,18 @@ func TestFieldUsage(t *testing.T) {
 				assert.Equal(t, http.StatusBadRequest, st)
 				assert.Contains(t, fmt.Sprint(body), "ServeMux patterns")
 			})
+
+			t.Run("a pact of an unknown specification version is indexed as far as possible and says so", func(t *testing.T) {
+				pact := strings.Replace(usersPact("Legacy", 3, "id", "nickname"), `"version":"3.0.0"`, `"version":"9.0.0"`, 1)
+				publishPact(t, c, "Legacy", "0.9", pact)
+				st, usage, _ := c.do("GET", "/field-usage/provider/Users", nil)
+				require.Equal(t, http.StatusOK, st, "%v", usage)
+				assert.Equal(t, []string{"Legacy"}, users(usage, "response.body.$.nickname"), "its fields are indexed")
+				assert.Contains(t, fmt.Sprint(usage["notices"]), `Legacy 0.9: pact specification version "9.0.0" is not one the index knows`)
+				d := canRemove("/users/{id}", "response.body.$.nickname")
+				assert.Equal(t, false, d["removable"], d["reason"])
+				assert.Contains(t, fmt.Sprint(d["notices"]), `"9.0.0"`)
+			})
 		})
 	}
 }

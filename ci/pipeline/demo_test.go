@@ -55,6 +55,8 @@ func TestDemo(t *testing.T) {
 	assert.Contains(t, text, "4 pacts:")
 	assert.Regexp(t, `users \S+: [1-9]\d* interactions verified`, text)
 	assert.Regexp(t, `orders \S+: [1-9]\d* interactions verified`, text)
+	assert.Regexp(t, `users \S+: routes covered by consumer contracts: [1-9]\d*/4.* \(published: `, text,
+		"users prints its route coverage and the broker has it")
 	// The summary: four integrations with passing verifications.
 	assert.Regexp(t, `gateway +\S+ +main +orders \S+ \(passed\), users \S+ \(passed\) +yes`, text)
 	assert.Regexp(t, `notifier +\S+ +main +orders \S+ \(passed\) +yes`, text)
