@@ -33,7 +33,7 @@ endif
 
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: help setup env test test-run fuzz reliability demo demo-run demo-stop fmt vet publish verify verify-pact can-i-deploy record-deployment
+.PHONY: help setup env test test-run fuzz reliability bench bench-stop demo demo-run demo-stop fmt vet publish verify verify-pact can-i-deploy record-deployment
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -77,6 +77,16 @@ fuzz: ## run every fuzz target for FUZZTIME (default 3s) each
 # race rounds than make test's short version; loopback only, bounded.
 reliability: setup ## the long reliability attack on real broker processes (about 10 minutes)
 	@bash ci/sweep-containers.sh run go test -count=1 -timeout 30m -v -run . ./broker/reliability -reliability.long
+
+# The load table of docs/performance.md (ci/bench.sh): a real broker at the
+# large scale, on SQLite and PostgreSQL; loopback only, bounded. The first
+# run loads the databases (minutes); later runs reuse them.
+bench: setup ## the load table of docs/performance.md on SQLite and PostgreSQL (a few minutes once loaded)
+	@bash ci/bench.sh
+
+bench-stop: ## remove what make bench keeps (.bench/, the accord-bench-pg container)
+	-docker rm -f accord-bench-pg
+	rm -rf .bench
 
 demo: setup ## run the contract-testing story end to end
 	@$(MAKE) --no-print-directory demo-run

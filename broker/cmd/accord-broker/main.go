@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,6 +47,19 @@ func main() {
 		}
 		fmt.Fprintln(os.Stderr, "accord-broker:", err)
 		os.Exit(2)
+	}
+	if m.CPUProfile != "" {
+		// Written from here to the shutdown: accord-loadgen -cpuprofile
+		// profiles the broker under load with it.
+		f, err := os.Create(m.CPUProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "accord-broker: --cpuprofile:", err)
+			os.Exit(2)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "accord-broker:", err)
@@ -99,6 +113,8 @@ type Main struct {
 	// means 5 minutes and 2 minutes. Without them a client that stops
 	// sending holds its connection and goroutine for ever.
 	ReadTimeout, IdleTimeout time.Duration
+	// CPUProfile is a file main writes a CPU profile to until shutdown.
+	CPUProfile string
 
 	Log    *slog.Logger
 	out    io.Writer
@@ -131,6 +147,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.Var(secretURLFlag{&m.DBURL}, "db", "database `URL`: sqlite:///abs/path.sqlite3, sqlite:relative/path.sqlite3 or postgres://user:pass@host:5432/db?sslmode=disable (env PACT_BROKER_DATABASE_URL)")
 	fs.StringVar(&m.BaseURL, "base-url", getenv("PACT_BROKER_BASE_URL"), "absolute URL clients use to reach the broker, for links (env PACT_BROKER_BASE_URL; default: from each request)")
 	fs.StringVar(&m.LogFormat, "log-format", envOr(getenv, "PACT_BROKER_LOG_FORMAT", "json"), "json or logfmt (env PACT_BROKER_LOG_FORMAT)")
+	fs.StringVar(&m.CPUProfile, "cpuprofile", "", "write a CPU profile of the process to this `file` until it shuts down (for performance work)")
 	fs.StringVar(&m.LogLevel, "log-level", envOr(getenv, "PACT_BROKER_LOG_LEVEL", "info"), "debug, info, warn or error (env PACT_BROKER_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -1,12 +1,25 @@
 // Command accord-loadgen fills a broker database with a generated history
 // (matrix.Synthetic: by default 200 applications, 200,000 versions and
-// 1,000,000 verification results), then times can-i-deploy decisions over
-// it and, with -explain, prints the query plan of each query of one.
+// 1,000,000 verification results; -scale 10x is ten times that), then times
+// can-i-deploy decisions over it and, with -explain, prints the query plan
+// of each query of one.
 //
 //	accord-loadgen -db sqlite:///tmp/large.sqlite3 -explain
 //	accord-loadgen -db 'postgres://u:p@127.0.0.1:5432/broker?sslmode=disable' -decisions 200
 //
 // An empty database is loaded first; a loaded one is reused.
+//
+// With -broker (an accord-broker binary, started on a loopback port over
+// -db) or -url (a broker already running over that database), it then
+// drives HTTP load: N closed-loop clients send a mix of can-i-deploy,
+// pacts-for-verification, publish, verification-result, get-pact and matrix
+// requests for -duration, and it prints req/s, p50/p90/p99/max and errors
+// per request type, with the broker's start-up time and peak RSS.
+// -table runs the standard table (make bench); -mix, -clients and
+// -questions run one scenario:
+//
+//	accord-loadgen -db sqlite:///tmp/large.sqlite3 -decisions 0 -broker ./accord-broker -table
+//	accord-loadgen -db sqlite:///tmp/large.sqlite3 -decisions 0 -broker ./accord-broker -mix can-i-deploy -clients 16 -questions 300
 package main
 
 import (
@@ -37,6 +50,9 @@ func run(ctx context.Context, args []string) error {
 	verifications := fs.Int("verifications", matrix.LargeScale.Verifications, "verification results to generate")
 	decisions := fs.Int("decisions", 100, "can-i-deploy decisions to time")
 	explain := fs.Bool("explain", false, "print the plan of every query of one decision")
+	scale := fs.String("scale", "", "large (the default sizes) or 10x (2,000 applications, 2,000,000 versions, 10,000,000 results); overrides the three sizes")
+	var dr driveFlags
+	dr.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -45,6 +61,16 @@ func run(ctx context.Context, args []string) error {
 	}
 	sc := matrix.LargeScale
 	sc.Pacticipants, sc.Versions, sc.Verifications = *pacticipants, *versions, *verifications
+	switch *scale {
+	case "":
+	case "large":
+		sc = matrix.LargeScale
+	case "10x":
+		sc = matrix.LargeScale
+		sc.Pacticipants, sc.Versions, sc.Verifications = 10*sc.Pacticipants, 10*sc.Versions, 10*sc.Verifications
+	default:
+		return fmt.Errorf("-scale must be large or 10x, got %q", *scale)
+	}
 	s, err := sqlstore.Open(ctx, *db, nil)
 	if err != nil {
 		return err
@@ -63,6 +89,7 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Printf("loaded %+v\n", st)
+		fmt.Printf("load time: %s (generate + write + ANALYZE)\n", time.Since(start).Round(time.Second))
 	} else {
 		fmt.Printf("reusing the %d pacticipants already in the database\n", n)
 	}
@@ -90,5 +117,6 @@ func run(ctx context.Context, args []string) error {
 		fmt.Printf("%d can-i-deploy decisions to production: mean %s, p50 %s, p99 %s, max %s\n", len(took),
 			sum/time.Duration(len(took)), took[len(took)/2], took[len(took)*99/100], took[len(took)-1])
 	}
-	return nil
+	s.Close()
+	return dr.run(ctx, *db, sc)
 }

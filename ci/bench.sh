@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# make bench: the standard load table of docs/performance.md at the large
+# scale (200 applications, 200,000 versions, 1,000,000 results), on SQLite
+# and on PostgreSQL, against a real accord-broker process on loopback.
+# The databases are loaded once and kept in $BENCH_DIR (SQLite) and in the
+# container accord-bench-pg (make bench-stop removes both).
+set -euo pipefail
+dir=${BENCH_DIR:-$PWD/.bench}
+dur=${BENCH_DURATION:-10s}
+mkdir -p "$dir"
+go build -o "$dir/accord-broker" ./broker/cmd/accord-broker
+go build -o "$dir/accord-loadgen" ./broker/cmd/accord-loadgen
+lg=("$dir/accord-loadgen" -scale large -decisions 100 -broker "$dir/accord-broker" -table -duration "$dur")
+
+echo "==> SQLite"
+"${lg[@]}" -db "sqlite://$dir/large.sqlite3" -label SQLite
+
+echo "==> PostgreSQL ($ACCORD_POSTGRES_IMAGE, container accord-bench-pg on 127.0.0.1:55433)"
+if ! docker inspect accord-bench-pg >/dev/null 2>&1; then
+	docker run -d --name accord-bench-pg -p 127.0.0.1:55433:5432 -e POSTGRES_USER=bench -e POSTGRES_PASSWORD=bench \
+		-e POSTGRES_DB=bench "$ACCORD_POSTGRES_IMAGE" postgres -c max_connections=200 >/dev/null
+fi
+docker start accord-bench-pg >/dev/null
+for _ in $(seq 60); do
+	docker exec accord-bench-pg pg_isready -U bench -d bench -h 127.0.0.1 >/dev/null 2>&1 && break
+	sleep 1
+done
+"${lg[@]}" -db "postgres://bench:bench@127.0.0.1:55433/bench?sslmode=disable" -label PostgreSQL
