@@ -58,7 +58,12 @@ func TestAnonymousClientsCannotMapRoutes(t *testing.T) {
 	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, "OPTIONS, GET, POST", h.Get("Allow"))
 	code, _, _ = send(t, "GET", base+"/diagnostic/status/heartbeat", nil)
-	assert.Equal(t, http.StatusOK, code, "the heartbeat stays public for load balancers")
+	assert.Equal(t, http.StatusUnauthorized, code, "the heartbeat needs credentials unless PACT_BROKER_PUBLIC_HEARTBEAT")
+	public := brokertest.Serve(t, brokertest.NewStore(t, "sqlite"), httpapi.Config{Auth: httpedge.Auth{Username: "rw", Password: "p"}, PublicHeartbeat: true})
+	code, _, _ = send(t, "GET", public+"/diagnostic/status/heartbeat", nil)
+	assert.Equal(t, http.StatusOK, code, "a public heartbeat is for load balancers")
+	code, _, _ = send(t, "GET", public+"/pacticipants", nil)
+	assert.Equal(t, http.StatusUnauthorized, code, "and opens nothing else")
 }
 
 // TestBearerSchemeIsCaseInsensitive: RFC 9110 makes the scheme

@@ -15,7 +15,12 @@ import (
 func (s *Server) register() {
 	read, write, public := httpedge.Read, httpedge.Write, httpedge.Public
 	s.handle(read, "GET /{$}", s.index)
-	s.handle(public, "GET /diagnostic/status/heartbeat", s.heartbeat) // for load balancers
+	heartbeat := read
+	if s.cfg.PublicHeartbeat {
+		heartbeat = public // for load balancers
+	}
+	s.handle(heartbeat, "GET /diagnostic/status/heartbeat", s.heartbeat)
+	s.handle(read, "GET /metrics", s.metrics)
 
 	// Pacts of one consumer and provider.
 	pair := "/pacts/provider/{provider}/consumer/{consumer}"
@@ -197,6 +202,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request, _ params) error {
 		"pb:latest-provider-pacts-with-main-branch":          t("/pacts/provider/{provider}/branch/latest", "Latest pacts for the provider from the consumers' main branches"),
 		"pb:latest-provider-pacts-with-branch":               t("/pacts/provider/{provider}/branch/{branch}/latest", "Latest pacts for the provider with the specified consumer version branch"),
 		"pb:pacticipants":                                    f("/pacticipants", "Pacticipants"),
+		"pb:metrics":                                         f("/metrics", "Get Pact Broker metrics"),
 		"pb:pacticipant":                                     t("/pacticipants/{pacticipant}", "Fetch pacticipant by name"),
 		"pb:latest-provider-pacts":                           t("/pacts/provider/{provider}/latest", "Latest pacts by provider"),
 		"pb:latest-provider-pacts-with-tag":                  t("/pacts/provider/{provider}/latest/{tag}", "Latest pacts for provider with the specified tag"),

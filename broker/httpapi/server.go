@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,11 +26,21 @@ type Config struct {
 	// BaseURL is the absolute URL clients reach the broker at; when empty it
 	// is derived from each request (honouring X-Forwarded-Host/Proto).
 	BaseURL string
-	Auth    httpedge.Auth
-	Log     *slog.Logger
+	// BaseURLs are all the URLs the broker is reached at
+	// (PACT_BROKER_BASE_URLS): links use the one a request came in
+	// through, else BaseURL (or the first of them).
+	BaseURLs []string
+	Auth     httpedge.Auth
+	Log      *slog.Logger
 	// Webhooks holds the webhook allow-lists and retry settings; the zero
 	// value means the Pact Broker's defaults.
 	Webhooks webhook.Config
+	// Metrics serves the Prometheus metrics at /metrics to scrapers (HAL
+	// clients get the JSON counts there); nil serves only the counts.
+	Metrics http.Handler
+	// PublicHeartbeat serves the heartbeat without credentials when auth
+	// is on, for load balancers (PACT_BROKER_PUBLIC_HEARTBEAT).
+	PublicHeartbeat bool
 }
 
 // Server is the broker's HTTP API.
@@ -50,6 +61,13 @@ func New(svc Services, cfg Config) *Server {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	s.cfg.BaseURLs = slices.Clone(cfg.BaseURLs)
+	for i, u := range cfg.BaseURLs {
+		s.cfg.BaseURLs[i] = strings.TrimRight(u, "/")
+	}
+	if s.cfg.BaseURL == "" && len(s.cfg.BaseURLs) > 0 {
+		s.cfg.BaseURL = s.cfg.BaseURLs[0]
+	}
 	s.mux = httpedge.New(httpedge.Config{Auth: cfg.Auth, Log: s.log, Index: s.base})
 	s.register()
 	return s
@@ -94,9 +112,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // base returns the absolute base URL for links.
 func (s *Server) base(r *http.Request) string {
+	if len(s.cfg.BaseURLs) > 1 {
+		// As the Ruby broker's SetBaseUrl: the configured URL the request
+		// came in through, by scheme, host and port.
+		came := defaultPort(requestBase(r))
+		for _, u := range s.cfg.BaseURLs {
+			if strings.EqualFold(defaultPort(u), came) {
+				return u
+			}
+		}
+	}
 	if s.cfg.BaseURL != "" {
 		return s.cfg.BaseURL
 	}
+	return requestBase(r)
+}
+
+// defaultPort drops the scheme's default port, so https://b:443 is https://b.
+func defaultPort(u string) string {
+	if h, ok := strings.CutPrefix(u, "https://"); ok {
+		return "https://" + strings.TrimSuffix(h, ":443")
+	}
+	if h, ok := strings.CutPrefix(u, "http://"); ok {
+		return "http://" + strings.TrimSuffix(h, ":80")
+	}
+	return u
+}
+
+// requestBase is the URL a request came in through, honouring the
+// proxy's X-Forwarded-Proto/Host/Port.
+func requestBase(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"

@@ -22,4 +22,7 @@ type Services struct {
 	Health          broker.Health
 	// FieldUsage answers who uses which field of a provider.
 	FieldUsage broker.FieldUsage
+	// Operations lists and deletes integrations and branches in bulk and
+	// counts everything (/metrics).
+	Operations broker.Operations
 }

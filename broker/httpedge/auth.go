@@ -79,6 +79,21 @@ func (a Auth) identify(r *http.Request) identity {
 	return anonymous
 }
 
+// user names the client for the access log: the basic auth user name, or
+// which token it sent; never a secret.
+func (a Auth) user(r *http.Request, id identity) string {
+	if id == anonymous {
+		return "anonymous"
+	}
+	if u, _, ok := r.BasicAuth(); ok {
+		return u
+	}
+	if id == writer {
+		return "token"
+	}
+	return "read-only token"
+}
+
 var errUnauthenticated = broker.Errorf(broker.Unauthorized, "authentication required: send the broker's basic auth credentials (PACT_BROKER_USERNAME/PACT_BROKER_PASSWORD) or token (PACT_BROKER_TOKEN)")
 
 // authenticate refuses a client that may not even read: it runs before

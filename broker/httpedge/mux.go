@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/metrics"
 )
 
 // HandlerFunc serves one route; an error it returns is rendered by the
@@ -175,13 +176,19 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt != nil {
 		ep, found = rt.methods[method(r)]
 	}
+	if found {
+		// The access log and the request metrics are labelled by the
+		// pattern, never the path: one series per route, however many
+		// names clients send.
+		metrics.SetRoute(r.Context(), ep.pattern)
+	}
 	public := found && (ep.access == Public || ep.access == Badge && m.cfg.PublicBadges)
 	auth := m.cfg.Auth
-	id := anonymous
+	id := auth.identify(r)
+	metrics.SetUser(r.Context(), auth.user(r, id))
 	if !public {
 		// Before anything else: an anonymous client learns nothing, not
 		// even whether a route exists.
-		id = auth.identify(r)
 		if err := auth.authenticate(id); err != nil {
 			m.fail(w, r, err)
 			return

@@ -31,6 +31,7 @@ import (
 
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/httpedge"
+	"github.com/accord-cdc/accord/broker/metrics"
 	"github.com/accord-cdc/accord/broker/retention"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/accord-cdc/accord/broker/ui"
@@ -116,14 +117,19 @@ type Main struct {
 	// CPUProfile is a file main writes a CPU profile to until shutdown.
 	CPUProfile string
 
-	Log    *slog.Logger
-	out    io.Writer
-	store  *sqlstore.Store
-	server *http.Server
-	ln     net.Listener
-	served chan error
+	Log *slog.Logger
+	// Metrics are the Prometheus collectors served at /metrics; Run
+	// creates them.
+	Metrics *metrics.Metrics
+	out     io.Writer
+	store   *sqlstore.Store
+	server  *http.Server
+	ln      net.Listener
+	served  chan error
 	// dispatcher delivers triggered webhooks from the database.
 	dispatcher *webhook.Dispatcher
+	// cleaner runs the scheduled data clean-up, when enabled.
+	cleaner *retention.Cleaner
 }
 
 // NewMain returns a Main logging to out.
@@ -346,13 +352,16 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w; choose another address with --addr or PACT_BROKER_PORT", m.Addr, err)
 	}
 	m.ln = ln
+	m.Metrics = metrics.New()
+	m.Metrics.WatchDB("broker", store.DB())
+	m.Metrics.WatchWebhookQueue(queueDepth(store.PendingWebhooks))
 	// The store implements every service of the broker; the API and the
 	// pages each get the ones they use.
 	api := httpapi.New(httpapi.Services{
 		Pacticipants:    store,
 		Versions:        store,
-		Pacts:           store,
-		Verifications:   store,
+		Pacts:           observedPacts{Pacts: store, m: m.Metrics},
+		Verifications:   observedVerifications{Verifications: store, m: m.Metrics},
 		ForVerification: store,
 		Environments:    store,
 		Deployments:     store,
@@ -360,7 +369,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Matrix:          store,
 		Health:          store,
 		FieldUsage:      store,
-	}, httpapi.Config{BaseURL: m.BaseURL, Auth: m.Auth, Log: m.Log, Webhooks: m.Webhooks})
+		Operations:      store,
+	}, httpapi.Config{BaseURL: m.BaseURL, BaseURLs: m.BaseURLs, Auth: m.Auth, Log: m.Log, Webhooks: m.Webhooks,
+		Metrics: m.Metrics.Handler(), PublicHeartbeat: m.PublicHeartbeat})
 	// Browsers get the UI's pages at the API's own URLs; clients get HAL.
 	// Pages, badges and assets carry the API's common headers too.
 	pages := ui.New(ui.NewSource(ui.Services{
@@ -373,7 +384,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Webhooks:      store,
 		Matrix:        store,
 	}), ui.Config{BaseURL: m.BaseURL, Log: m.Log, Auth: m.Auth, PublicBadges: m.PublicBadges})
-	m.server = &http.Server{Handler: m.logRequests(httpapi.CommonHeaders(ui.Split(pages, api))), ReadHeaderTimeout: 10 * time.Second,
+	// One access-log line and the request metrics for every request.
+	m.server = &http.Server{Handler: m.Metrics.Middleware(m.Log, httpapi.CommonHeaders(ui.Split(pages, api))), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: cmp.Or(m.ReadTimeout, 5*time.Minute), IdleTimeout: cmp.Or(m.IdleTimeout, 2*time.Minute)}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.server.Serve(ln) }()
@@ -383,8 +395,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if hooks.BaseURL = m.BaseURL; hooks.BaseURL == "" {
 		hooks.BaseURL = m.URL()
 	}
-	m.dispatcher = webhook.NewDispatcher(store, hooks, nil, m.Log.With("component", "webhooks"))
+	m.dispatcher = webhook.NewDispatcher(observedOutbox{WebhookOutbox: store, m: m.Metrics}, hooks, nil, m.Log.With("component", "webhooks"))
 	m.dispatcher.Start()
+	if m.Retention.Enabled {
+		m.cleaner = &retention.Cleaner{Store: store, Config: m.Retention, Log: m.Log.With("component", "clean"), Observe: m.Metrics.Cleaned}
+		m.cleaner.Start()
+		m.Log.Info("data clean-up scheduled", "cron", m.Retention.ScheduleSpec, "next", m.Retention.Schedule.Next(time.Now()),
+			"dry_run", m.Retention.DryRun, "deletion_limit", m.Retention.DeletionLimit)
+	}
 	m.Log.Info("broker started", "addr", ln.Addr().String(), "database", string(store.Dialect()))
 	return nil
 }
@@ -409,6 +427,9 @@ func (m *Main) Close(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
+	if m.cleaner != nil {
+		errs = append(errs, m.cleaner.Stop(ctx))
+	}
 	if m.dispatcher != nil {
 		errs = append(errs, m.dispatcher.Stop(ctx))
 	}
@@ -416,23 +437,4 @@ func (m *Main) Close(ctx context.Context) error {
 		errs = append(errs, m.store.Close())
 	}
 	return errors.Join(errs...)
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (m *Main) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		m.Log.Debug("request", "method", r.Method, "path", r.URL.EscapedPath(), "status", rec.status, "duration", time.Since(start))
-	})
 }

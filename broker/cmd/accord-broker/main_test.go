@@ -119,8 +119,9 @@ func TestDockerImage(t *testing.T) {
 		ContainerRequest: testcontainers.ContainerRequest{
 			FromDockerfile: testcontainers.FromDockerfile{Context: dir, BuildLogWriter: &buildLog},
 			ExposedPorts:   []string{"9292/tcp"},
-			Env:            map[string]string{"PACT_BROKER_BASIC_AUTH_USERNAME": "admin", "PACT_BROKER_BASIC_AUTH_PASSWORD": "pw", "PACT_BROKER_LOG_LEVEL": "debug"},
-			WaitingFor:     wait.ForHTTP("/diagnostic/status/heartbeat").WithPort("9292/tcp").WithStartupTimeout(60 * time.Second),
+			// The heartbeat is public for the wait, as for a load balancer.
+			Env:        map[string]string{"PACT_BROKER_BASIC_AUTH_USERNAME": "admin", "PACT_BROKER_BASIC_AUTH_PASSWORD": "pw", "PACT_BROKER_LOG_LEVEL": "debug", "PACT_BROKER_PUBLIC_HEARTBEAT": "true"},
+			WaitingFor: wait.ForHTTP("/diagnostic/status/heartbeat").WithPort("9292/tcp").WithStartupTimeout(60 * time.Second),
 		},
 		Started: true,
 	})
