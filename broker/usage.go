@@ -22,6 +22,9 @@ type FieldUsage interface {
 	RecordRouteCoverage(ctx context.Context, provider, version string, coverage json.RawMessage) error
 	// RouteCoverage returns what RecordRouteCoverage stored, or NotFound.
 	RouteCoverage(ctx context.Context, provider, version string) (json.RawMessage, error)
+	// RouteCoverages returns the route coverage of the provider's newest versions that
+	// published one, newest first, at most limit (NotFound for an unknown provider).
+	RouteCoverages(ctx context.Context, provider string, limit int) ([]StoredRouteCoverage, error)
 	// LatestProviderContract returns the provider's newest contract (NotFound when it has
 	// none): its declared operations and fields are what "unused" is measured against.
 	LatestProviderContract(ctx context.Context, provider string) (ProviderContract, error)

@@ -74,7 +74,7 @@ func APIServices(s *sqlstore.Store) httpapi.Services {
 func PageServices(s *sqlstore.Store) ui.Services {
 	return ui.Services{
 		Pacticipants: s, Versions: s, Pacts: s, Verifications: s,
-		Environments: s, Deployments: s, Webhooks: s, Matrix: s,
+		Environments: s, Deployments: s, Webhooks: s, Matrix: s, FieldUsage: s,
 	}
 }
 

@@ -1,17 +1,15 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/fieldusage"
-	"github.com/accord-cdc/accord/broker/openapi"
 )
 
 // Field usage: who uses which field of a provider, and can one be removed (broker/fieldusage
@@ -24,15 +22,10 @@ func (s *Server) fieldUsage(w http.ResponseWriter, r *http.Request, p params) er
 	if err != nil {
 		return invalidQuery(err)
 	}
-	versions, routes, err := s.usageFacts(r.Context(), provider, f)
+	rep, err := broker.ProviderFieldUsage(r.Context(), s.svc.FieldUsage, provider, f)
 	if err != nil {
 		return err
 	}
-	declared, note, err := s.declaredOperations(r.Context(), provider)
-	if err != nil {
-		return err
-	}
-	rep := fieldusage.Usage(provider, versions, fieldusage.Options{Filter: f, Routes: routes, Declared: declared})
 	l := s.links(r)
 	body := map[string]any{
 		"provider":  rep.Provider,
@@ -41,18 +34,19 @@ func (s *Server) fieldUsage(w http.ResponseWriter, r *http.Request, p params) er
 			"self":                      Link{Href: l.base + r.URL.RequestURI()},
 			"pb:provider":               Link{Href: l.pacticipant(provider), Title: provider},
 			"accord:can-i-remove-field": Link{Href: l.base + "/can-i-remove-field?provider=" + url.QueryEscape(provider) + "&method={method}&path={path}&location={location}", Templated: true},
+			"accord:route-coverage":     Link{Href: l.url("pacticipants", provider, "route-coverage")},
 		},
 	}
 	if len(rep.Notices) > 0 {
 		body["notices"] = rep.Notices
 	}
-	if declared != nil {
+	if rep.HasContract {
 		body["unused"] = rep.Unused
-		if rep.Unused == nil {
-			body["unused"] = []fieldusage.Unused{}
-		}
 	} else {
-		body["unusedNote"] = note
+		body["unusedNote"] = rep.UnusedNote
+	}
+	if rep.Coverage != nil {
+		body["routeCoverage"] = rep.Coverage
 	}
 	writeJSON(w, http.StatusOK, body)
 	return nil
@@ -64,7 +58,7 @@ func (s *Server) canIRemoveField(w http.ResponseWriter, r *http.Request, _ param
 	if err != nil {
 		return invalidQuery(err)
 	}
-	versions, routes, err := s.usageFacts(r.Context(), q.Provider, q.Filter)
+	versions, routes, err := broker.UsageFacts(r.Context(), s.svc.FieldUsage, q.Provider, q.Filter)
 	if err != nil {
 		return err
 	}
@@ -83,50 +77,37 @@ func (s *Server) canIRemoveField(w http.ResponseWriter, r *http.Request, _ param
 	return nil
 }
 
-// usageFacts reads the selected consumer versions and the provider's known routes.
-func (s *Server) usageFacts(ctx context.Context, provider string, f fieldusage.Filter) ([]fieldusage.ConsumerVersion, fieldusage.Routes, error) {
-	fu := s.svc.FieldUsage
-	versions, err := fu.FieldUsageFacts(ctx, provider, f)
+// routeCoverages is GET /pacticipants/{pacticipant}/route-coverage: the route coverage of the
+// provider's newest versions that published one, newest first (at most 100).
+func (s *Server) routeCoverages(w http.ResponseWriter, r *http.Request, p params) error {
+	provider := p["pacticipant"]
+	stored, err := s.svc.FieldUsage.RouteCoverages(r.Context(), provider, 100)
 	if err != nil {
 		if broker.IsNotFound(err) {
-			return nil, nil, broker.Errorf(broker.NotFound, "no provider named %q; check the spelling (names are case-sensitive)", provider)
+			return broker.Errorf(broker.NotFound, "no pacticipant named %q; check the spelling (names are case-sensitive)", provider)
 		}
-		return nil, nil, err
+		return err
 	}
-	patterns, err := fu.LatestRoutes(ctx, provider)
-	if err != nil {
-		return nil, nil, err
+	l := s.links(r)
+	items := make([]map[string]any, 0, len(stored))
+	for _, sc := range stored {
+		c := sc.Decode()
+		items = append(items, map[string]any{
+			"providerVersion": c.ProviderVersion, "routes": c.Routes, "covered": c.Covered, "notCovered": c.NotCovered,
+			"unlisted": c.Unlisted, "unrouted": c.Unrouted, "createdAt": c.CreatedAt.Format(time.RFC3339),
+			"_links": map[string]any{"self": Link{Href: l.url("pacticipants", provider, "versions", c.ProviderVersion, "route-coverage")}},
+		})
 	}
-	var routes fieldusage.Routes
-	for _, p := range patterns {
-		if rt, err := fieldusage.ParseRoute(p); err == nil {
-			routes = append(routes, rt)
-		}
-	}
-	return versions, routes, nil
-}
-
-// declaredOperations reads the provider's newest contract as operations and response fields;
-// without one, note says why nothing can be called unused.
-func (s *Server) declaredOperations(ctx context.Context, provider string) ([]fieldusage.Operation, string, error) {
-	fu := s.svc.FieldUsage
-	pc, err := fu.LatestProviderContract(ctx, provider)
-	if broker.IsNotFound(err) {
-		return nil, provider + " has published no provider contract (OpenAPI), so no field can be called unused: only the fields consumers use are known", nil
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	doc, err := openapi.Parse(pc.Content)
-	if err != nil {
-		return nil, fmt.Sprintf("the provider contract of %s %s could not be read (%v), so no field can be called unused", provider, pc.ProviderVersion, err), nil
-	}
-	ops := doc.DeclaredOperations()
-	declared := make([]fieldusage.Operation, 0, len(ops))
-	for _, op := range ops {
-		declared = append(declared, fieldusage.Operation{Method: op.Method, Path: op.Path, Fields: op.Fields})
-	}
-	return declared, "", nil
+	writeJSON(w, http.StatusOK, map[string]any{
+		"provider": provider,
+		"versions": items,
+		"_links": map[string]any{
+			"self":               Link{Href: l.url("pacticipants", provider, "route-coverage")},
+			"pb:pacticipant":     Link{Href: l.pacticipant(provider), Title: provider},
+			"accord:field-usage": Link{Href: l.url("field-usage", "provider", provider)},
+		},
+	})
+	return nil
 }
 
 func invalidQuery(err error) error {
@@ -188,6 +169,36 @@ func (s *Server) writeRouteCoverage(w http.ResponseWriter, r *http.Request, p pa
 		"self":               Link{Href: l.url("pacticipants", p["pacticipant"], "versions", p["version"], "route-coverage")},
 		"pb:version":         Link{Href: l.version(p["pacticipant"], p["version"])},
 		"accord:field-usage": Link{Href: l.url("field-usage", "provider", p["pacticipant"])},
+	}
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+// consumerFieldUsage is GET /field-usage/provider/{provider}/consumer/{consumer}[?version=V]
+// [&environment=E|branch=B]: the fields of the consumer's pact (its latest, or version V's) and
+// which other consumers use each — those with none are used by nobody else.
+func (s *Server) consumerFieldUsage(w http.ResponseWriter, r *http.Request, p params) error {
+	f, err := fieldusage.ParseFilter(r.URL.Query())
+	if err != nil {
+		return invalidQuery(err)
+	}
+	ref := broker.PactRef{Consumer: p["consumer"], Provider: p["provider"], Version: r.URL.Query().Get("version")}
+	cu, err := broker.ConsumerFieldUsage(r.Context(), s.svc.FieldUsage, s.svc.Pacts, ref, f)
+	if err != nil {
+		return err
+	}
+	l := s.links(r)
+	body := map[string]any{
+		"consumer": cu.Consumer, "provider": cu.Provider, "consumerVersion": cu.ConsumerVersion,
+		"endpoints": cu.Endpoints,
+		"_links": map[string]any{
+			"self":               Link{Href: l.base + r.URL.RequestURI()},
+			"pb:pact-version":    Link{Href: l.url("pacts", "provider", cu.Provider, "consumer", cu.Consumer, "version", cu.ConsumerVersion)},
+			"accord:field-usage": Link{Href: l.url("field-usage", "provider", cu.Provider)},
+		},
+	}
+	if len(cu.Notices) > 0 {
+		body["notices"] = cu.Notices
 	}
 	writeJSON(w, http.StatusOK, body)
 	return nil

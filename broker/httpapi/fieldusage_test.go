@@ -139,6 +139,53 @@ func TestFieldUsage(t *testing.T) {
 				}, usage["unused"], "after Web Shop 1.0.0 left production nobody reads the name")
 			})
 
+			t.Run("route coverage per provider version", func(t *testing.T) {
+				st, cov, _ := c.do("PUT", "/pacticipants/Users/versions/u2/route-coverage", map[string]any{
+					"routes": []string{"GET /users/{id}", "DELETE /users/{id}", "GET /healthz"}, "covered": []string{"GET /users/{id}"},
+					"notCovered": []string{"DELETE /users/{id}", "GET /healthz"}})
+				require.Equal(t, http.StatusOK, st, "%v", cov)
+				st, list, _ := c.do("GET", "/pacticipants/Users/route-coverage", nil)
+				require.Equal(t, http.StatusOK, st, "%v", list)
+				require.Len(t, list["versions"], 2)
+				assert.Equal(t, "u2", get(list, "versions.0.providerVersion"), "newest first")
+				assert.Equal(t, []any{"DELETE /users/{id}", "GET /healthz"}, get(list, "versions.0.notCovered"))
+				assert.Equal(t, "u1", get(list, "versions.1.providerVersion"))
+				assert.Equal(t, c.base+"/pacticipants/Users/versions/u1/route-coverage", get(list, "versions.1._links.self.href"))
+				st, usage, _ := c.do("GET", "/field-usage/provider/Users", nil)
+				require.Equal(t, http.StatusOK, st)
+				assert.Equal(t, "u2", get(usage, "routeCoverage.providerVersion"), "the usage shows the latest coverage")
+				st, body, _ := c.do("GET", "/pacticipants/Nobody/route-coverage", nil)
+				assert.Equal(t, http.StatusNotFound, st)
+				assert.Contains(t, fmt.Sprint(body), `"Nobody"`)
+			})
+
+			t.Run("fields of one consumer that nobody else uses", func(t *testing.T) {
+				others := func(body map[string]any, location string) []string {
+					names := []string{}
+					for _, f := range get(body, "endpoints.0.fields").([]any) {
+						if get(f, "location") == location {
+							for _, c := range get(f, "otherConsumers").([]any) {
+								names = append(names, get(c, "name").(string))
+							}
+							return names
+						}
+					}
+					t.Fatalf("no field %s in %v", location, body["endpoints"])
+					return nil
+				}
+				st, own, _ := c.do("GET", "/field-usage/provider/Users/consumer/Web%20Shop?version=1.0.0", nil)
+				require.Equal(t, http.StatusOK, st, "%v", own)
+				assert.Equal(t, "1.0.0", own["consumerVersion"])
+				assert.Equal(t, "/users/{id}", get(own, "endpoints.0.path"))
+				assert.Equal(t, []string{"Mobile"}, others(own, "response.body.$.id"))
+				assert.Equal(t, []string{}, others(own, "response.body.$.name"), "nobody else reads the name")
+				st, own, _ = c.do("GET", "/field-usage/provider/Users/consumer/Mobile", nil)
+				require.Equal(t, http.StatusOK, st, "%v", own)
+				assert.Equal(t, []string{"Web Shop"}, others(own, "response.body.$.id"), "Web Shop's main reads the id")
+				st, body, _ := c.do("GET", "/field-usage/provider/Users/consumer/Nobody", nil)
+				assert.Equal(t, http.StatusNotFound, st, "%v", body)
+			})
+
 			t.Run("bad input", func(t *testing.T) {
 				st, body, _ := c.do("GET", "/field-usage/provider/Nobody", nil)
 				assert.Equal(t, http.StatusNotFound, st)

@@ -133,8 +133,10 @@ func (s *Server) register() {
 	s.handle(read, "GET /stubs/provider/{provider}/environment/{environment}", s.stubPact)
 	s.handle(read, "GET /stubs/provider/{provider}/branch/{branch}", s.stubPact)
 	s.handle(read, "GET /field-usage/provider/{provider}", s.fieldUsage)
+	s.handle(read, "GET /field-usage/provider/{provider}/consumer/{consumer}", s.consumerFieldUsage)
 	s.handle(read, "GET /can-i-remove-field", s.canIRemoveField)
 	s.handle(read, "GET /pacticipants/{pacticipant}/versions/{version}/route-coverage", s.getRouteCoverage)
+	s.handle(read, "GET /pacticipants/{pacticipant}/route-coverage", s.routeCoverages)
 	s.handle(write, "PUT /pacticipants/{pacticipant}/versions/{version}/route-coverage", s.putRouteCoverage)
 
 	// What ServeMux cannot express.

@@ -297,3 +297,34 @@ WHERE p.name = ? ORDER BY rc.provider_version_id DESC LIMIT 1`, provider).Scan(&
 }
 
 var _ broker.FieldUsage = (*Store)(nil)
+
+// RouteCoverages returns the route coverage of provider's newest versions that published one,
+// newest first, at most limit.
+func (s *Store) RouteCoverages(ctx context.Context, provider string, limit int) ([]broker.StoredRouteCoverage, error) {
+	r := s.read()
+	p, err := r.pacticipant(ctx, provider)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := r.query(ctx, `SELECT v.number, rc.coverage, rc.created_at FROM route_coverage rc JOIN versions v ON v.id = rc.provider_version_id
+WHERE rc.provider_id = ? ORDER BY rc.provider_version_id DESC LIMIT ?`, p.ID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("route coverages: %w", err)
+	}
+	var out []broker.StoredRouteCoverage
+	err = scanEach(rows, func(sc scanner) error {
+		var c broker.StoredRouteCoverage
+		var js string
+		var at int64
+		if err := sc.Scan(&c.ProviderVersion, &js, &at); err != nil {
+			return err
+		}
+		c.Coverage, c.CreatedAt = json.RawMessage(js), fromTS(at)
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("route coverages: %w", err)
+	}
+	return out, nil
+}

@@ -147,6 +147,7 @@ func TestBrowser(t *testing.T) {
 	srv := httptest.NewServer(ui.Split(pages, brokertest.API(store, httpapi.Config{})))
 	t.Cleanup(srv.Close)
 	seedThroughCLI(t, srv.URL, store)
+	seedFieldUsage(t, srv.URL, store)
 
 	ordersUsers := ordersUsersStatus(t, store)
 	ctx, bp := newBrowser(t, srv.URL)
@@ -172,6 +173,7 @@ func TestBrowser(t *testing.T) {
 		{"pact-v2", "/pacts/provider/users/consumer/gateway/latest", []check{
 			{`[document.querySelector("dd.verification").innerText.split(" ").slice(0, 4).join(" ")]`, []string{"verified by users 7.0.0"}},
 			{`[...document.querySelectorAll("section.interaction .states li")].map(e => e.innerText)`, []string{"user 42 exists", "no users"}},
+			{`[...document.querySelectorAll("a.consumer-fields")].map(a => a.getAttribute("href"))`, []string{"/field-usage/provider/users/consumer/gateway?version=1.0.0"}},
 		}},
 		{"pact-failed", "/pacts/provider/users/consumer/billing/latest", []check{
 			{`[...document.querySelectorAll("section.interaction h2 .result")].map(e => e.innerText)`, []string{"failed in the latest verification", "failed in the latest verification"}},
@@ -183,11 +185,30 @@ func TestBrowser(t *testing.T) {
 		{"pacticipant", "/pacticipants/users", []check{
 			{`[...document.querySelectorAll("svg.network a.node text")].map(e => e.textContent).sort()`, []string{"billing", "gateway", "orders", "users"}},
 			{`[...document.querySelectorAll("svg.network path.edge")].map(e => e.getAttribute("class")).sort()`, sortedStrings("edge failed", "edge "+ordersUsers, "edge verified")},
+			{`[...document.querySelectorAll(".field-usage-link a")].map(a => a.getAttribute("href"))`, []string{"/field-usage/provider/users"}},
 		}},
 		{"pacticipant-orders", "/pacticipants/orders", []check{
 			{`[...document.querySelectorAll("svg.network path.edge title")].map(e => e.textContent).sort()`,
 				[]string{"gateway → orders: unverified", "notifier → orders: unverified", "orders → users: " + ordersUsers}},
 			{`[...document.querySelectorAll("#deployments li.deployment")].map(e => e.innerText)`, []string{"production: 2.0.0 deployed"}},
+		}},
+		{"field-usage", "/field-usage/provider/users", []check{
+			{`[...document.querySelectorAll("section.endpoint")].map(s => [s.dataset.endpoint, s.querySelector(".uncovered") && "not covered", s.querySelector(".unused-operation") && "unused"].filter(Boolean).join(" "))`,
+				[]string{"GET /healthz not covered", "GET /users", "POST /users not covered", "DELETE /users/{id} not covered unused", "GET /users/{id}"}},
+			{`[...document.querySelectorAll("tr.field.unused")].map(r => r.closest("section").dataset.endpoint + " " + r.dataset.location)`, []string{"GET /users/{id} response.body.$.phone"}},
+			{`[...document.querySelectorAll('section[data-endpoint="GET /users/{id}"] tr[data-location="response.body.$.name"] a.user')].map(a => a.innerText)`, []string{"billing", "gateway"}},
+			{`[document.querySelector(".coverage-summary strong").innerText, ...[...document.querySelectorAll("tr.coverage-version")].map(r => r.cells[0].innerText + " " + r.cells[1].innerText)]`, []string{"2/5", "7.0.1 2/5", "7.0.0 1/4"}},
+		}},
+		{"field-usage-production", "/field-usage/provider/users?environment=production", []check{
+			{`[...document.querySelectorAll('section[data-endpoint="GET /users/{id}"] tr[data-location="response.body.$.name"] a.user')].map(a => a.innerText)`, []string{"gateway"}},
+			{`[document.querySelector("#environment").value]`, []string{"production"}},
+		}},
+		{"consumer-fields", "/field-usage/provider/users/consumer/gateway?version=1.0.0&environment=production", []check{
+			{`[document.querySelector(".only-summary strong").innerText]`, []string{"6 of 6"}},
+			{`[...document.querySelectorAll("section.endpoint")].map(s => s.dataset.endpoint)`, []string{"GET /users/{id}"}},
+		}},
+		{"consumer-fields-shared", "/field-usage/provider/users/consumer/gateway?version=1.0.0", []check{
+			{`[document.querySelector(".only-summary strong").innerText, ...[...document.querySelectorAll('tr[data-location="response.body.$.name"] a')].map(a => a.innerText)]`, []string{"0 of 6", "billing"}},
 		}},
 		{"matrix", "/matrix?q[][pacticipant]=gateway&q[][version]=1.0.0&environment=production&latestby=cvpv", []check{
 			{`[document.querySelector(".answer .verdict").innerText.toLowerCase()]`, []string{"unknown"}},

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/fieldusage"
 	"github.com/accord-cdc/accord/broker/matrix"
 )
 
@@ -37,6 +38,10 @@ type Source interface {
 	Deployments(ctx context.Context) (Deployments, error)
 	// Matrix answers a matrix / can-i-deploy question.
 	Matrix(ctx context.Context, q matrix.Query) (matrix.Result, error)
+	// FieldUsage, ConsumerFieldUsage and RouteCoverages: who uses which field (fieldusage.go).
+	FieldUsage(ctx context.Context, provider string, f fieldusage.Filter) (broker.UsageReport, error)
+	ConsumerFieldUsage(ctx context.Context, ref broker.PactRef, f fieldusage.Filter) (broker.ConsumerUsage, error)
+	RouteCoverages(ctx context.Context, provider string, limit int) ([]broker.RouteCoverage, error)
 }
 
 // Integration is a consumer/provider pair with its latest pact.
@@ -122,6 +127,7 @@ type Services struct {
 	Deployments   broker.Deployments
 	Webhooks      broker.Webhooks
 	Matrix        broker.Matrix
+	FieldUsage    broker.FieldUsage
 }
 
 // NewSource returns the Source the pages read through, over svc; every

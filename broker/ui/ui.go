@@ -105,6 +105,8 @@ func (h *Handler) routes() {
 	get("/pacticipants/{pacticipant}/latest-version/{tag}/can-i-deploy/to/{to}", h.matrix)
 	get("/pacticipants/{pacticipant}/branches/{branch}/latest-version/can-i-deploy/to-environment/{environment}", h.matrix)
 	get("/environments", h.environments)
+	get("/field-usage/provider/{provider}", h.fieldUsage)
+	get("/field-usage/provider/{provider}/consumer/{consumer}", h.consumerFields)
 }
 
 // ServeHTTP implements http.Handler.
@@ -116,7 +118,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func parseTemplates(funcs template.FuncMap) map[string]*template.Template {
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"index", "pact", "pacticipant", "matrix", "environments", "error"} {
+	for _, name := range []string{"index", "pact", "pacticipant", "matrix", "environments", "error", "fieldusage", "consumerfields"} {
 		pages[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return pages
@@ -191,10 +193,12 @@ func (h *Handler) matrixURL(consumer, provider string) string {
 
 func (h *Handler) funcs() template.FuncMap {
 	return template.FuncMap{
-		"pacticipantURL": h.pacticipantURL,
-		"pactURL":        h.pactURL,
-		"latestPactURL":  h.latestPactURL,
-		"matrixURL":      h.matrixURL,
+		"pacticipantURL":    h.pacticipantURL,
+		"pactURL":           h.pactURL,
+		"latestPactURL":     h.latestPactURL,
+		"matrixURL":         h.matrixURL,
+		"fieldUsageURL":     h.fieldUsageURL,
+		"consumerFieldsURL": h.consumerFieldsURL,
 		"badgeURL": func(consumer, provider string) string {
 			return h.latestPactURL(consumer, provider) + "/badge"
 		},
