@@ -94,6 +94,15 @@ func (a Auth) user(r *http.Request, id identity) string {
 	return "read-only token"
 }
 
+type mayWriteKey struct{}
+
+// MayWrite reports whether the client of a request the Mux routed may
+// change things: pages offer delete actions only to those who may.
+func MayWrite(r *http.Request) bool {
+	ok, _ := r.Context().Value(mayWriteKey{}).(bool)
+	return ok
+}
+
 var errUnauthenticated = broker.Errorf(broker.Unauthorized, "authentication required: send the broker's basic auth credentials (PACT_BROKER_USERNAME/PACT_BROKER_PASSWORD) or token (PACT_BROKER_TOKEN)")
 
 // authenticate refuses a client that may not even read: it runs before

@@ -1,6 +1,7 @@
 package httpedge
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -223,6 +224,7 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err = formBody{contentType: r.Header.Get("Content-Type")}
 	}
 	if err == nil {
+		r = r.WithContext(context.WithValue(r.Context(), mayWriteKey{}, !auth.Enabled() || id == writer))
 		r.Pattern = ep.pattern
 		for i := 0; i+1 < len(values); i += 2 {
 			r.SetPathValue(values[i], values[i+1])

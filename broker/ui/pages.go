@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/httpedge"
 	"github.com/accord-cdc/accord/broker/matrix"
 )
 
@@ -103,6 +104,8 @@ type pactData struct {
 	RawURL       string
 	BadgeURL     string
 	Markdown     string
+	DiffURL      string
+	MayWrite     bool
 }
 
 // pactRef reads which pact the URL names.
@@ -138,6 +141,8 @@ func (h *Handler) pact(w http.ResponseWriter, r *http.Request) error {
 	d.Others = all[:min(len(all), 10)]
 	d.RawURL = h.pactURL(p.Consumer, p.Provider, p.ConsumerVersion) + ".json"
 	d.BadgeURL = h.latestPactURL(p.Consumer, p.Provider) + "/badge"
+	d.DiffURL = h.pactURL(p.Consumer, p.Provider, p.ConsumerVersion) + "/diff/previous-distinct"
+	d.MayWrite = httpedge.MayWrite(r)
 	d.Markdown = "[![" + p.Consumer + "/" + p.Provider + " Pact Status](" + absolute(r, d.BadgeURL) + ")](" + absolute(r, h.latestPactURL(p.Consumer, p.Provider)) + ")"
 	return h.render(w, http.StatusOK, "pact", "Pact between "+p.Consumer+" and "+p.Provider, "", d)
 }
@@ -173,6 +178,8 @@ type pacticipantData struct {
 	Branches    []broker.Branch
 	Deployments Deployments
 	Mine        []Deployment
+	Labels      labelsData
+	MayWrite    bool
 }
 
 func (h *Handler) pacticipant(w http.ResponseWriter, r *http.Request) error {
@@ -182,7 +189,10 @@ func (h *Handler) pacticipant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := pacticipantData{P: p}
+	d := pacticipantData{P: p, MayWrite: httpedge.MayWrite(r)}
+	if d.Labels, err = h.labels(r, p); err != nil {
+		return err
+	}
 	ins, err := h.src.Integrations(ctx)
 	if err != nil {
 		return err

@@ -42,6 +42,8 @@ type Source interface {
 	FieldUsage(ctx context.Context, provider string, f fieldusage.Filter) (broker.UsageReport, error)
 	ConsumerFieldUsage(ctx context.Context, ref broker.PactRef, f fieldusage.Filter) (broker.ConsumerUsage, error)
 	RouteCoverages(ctx context.Context, provider string, limit int) ([]broker.RouteCoverage, error)
+	// Labels lists a pacticipant's labels by name.
+	Labels(ctx context.Context, pacticipant string) ([]broker.Label, error)
 }
 
 // Integration is a consumer/provider pair with its latest pact.
@@ -128,6 +130,7 @@ type Services struct {
 	Webhooks      broker.Webhooks
 	Matrix        broker.Matrix
 	FieldUsage    broker.FieldUsage
+	Labels        broker.Labels
 }
 
 // NewSource returns the Source the pages read through, over svc; every

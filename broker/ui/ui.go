@@ -107,6 +107,7 @@ func (h *Handler) routes() {
 	get("/environments", h.environments)
 	get("/field-usage/provider/{provider}", h.fieldUsage)
 	get("/field-usage/provider/{provider}/consumer/{consumer}", h.consumerFields)
+	h.opsRoutes(get)
 }
 
 // ServeHTTP implements http.Handler.
@@ -116,9 +117,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func parseTemplates(funcs template.FuncMap) map[string]*template.Template {
-	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/ops.html"))
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"index", "pact", "pacticipant", "matrix", "environments", "error", "fieldusage", "consumerfields"} {
+	for _, name := range []string{"index", "pact", "pacticipant", "matrix", "environments", "error", "fieldusage", "consumerfields", "diff"} {
 		pages[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return pages
@@ -202,14 +203,15 @@ func (h *Handler) funcs() template.FuncMap {
 		"badgeURL": func(consumer, provider string) string {
 			return h.latestPactURL(consumer, provider) + "/badge"
 		},
-		"ago":       h.ago,
-		"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"short":     shortVersion,
-		"join":      strings.Join,
-		"status":    verificationStatus,
-		"add":       func(a, b int) int { return a + b },
-		"rowStatus": matrixRowStatus,
-		"eqfold":    strings.EqualFold,
+		"ago":          h.ago,
+		"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"short":        shortVersion,
+		"join":         strings.Join,
+		"status":       verificationStatus,
+		"add":          func(a, b int) int { return a + b },
+		"rowStatus":    matrixRowStatus,
+		"eqfold":       strings.EqualFold,
+		"deleteAction": h.deleteAction,
 	}
 }
 

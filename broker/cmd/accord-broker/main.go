@@ -384,6 +384,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Webhooks:      store,
 		Matrix:        store,
 		FieldUsage:    store,
+		Labels:        store,
 	}), ui.Config{BaseURL: m.BaseURL, Log: m.Log, Auth: m.Auth, PublicBadges: m.PublicBadges})
 	// One access-log line and the request metrics for every request.
 	m.server = &http.Server{Handler: m.Metrics.Middleware(m.Log, httpapi.CommonHeaders(ui.Split(pages, api))), ReadHeaderTimeout: 10 * time.Second,

@@ -1,0 +1,46 @@
+// Delete and label actions for users who may write. The page draws the
+// buttons hidden (they need this script) and only for such users; the
+// API checks the credentials again. Each asks first, then calls the API
+// and reloads or moves on.
+"use strict";
+document.addEventListener("DOMContentLoaded", function () {
+  var status = document.querySelector(".ops-status");
+  function report(text) {
+    if (status) { status.hidden = false; status.textContent = text; } else { window.alert(text); }
+  }
+  function enable() {
+    document.querySelectorAll("[data-delete]").forEach(function (b) { b.disabled = false; });
+  }
+  function call(method, url, done, what) {
+    fetch(url, { method: method, credentials: "same-origin", headers: { "Accept": "application/hal+json", "Content-Type": "application/json" }, body: method === "PUT" ? "{}" : undefined })
+      .then(function (res) {
+        if (res.ok) { done(); return; }
+        return res.json().catch(function () { return {}; }).then(function (body) {
+          var msg = (body.error && body.error.message) || (body.errors && JSON.stringify(body.errors)) || res.statusText;
+          report(what + " failed (" + res.status + "): " + msg);
+          enable();
+        });
+      })
+      .catch(function (err) { report(what + " failed: " + err); enable(); });
+  }
+  document.querySelectorAll("[data-delete]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      if (!window.confirm(b.getAttribute("data-confirm"))) { return; }
+      b.disabled = true;
+      call("DELETE", b.getAttribute("data-delete"), function () {
+        var then = b.getAttribute("data-then");
+        if (then) { window.location.assign(then); } else { window.location.reload(); }
+      }, b.getAttribute("aria-label") || b.textContent);
+    });
+  });
+  document.querySelectorAll("form.add-label").forEach(function (f) {
+    f.hidden = false;
+    f.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var name = f.querySelector("input").value.trim();
+      if (!name) { return; }
+      call("PUT", f.getAttribute("data-url") + encodeURIComponent(name), function () { window.location.reload(); }, "Adding the label " + name);
+    });
+  });
+});

@@ -1,0 +1,178 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/httpedge"
+	"github.com/accord-cdc/accord/broker/pactdiff"
+)
+
+// What an operator does from the pages: read what changed between two
+// versions of a pact, see and edit a pacticipant's labels, delete. The
+// delete and label buttons call the API from ops.js and are drawn only for
+// clients that may write (httpedge.MayWrite); the API checks again.
+
+func (h *Handler) opsRoutes(get func(string, httpedge.HandlerFunc)) {
+	pair := "/pacts/provider/{provider}/consumer/{consumer}"
+	get(pair+"/version/{version}/diff/previous-distinct", h.diff)
+	get(pair+"/version/{version}/diff/version/{other}", h.diff)
+	get(pair+"/pact-version/{sha}/diff/pact-version/{other}", h.diff)
+}
+
+func (a serviceSource) Labels(ctx context.Context, pacticipant string) ([]broker.Label, error) {
+	return a.svc.Labels.PacticipantLabels(ctx, pacticipant)
+}
+
+// deleteButton is a delete action: the API URL to DELETE, the question
+// confirming it, and where to go afterwards ("" reloads the page).
+type deleteButton struct {
+	URL, Confirm, Then, Label string
+}
+
+// deleteAction builds a delete button for the templates: kind and args
+// name what goes ("pacticipant" name; "version" name number; "branch"
+// name branch; "pact" consumer provider version).
+func (h *Handler) deleteAction(kind string, args ...string) (deleteButton, error) {
+	arg := func(i int) string {
+		if i < len(args) {
+			return args[i]
+		}
+		return ""
+	}
+	p := h.pacticipantURL(arg(0))
+	switch kind {
+	case "pacticipant":
+		return deleteButton{URL: p, Confirm: fmt.Sprintf("Delete %s with all its versions, pacts and verification results?", arg(0)),
+			Then: h.base + "/", Label: "Delete " + arg(0)}, nil
+	case "version":
+		return deleteButton{URL: p + "/versions/" + seg(arg(1)), Confirm: fmt.Sprintf("Delete version %s of %s with its pacts and verification results?", arg(1), arg(0)),
+			Label: "Delete"}, nil
+	case "branch":
+		return deleteButton{URL: p + "/branches/" + seg(arg(1)), Confirm: fmt.Sprintf("Delete branch %s of %s? Its versions stay.", arg(1), arg(0)),
+			Label: "Delete"}, nil
+	case "pact":
+		return deleteButton{URL: h.pactURL(arg(0), arg(1), arg(2)), Confirm: fmt.Sprintf("Delete the pact %s published for %s to %s?", arg(2), arg(0), arg(1)),
+			Then: p, Label: "Delete this pact"}, nil
+	}
+	return deleteButton{}, fmt.Errorf("deleteAction: unknown kind %q", kind)
+}
+
+// diffLine is one line of a unified diff, with its kind for styling:
+// head (the --- and +++ lines), hunk (@@), add, del or same.
+type diffLine struct {
+	Kind, Text string
+}
+
+type diffData struct {
+	Consumer, Provider string
+	// From is the older side, To the newer; From is zero when To has no
+	// previous distinct version.
+	From, To         broker.Pact
+	FromURL, ToURL   string
+	Lines            []diffLine
+	Added, Removed   int
+	Same, NoPrevious bool
+}
+
+// diff shows what changed between two versions of a pact, at the URLs of
+// the API's diff resources (which serve the same diff as text/plain):
+// since the previous version with different content, from another
+// consumer version, or between two contents by SHA.
+func (h *Handler) diff(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	consumer, provider, other := r.PathValue("consumer"), r.PathValue("provider"), r.PathValue("other")
+	ref := broker.PactRef{Consumer: consumer, Provider: provider, Version: r.PathValue("version"), SHA: r.PathValue("sha")}
+	to, err := h.src.Pact(ctx, ref)
+	if err != nil {
+		return err
+	}
+	d := diffData{Consumer: to.Consumer, Provider: to.Provider, To: to}
+	switch {
+	case ref.SHA != "":
+		d.From, err = h.src.Pact(ctx, broker.PactRef{Consumer: consumer, Provider: provider, SHA: other})
+	case other != "":
+		d.From, err = h.src.Pact(ctx, broker.PactRef{Consumer: consumer, Provider: provider, Version: other})
+	default:
+		d.From, d.NoPrevious, err = h.previousDistinct(ctx, to)
+	}
+	if err != nil {
+		return err
+	}
+	d.ToURL = h.pactURL(to.Consumer, to.Provider, to.ConsumerVersion)
+	if !d.NoPrevious {
+		d.FromURL = h.pactURL(d.From.Consumer, d.From.Provider, d.From.ConsumerVersion)
+		text, err := pactdiff.Diff(d.From.ConsumerVersion, d.From.Content, d.To.ConsumerVersion, d.To.Content)
+		if err != nil {
+			return broker.Errorf(broker.Invalid, "cannot compare these pacts: %v", err)
+		}
+		d.Same = text == ""
+		d.Lines, d.Added, d.Removed = diffLines(text)
+	}
+	title := fmt.Sprintf("Changes to the pact between %s and %s", to.Consumer, to.Provider)
+	return h.render(w, http.StatusOK, "diff", title, "", d)
+}
+
+// previousDistinct finds the publication before to whose content differs,
+// as the Ruby broker's previous-distinct does; none is not an error.
+func (h *Handler) previousDistinct(ctx context.Context, to broker.Pact) (broker.Pact, bool, error) {
+	all, err := h.src.PactVersions(ctx, to.Consumer, to.Provider) // newest first
+	if err != nil {
+		return broker.Pact{}, false, err
+	}
+	for _, p := range all {
+		if p.ConsumerVersionID >= to.ConsumerVersionID || p.SHA == to.SHA {
+			continue
+		}
+		full, err := h.src.Pact(ctx, broker.PactRef{Consumer: to.Consumer, Provider: to.Provider, Version: p.ConsumerVersion})
+		return full, false, err
+	}
+	return broker.Pact{}, true, nil
+}
+
+func diffLines(text string) (lines []diffLine, added, removed int) {
+	if text == "" {
+		return nil, 0, 0
+	}
+	for i, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		kind := "same"
+		switch {
+		case i < 2 && (strings.HasPrefix(l, "--- ") || strings.HasPrefix(l, "+++ ")):
+			kind = "head"
+		case strings.HasPrefix(l, "@@"):
+			kind = "hunk"
+		case strings.HasPrefix(l, "+"):
+			kind, added = "add", added+1
+		case strings.HasPrefix(l, "-"):
+			kind, removed = "del", removed+1
+		}
+		lines = append(lines, diffLine{Kind: kind, Text: l})
+	}
+	return lines, added, removed
+}
+
+// labelsData is the labels section of a pacticipant page.
+type labelsData struct {
+	Name string
+	// URL is the pacticipant's labels collection in the API.
+	URL      string
+	Labels   []labelView
+	MayWrite bool
+}
+
+type labelView struct{ Name, URL string }
+
+func (h *Handler) labels(r *http.Request, p broker.Pacticipant) (labelsData, error) {
+	d := labelsData{Name: p.Name, URL: h.pacticipantURL(p.Name) + "/labels", MayWrite: httpedge.MayWrite(r)}
+	ls, err := h.src.Labels(r.Context(), p.Name)
+	if err != nil {
+		return d, err
+	}
+	for _, l := range ls {
+		d.Labels = append(d.Labels, labelView{Name: l.Name, URL: d.URL + "/" + seg(l.Name)})
+	}
+	return d, nil
+}
