@@ -42,6 +42,29 @@ func TestDecidePublication(t *testing.T) {
 	}
 }
 
+// PACT_BROKER_ALLOW_DANGEROUS_CONTRACT_MODIFICATION: changed content
+// replaces the published pact; everything else decides as before.
+func TestPublicationRulesAllowContentChange(t *testing.T) {
+	allow := broker.PublicationRules{AllowContentChange: true}
+	for _, c := range []struct {
+		prior *broker.PriorPublication
+		sha   string
+		merge bool
+		want  broker.PactOutcome
+	}{
+		{nil, "a", false, broker.PactCreated},
+		{&broker.PriorPublication{SHA: "a"}, "a", false, broker.PactContentSame},
+		{&broker.PriorPublication{SHA: "a"}, "b", true, broker.PactMerged},
+		{&broker.PriorPublication{SHA: "a"}, "b", false, broker.PactOverwritten},
+	} {
+		got, err := allow.Decide("Web", "1", "Orders", c.prior, c.sha, c.merge)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, got)
+	}
+	changed, _ := broker.ContentChange(broker.ContentChangeFacts{Outcome: broker.PactOverwritten})
+	assert.True(t, changed, "an overwrite changes the content: contract_content_changed fires")
+}
+
 func TestMergePublication(t *testing.T) {
 	prior := mustParse(t, `{"consumer":{"name":"Web"},"provider":{"name":"Orders"},"interactions":[{"description":"get","request":{"method":"GET","path":"/"},"response":{"status":200}}]}`)
 	priorSHA := prior.ContentSHA()

@@ -120,6 +120,9 @@ const (
 	PactUnchanged   PactOutcome = "unchanged"
 	PactMerged      PactOutcome = "merged"
 	PactContentSame PactOutcome = "republished"
+	// PactOverwritten: changed content replaced a published pact, which
+	// only PublicationRules.AllowContentChange permits.
+	PactOverwritten PactOutcome = "overwritten"
 )
 
 // PublishedPact is the result of publishing one contract.

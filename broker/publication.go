@@ -25,6 +25,20 @@ type PriorPublication struct {
 // MergePublication), or a Conflict — changing the content of a published
 // version makes can-i-deploy unreliable.
 func DecidePublication(consumer, version, provider string, prior *PriorPublication, sha string, merge bool) (PactOutcome, error) {
+	return PublicationRules{}.Decide(consumer, version, provider, prior, sha, merge)
+}
+
+// PublicationRules are the operator's settings for publishing.
+type PublicationRules struct {
+	// AllowContentChange lets changed content replace the pact published
+	// for a consumer version (PactOverwritten) instead of a Conflict: the
+	// official broker's allow_dangerous_contract_modification, for
+	// migrations and emergencies.
+	AllowContentChange bool
+}
+
+// Decide is DecidePublication under the rules.
+func (rules PublicationRules) Decide(consumer, version, provider string, prior *PriorPublication, sha string, merge bool) (PactOutcome, error) {
 	switch {
 	case prior == nil:
 		return PactCreated, nil
@@ -32,6 +46,8 @@ func DecidePublication(consumer, version, provider string, prior *PriorPublicati
 		return PactContentSame, nil
 	case merge:
 		return PactMerged, nil
+	case rules.AllowContentChange:
+		return PactOverwritten, nil
 	}
 	msg := fmt.Sprintf("Cannot change the content of the pact for %s version %s and provider %s, as race conditions will cause unreliable results for can-i-deploy. Each pact must be published with a unique consumer version number. Some Pact libraries generate random data when a concrete value for a type matcher is not specified, and this can cause the contract to change between test runs. Publish the changed pact with a new consumer version number (for example the git sha of the change).", consumer, version, provider)
 	return "", &Error{Code: Conflict, Field: "contracts", Message: msg}
@@ -84,7 +100,7 @@ type ContentChangeFacts struct {
 // content. why gives the reason in the Pact Broker's words.
 func ContentChange(f ContentChangeFacts) (changed bool, why string) {
 	switch f.Outcome {
-	case PactMerged:
+	case PactMerged, PactOverwritten:
 		return true, fmt.Sprintf("pact content modified since previous publication for %s version %s", f.Pact.Consumer, f.Pact.ConsumerVersion)
 	case PactCreated:
 	default:

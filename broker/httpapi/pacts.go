@@ -150,6 +150,8 @@ func (s *Server) publishContracts(w http.ResponseWriter, r *http.Request, _ para
 			notices = append(notices, broker.Notice{Type: "success", Text: fmt.Sprintf("Pact successfully published for %s version %s and provider %s.", p.Consumer, p.ConsumerVersion, p.Provider)})
 		case broker.PactMerged:
 			notices = append(notices, broker.Notice{Type: "success", Text: fmt.Sprintf("Pact successfully merged into the existing pact for %s version %s and provider %s.", p.Consumer, p.ConsumerVersion, p.Provider)})
+		case broker.PactOverwritten:
+			notices = append(notices, broker.Notice{Type: "warning", Text: fmt.Sprintf("Pact for %s version %s and provider %s replaced by changed content (PACT_BROKER_ALLOW_DANGEROUS_CONTRACT_MODIFICATION is on): can-i-deploy answers about this version may no longer be reliable.", p.Consumer, p.ConsumerVersion, p.Provider)})
 		default:
 			notices = append(notices, broker.Notice{Type: "success", Text: fmt.Sprintf("Pact successfully republished for %s version %s and provider %s with no content changes.", p.Consumer, p.ConsumerVersion, p.Provider)})
 		}

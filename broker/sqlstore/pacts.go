@@ -92,7 +92,7 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 	}
 	exists := prior != nil
 	sha := doc.ContentSHA()
-	outcome, err := broker.DecidePublication(consumer, version, provider, prior, sha, merge)
+	outcome, err := broker.PublicationRules{AllowContentChange: r.s.AllowContentChange}.Decide(consumer, version, provider, prior, sha, merge)
 	if err != nil {
 		return broker.Pact{}, "", err
 	}

@@ -60,6 +60,10 @@ type Store struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	Log *slog.Logger
+	// AllowContentChange lets a publication replace the published pact of
+	// a consumer version with changed content instead of refusing it
+	// (PACT_BROKER_ALLOW_DANGEROUS_CONTRACT_MODIFICATION).
+	AllowContentChange bool
 	// cleaning lets one clean run at a time on SQLite, which one broker
 	// process serves; PostgreSQL uses an advisory lock across brokers.
 	cleaning sync.Mutex

@@ -341,6 +341,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	store.AllowContentChange = m.AllowDangerousContractModification
 	if m.MaxConnections > 0 {
 		store.DB().SetMaxOpenConns(m.MaxConnections)
 		store.DB().SetMaxIdleConns(m.MaxConnections)

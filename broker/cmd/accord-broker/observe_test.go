@@ -298,3 +298,28 @@ func TestCleanIsScheduled(t *testing.T) {
 	assert.GreaterOrEqual(t, n, 1.0)
 	assert.Contains(t, logs.String(), "[DRY RUN] clean plan")
 }
+
+// PACT_BROKER_ALLOW_DANGEROUS_CONTRACT_MODIFICATION: off (the default), a
+// changed pact for a published consumer version is refused; on, it
+// replaces the published one.
+func TestDangerousContractModification(t *testing.T) {
+	publish := func(base, description string) int {
+		status, _ := postJSON(t, base+"/contracts/publish", map[string]any{
+			"pacticipantName": "Web", "pacticipantVersionNumber": "1", "branch": "main",
+			"contracts": []map[string]any{{"consumerName": "Web", "providerName": "Users", "specification": "pact", "contentType": "application/json",
+				"content": storetest.PactJSON("Web", "Users", description)}},
+		})
+		return status
+	}
+	for _, c := range []struct {
+		setting string
+		second  int
+		served  string
+	}{{"", http.StatusConflict, "get user"}, {"true", http.StatusOK, "list users"}} {
+		m := startMain(t, io.Discard, map[string]string{"PACT_BROKER_ALLOW_DANGEROUS_CONTRACT_MODIFICATION": c.setting})
+		require.Equal(t, http.StatusOK, publish(m.URL(), "get user"))
+		assert.Equal(t, c.second, publish(m.URL(), "list users"), "setting %q", c.setting)
+		_, body := get(t, m.URL()+"/pacts/provider/Users/consumer/Web/version/1", "application/hal+json")
+		assert.Contains(t, string(body), c.served, "setting %q: the pact served", c.setting)
+	}
+}
