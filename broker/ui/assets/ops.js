@@ -14,7 +14,9 @@ document.addEventListener("DOMContentLoaded", function () {
   function call(method, url, done, what) {
     fetch(url, { method: method, credentials: "same-origin", headers: { "Accept": "application/hal+json", "Content-Type": "application/json" }, body: method === "PUT" ? "{}" : undefined })
       .then(function (res) {
-        if (res.ok) { done(); return; }
+        // Read the answer to its end before the page moves on, so the
+        // browser does not abort it.
+        if (res.ok) { return res.text().then(done); }
         return res.json().catch(function () { return {}; }).then(function (body) {
           var msg = (body.error && body.error.message) || (body.errors && JSON.stringify(body.errors)) || res.statusText;
           report(what + " failed (" + res.status + "): " + msg);
