@@ -31,6 +31,7 @@ type Metrics struct {
 	retentionRuns *prometheus.CounterVec
 	retentionGone *prometheus.CounterVec
 	retentionLast prometheus.Gauge
+	retentionDry  *prometheus.GaugeVec
 }
 
 // New registers the broker's collectors, with Go runtime and process
@@ -69,13 +70,17 @@ func New() *Metrics {
 			Name: "pact_broker_retention_deleted_total",
 			Help: "Rows deleted by data clean-up, by kind (versions, verification_results, triggered_webhooks).",
 		}, []string{"kind"}),
+		retentionDry: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "pact_broker_retention_dry_run_would_delete",
+			Help: "Rows the last dry run of data clean-up would have deleted, by kind.",
+		}, []string{"kind"}),
 		retentionLast: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "pact_broker_retention_last_run_timestamp_seconds",
 			Help: "When the last data clean-up run finished (Unix time), 0 before the first.",
 		}),
 	}
 	reg.MustRegister(m.requests, m.latency, m.published, m.verified, m.deliveries,
-		m.retentionRuns, m.retentionGone, m.retentionLast,
+		m.retentionRuns, m.retentionGone, m.retentionLast, m.retentionDry,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -115,10 +120,15 @@ func (m *Metrics) Verified(success bool) {
 // Delivered counts a webhook delivery attempt with its outcome.
 func (m *Metrics) Delivered(outcome string) { m.deliveries.WithLabelValues(outcome).Inc() }
 
-// Cleaned records a retention run: its outcome and what it deleted by kind.
+// Cleaned records a retention run: its outcome and what it deleted by
+// kind, or for a dry run what it would have deleted.
 func (m *Metrics) Cleaned(outcome string, deleted map[string]int, at time.Time) {
 	m.retentionRuns.WithLabelValues(outcome).Inc()
 	for kind, n := range deleted {
+		if outcome == "dry_run" {
+			m.retentionDry.WithLabelValues(kind).Set(float64(n))
+			continue
+		}
 		m.retentionGone.WithLabelValues(kind).Add(float64(n))
 	}
 	m.retentionLast.Set(float64(at.UnixNano()) / 1e9)

@@ -170,6 +170,7 @@ func TestDomainCountersAndGauges(t *testing.T) {
 	m.Verified(false)
 	m.Delivered("success")
 	m.Cleaned("deleted", map[string]int{"versions": 4}, time.Unix(1700000000, 0))
+	m.Cleaned("dry_run", map[string]int{"versions": 9, "triggered_webhooks": 2}, time.Unix(1700000000, 0))
 	f := scrape(t, m)
 	for _, c := range []struct {
 		name   string
@@ -182,6 +183,9 @@ func TestDomainCountersAndGauges(t *testing.T) {
 		{"pact_broker_webhook_queue_depth", nil, 3},
 		{"pact_broker_retention_runs_total", map[string]string{"outcome": "deleted"}, 1},
 		{"pact_broker_retention_deleted_total", map[string]string{"kind": "versions"}, 4},
+		{"pact_broker_retention_runs_total", map[string]string{"outcome": "dry_run"}, 1},
+		{"pact_broker_retention_dry_run_would_delete", map[string]string{"kind": "versions"}, 9},
+		{"pact_broker_retention_dry_run_would_delete", map[string]string{"kind": "triggered_webhooks"}, 2},
 		{"pact_broker_retention_last_run_timestamp_seconds", nil, 1700000000},
 		{"go_sql_max_open_connections", map[string]string{"db_name": "broker"}, 0},
 	} {

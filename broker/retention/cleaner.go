@@ -34,10 +34,18 @@ type Cleaner struct {
 	Log    *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// BatchSize is how many rows one transaction deletes; 0 means 100.
+	// BatchSize is how many rows the first transaction deletes; 0 means
+	// 100. Later batches are sized so that one takes about BatchTime.
 	BatchSize int
+	// BatchTime is how long one delete transaction should take: 0 means
+	// 50 ms. After each batch the cleaner rests as long as the batch took,
+	// so it holds the database (SQLite's one write lock, a PostgreSQL
+	// connection and its row locks) and a core at most half of the time,
+	// and readers and writers are never queued behind a long delete.
+	BatchTime time.Duration
 	// Observe, when set, hears of each run (for metrics): its outcome
-	// (deleted, dry_run, skipped or error) and the rows deleted by kind.
+	// (deleted, dry_run, skipped or error) and the rows deleted by kind,
+	// or for a dry run those it would delete.
 	Observe func(outcome string, deleted map[string]int, at time.Time)
 
 	stop chan struct{}
@@ -82,8 +90,8 @@ func (c *Cleaner) Run(ctx context.Context) (rep Report, err error) {
 			outcome = "dry_run"
 		}
 		if c.Observe != nil {
-			deleted := rep.Deleted()
-			if outcome != "deleted" {
+			deleted := rep.Deleted() // what a dry run would delete
+			if outcome != "deleted" && outcome != "dry_run" {
 				deleted = nil
 			}
 			c.Observe(outcome, deleted, c.now())
@@ -141,14 +149,47 @@ func (c *Cleaner) batches(ctx context.Context, ids []int64, del func(context.Con
 	if size <= 0 {
 		size = 100
 	}
+	target := c.BatchTime
+	if target <= 0 {
+		target = 50 * time.Millisecond
+	}
 	for len(ids) > 0 {
 		n := min(size, len(ids))
+		t0 := time.Now()
 		if err := del(ctx, ids[:n]); err != nil {
 			return err
 		}
+		took := time.Since(t0)
 		ids = ids[n:]
+		size = nextBatch(size, took, target)
+		if len(ids) == 0 {
+			break
+		}
+		rest := time.NewTimer(min(took, 10*target))
+		select {
+		case <-ctx.Done():
+			rest.Stop()
+			return ctx.Err()
+		case <-rest.C:
+		}
 	}
 	return nil
+}
+
+// maxBatch bounds a batch however fast the database deletes.
+const maxBatch = 1000
+
+// nextBatch sizes the next batch from how long the last one took: half
+// as many after one over the target, twice as many after one under half
+// of it, between 1 and maxBatch.
+func nextBatch(size int, took, target time.Duration) int {
+	switch {
+	case took > target:
+		return max(size/2, 1)
+	case took < target/2:
+		return min(size*2, maxBatch)
+	}
+	return size
 }
 
 // logPlan logs what goes per application (oldest and newest number), as

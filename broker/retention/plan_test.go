@@ -127,3 +127,23 @@ func TestOverwritten(t *testing.T) {
 		t.Fatalf("limited: %v", v)
 	}
 }
+
+func TestNextBatch(t *testing.T) {
+	target := 50 * time.Millisecond
+	for _, c := range []struct {
+		size int
+		took time.Duration
+		want int
+	}{
+		{100, 200 * time.Millisecond, 50},
+		{1, time.Second, 1},
+		{100, 10 * time.Millisecond, 200},
+		{800, time.Millisecond, maxBatch},
+		{100, 30 * time.Millisecond, 100},
+		{100, 50 * time.Millisecond, 100},
+	} {
+		if got := nextBatch(c.size, c.took, target); got != c.want {
+			t.Errorf("nextBatch(%d, %s) = %d, want %d", c.size, c.took, got, c.want)
+		}
+	}
+}

@@ -279,23 +279,26 @@ func TestCleanConfigurationStopsTheBroker(t *testing.T) {
 	}
 }
 
-// With the clean enabled, main schedules it: a dry run on an every-minute
-// schedule logs its plan and counts itself in the metrics.
+// With the clean enabled, main schedules it; a dry run logs its plan and
+// counts itself, and what it would delete, in the metrics.
 func TestCleanIsScheduled(t *testing.T) {
 	logs := &syncBuffer{}
 	m := startMain(t, logs, map[string]string{
 		"PACT_BROKER_DATABASE_CLEAN_ENABLED":       "true",
 		"PACT_BROKER_DATABASE_CLEAN_DRY_RUN":       "true",
-		"PACT_BROKER_DATABASE_CLEAN_CRON_SCHEDULE": "* * * * *",
+		"PACT_BROKER_DATABASE_CLEAN_CRON_SCHEDULE": "0 3 1 1 *",
 	})
-	assert.Contains(t, logs.String(), `"msg":"data clean-up scheduled","cron":"* * * * *"`)
+	assert.Contains(t, logs.String(), `"msg":"data clean-up scheduled","cron":"0 3 1 1 *"`)
 	require.NotNil(t, m.cleaner)
-	// Run one now rather than wait for the minute.
+	// Run one now rather than wait for the schedule.
 	rep, err := m.cleaner.Run(context.Background())
 	require.NoError(t, err)
 	assert.True(t, rep.DryRun)
-	n, _ := sample(scrape(t, m.URL()), "pact_broker_retention_runs_total", map[string]string{"outcome": "dry_run"})
+	fams := scrape(t, m.URL())
+	n, _ := sample(fams, "pact_broker_retention_runs_total", map[string]string{"outcome": "dry_run"})
 	assert.GreaterOrEqual(t, n, 1.0)
+	_, ok := sample(fams, "pact_broker_retention_dry_run_would_delete", map[string]string{"kind": "versions"})
+	assert.True(t, ok, "a dry run says what it would delete")
 	assert.Contains(t, logs.String(), "[DRY RUN] clean plan")
 }
 
