@@ -132,9 +132,12 @@ func TestMetricsAndAccessLog(t *testing.T) {
 		"PACT_BROKER_BASIC_AUTH_USERNAME":      "admin",
 		"PACT_BROKER_BASIC_AUTH_PASSWORD":      "pw",
 		"PACT_BROKER_ALLOW_PUBLIC_READ":        "true",
+		"PACT_BROKER_DATABASE_MAX_CONNECTIONS": "3",
 	})
 	base := m.URL()
 	before := scrape(t, base)
+	maxOpen, _ := sample(before, "go_sql_max_open_connections", map[string]string{"db_name": "broker"})
+	assert.Equal(t, 3.0, maxOpen, "PACT_BROKER_DATABASE_MAX_CONNECTIONS bounds the pool")
 	for _, name := range []string{"go_sql_open_connections", "go_sql_max_open_connections", "pact_broker_webhook_queue_depth", "pact_broker_retention_last_run_timestamp_seconds", "go_goroutines"} {
 		assert.Contains(t, before, name, "exported before anything happened")
 	}
