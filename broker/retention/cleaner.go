@@ -238,7 +238,9 @@ func (c *Cleaner) Start() {
 		defer cancel()
 		go func() { <-c.stop; cancel() }()
 		for {
-			next := c.Config.Schedule.Next(c.now())
+			// In UTC, as the official image runs, unless the expression
+			// names a zone (CRON_TZ=).
+			next := c.Config.Schedule.Next(c.now().UTC())
 			t := time.NewTimer(time.Until(next))
 			select {
 			case <-c.stop:

@@ -403,7 +403,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Retention.Enabled {
 		m.cleaner = &retention.Cleaner{Store: store, Config: m.Retention, Log: m.Log.With("component", "clean"), Observe: m.Metrics.Cleaned}
 		m.cleaner.Start()
-		m.Log.Info("data clean-up scheduled", "cron", m.Retention.ScheduleSpec, "next", m.Retention.Schedule.Next(time.Now()),
+		m.Log.Info("data clean-up scheduled", "cron", m.Retention.ScheduleSpec, "next", m.Retention.Schedule.Next(time.Now().UTC()),
 			"dry_run", m.Retention.DryRun, "deletion_limit", m.Retention.DeletionLimit)
 	}
 	m.Log.Info("broker started", "addr", ln.Addr().String(), "database", string(store.Dialect()))
