@@ -10,6 +10,7 @@ import (
 
 	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/matrix"
+	"github.com/accord-cdc/accord/broker/metrics"
 )
 
 // Problem is an error as the client sees it: the one mapping from errors
@@ -141,7 +142,11 @@ func (m *Mux) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case p.Ref != "":
 		m.log.Error("request failed", "ref", p.Ref, "method", r.Method, "path", r.URL.Path, "err", err)
 	default:
-		m.log.Info("request refused", "method", r.Method, "path", r.URL.Path, "status", p.Status, "reason", p.Message)
+		// The access log's line for the request carries the reason; without
+		// one (the API served alone), it gets a line here.
+		if !metrics.SetReason(r.Context(), p.Message) {
+			m.log.Info("request refused", "method", r.Method, "path", r.URL.Path, "status", p.Status, "reason", p.Message)
+		}
 	}
 	if m.cfg.Pages != nil {
 		if p.Status == http.StatusUnauthorized {

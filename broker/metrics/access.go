@@ -14,7 +14,7 @@ import (
 // served: the router knows the route pattern, authorisation the user.
 // A pointer in the context survives the request copies of WithContext.
 type requestNotes struct {
-	route, user string
+	route, user, reason string
 }
 
 type notesKey struct{}
@@ -35,6 +35,17 @@ func SetUser(ctx context.Context, user string) {
 	if n, ok := ctx.Value(notesKey{}).(*requestNotes); ok {
 		n.user = user
 	}
+}
+
+// SetReason records why the request was refused (a 4xx's message) for its
+// access-log line. It reports false when no Middleware serves the request,
+// so the caller can log the reason itself.
+func SetReason(ctx context.Context, reason string) bool {
+	n, ok := ctx.Value(notesKey{}).(*requestNotes)
+	if ok {
+		n.reason = reason
+	}
+	return ok
 }
 
 // RequestIDHeader carries the request's id: a proxy's is kept, otherwise
@@ -74,10 +85,13 @@ func (m *Metrics) Middleware(log *slog.Logger, next http.Handler) http.Handler {
 			if user == "" {
 				user = "anonymous"
 			}
-			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.EscapedPath()),
+			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.EscapedPath()),
 				slog.Int("status", status), slog.Duration("duration", d), slog.Int64("bytes", rec.bytes),
-				slog.String("request_id", id), slog.String("user", user))
+				slog.String("request_id", id), slog.String("user", user)}
+			if notes.reason != "" {
+				attrs = append(attrs, slog.String("reason", notes.reason))
+			}
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		}()
 		next.ServeHTTP(rec, r)
 	})

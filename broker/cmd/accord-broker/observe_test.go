@@ -257,7 +257,8 @@ func TestAccessLogAsLogfmt(t *testing.T) {
 	m := startMain(t, logs, map[string]string{"PACT_BROKER_LOG_FORMAT": "logfmt"})
 	res, _ := get(t, m.URL()+"/pacticipants/Foo", "application/hal+json")
 	assert.Equal(t, 404, res.StatusCode)
-	assert.Regexp(t, `level=INFO msg=request method=GET route="GET /pacticipants/\{pacticipant\}" path=/pacticipants/Foo status=404 duration=\S+ bytes=\d+ request_id=[0-9a-f]{24} user=anonymous\n`, logs.String())
+	assert.Regexp(t, `level=INFO msg=request method=GET route="GET /pacticipants/\{pacticipant\}" path=/pacticipants/Foo status=404 duration=\S+ bytes=\d+ request_id=[0-9a-f]{24} user=anonymous reason="no pacticipant named \\"Foo\\"; [^\n]*"\n`, logs.String())
+	assert.NotContains(t, logs.String(), "request refused", "one line per request: the refusal's reason is on it")
 }
 
 // A keep selector or cron expression the broker cannot read exactly stops
