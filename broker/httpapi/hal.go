@@ -155,7 +155,9 @@ func pactTitle(p broker.Pact) string {
 
 // pactJSON renders the pact content with the broker's links merged in.
 // metadata is the URL segment the pact was fetched with (may be empty).
-func (l links) pactJSON(p broker.Pact, metadata string) ([]byte, error) {
+// pb:previous-distinct is linked only when hasPrevious says there is one:
+// the Ruby broker links it always, and a first version's link is a 404.
+func (l links) pactJSON(p broker.Pact, metadata string, hasPrevious bool) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(p.Content))
 	dec.UseNumber()
 	var doc map[string]any
@@ -188,7 +190,12 @@ func (l links) pactJSON(p broker.Pact, metadata string) ([]byte, error) {
 		"pb:tag-version":                  Link{Href: l.url("pacticipants", p.Consumer, "versions", p.ConsumerVersion, "tags", "{tag}"), Title: "Tag this consumer version", Templated: true},
 		"pb:publish-verification-results": Link{Href: resultsBase + "/verification-results", Title: "Publish verification results"},
 		"pb:latest-verification-results":  Link{Href: permalink + "/verification-results/latest", Title: "Latest verification results"},
+		"pb:diff-previous-distinct":       Link{Href: pair("version", p.ConsumerVersion, "diff", "previous-distinct"), Title: "Diff with previous distinct version of this pact"},
+		"pb:diff":                         Link{Href: pair("version", p.ConsumerVersion, "diff", "version", "{version}"), Title: "Diff with another specified version of this pact", Templated: true},
 		"curies":                          []Link{{Name: "pb", Href: l.base + "/doc/{rel}?context=pact", Templated: true}},
+	}
+	if hasPrevious {
+		doc["_links"].(map[string]any)["pb:previous-distinct"] = Link{Href: pair("version", p.ConsumerVersion, "previous-distinct"), Title: "Previous distinct version of this pact"}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

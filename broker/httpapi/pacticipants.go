@@ -138,7 +138,20 @@ func (s *Server) listPacticipants(w http.ResponseWriter, r *http.Request, _ para
 }
 
 func (s *Server) writePacticipant(w http.ResponseWriter, r *http.Request, status int, p broker.Pacticipant) {
-	writeJSON(w, status, s.links(r).pacticipantJSON(p, s.latestOf(r, p.Name)))
+	l := s.links(r)
+	body := l.pacticipantJSON(p, s.latestOf(r, p.Name))
+	if lbs, err := s.svc.Labels.PacticipantLabels(r.Context(), p.Name); err != nil {
+		// The pacticipant was found; its labels are an extra, as its
+		// latest version is.
+		s.log.Warn("pacticipant labels", "pacticipant", p.Name, "err", err)
+	} else {
+		items := []any{}
+		for _, lb := range lbs {
+			items = append(items, l.labelJSON(lb))
+		}
+		body["_embedded"].(map[string]any)["labels"] = items
+	}
+	writeJSON(w, status, body)
 }
 
 func (s *Server) createPacticipant(w http.ResponseWriter, r *http.Request, _ params) error {

@@ -133,7 +133,7 @@ func (s *Server) publishContracts(w http.ResponseWriter, r *http.Request, _ para
 	started := time.Now()
 	res, err := s.svc.Pacts.PublishContracts(r.Context(), req)
 	if err != nil {
-		return err
+		return s.withContentDiff(r, req.Pacticipant, req.Version, req.Contracts, err)
 	}
 	l := s.links(r)
 	notices := []broker.Notice{{Type: "debug", Text: versionNotice(res, req)}}
@@ -203,7 +203,11 @@ func (s *Server) getPact(w http.ResponseWriter, r *http.Request, p params) error
 	if err != nil {
 		return err
 	}
-	body, err := s.links(r).pactJSON(pact, p["metadata"])
+	_, perr := s.previousDistinct(r, pact)
+	if perr != nil && !broker.IsNotFound(perr) {
+		return perr
+	}
+	body, err := s.links(r).pactJSON(pact, p["metadata"], perr == nil)
 	if err != nil {
 		return err
 	}
@@ -237,9 +241,9 @@ func (s *Server) storePact(w http.ResponseWriter, r *http.Request, p params, mer
 	}
 	pact, created, err := s.svc.Pacts.PutPact(r.Context(), p["consumer"], p["provider"], p["version"], content, merge)
 	if err != nil {
-		return err
+		return s.withContentDiff(r, p["consumer"], p["version"], []broker.Contract{{ProviderName: p["provider"], Content: content}}, err)
 	}
-	body, err := s.links(r).pactJSON(pact, "")
+	body, err := s.links(r).pactJSON(pact, "", false)
 	if err != nil {
 		return err
 	}
@@ -529,7 +533,7 @@ func (s *Server) getVerification(w http.ResponseWriter, r *http.Request, p param
 	ctx := r.Context()
 	sha := p["sha"]
 	if sha == "" {
-		ref := broker.PactRef{Consumer: p["consumer"], Provider: p["provider"], Version: p["version"]}
+		ref := broker.PactRef{Consumer: p["consumer"], Provider: p["provider"], Version: p["version"], Tag: p["tag"]}
 		pact, err := s.svc.Pacts.GetPact(ctx, ref)
 		if err != nil {
 			return err

@@ -139,12 +139,46 @@ func (s *Server) register() {
 	s.handle(read, "GET /pacticipants/{pacticipant}/route-coverage", s.routeCoverages)
 	s.handle(write, "PUT /pacticipants/{pacticipant}/versions/{version}/route-coverage", s.putRouteCoverage)
 
+	// What operators and teams use to look after a broker (issue 14):
+	// provider states, diffs, labels, integrations and bulk deletes.
+	s.handle(read, "GET /pacts/provider/{provider}/provider-states", s.providerStates)
+	s.handle(read, "GET /pacts/provider/{provider}/provider-states/branch/{branch}", s.providerStates)
+	s.handle(read, "GET /pacts/provider/{provider}/provider-states/environment/{uuid}", s.providerStates)
+	s.handle(read, "GET "+pair+"/version/{version}/previous-distinct", s.getPreviousDistinct)
+	s.handle(read, "GET "+pair+"/version/{version}/diff/previous-distinct", s.pactDiff)
+	s.handle(read, "GET "+pair+"/version/{version}/diff/version/{comparison_version}", s.pactDiff)
+	s.handle(read, "GET "+pair+"/pact-version/{sha}/diff/pact-version/{comparison_sha}", s.pactDiff)
+	s.handle(read, "GET "+pair+"/latest/{tag}/verification-results/latest", s.getVerification)
+	s.handle(read, "GET /verification-results/consumer/{consumer}/version/{version}/latest", s.consumerVersionVerifications)
+	for _, list := range []string{pair + "/branch/versions", pair + "/branch/latest/versions", pair + "/branch/{branch}/latest/versions"} {
+		s.handle(read, "GET "+list, s.branchPacts)
+	}
+	for _, list := range []string{pair + "/versions", pair + "/tag/{tag}", pair + "/branch/{branch}", pair + "/branch",
+		pair + "/branch/versions", pair + "/branch/latest/versions", pair + "/branch/{branch}/latest/versions"} {
+		s.handle(write, "DELETE "+list, s.deletePactList)
+	}
+	s.handle(read, "GET /labels", s.listLabels)
+	s.handle(read, "GET /pacticipants/{pacticipant}/labels/{label}", s.getLabel)
+	s.handle(write, "PUT /pacticipants/{pacticipant}/labels/{label}", s.putLabel)
+	s.handle(write, "DELETE /pacticipants/{pacticipant}/labels/{label}", s.deleteLabel)
+	s.handle(read, "GET /integrations", s.integrations)
+	s.handle(write, "DELETE /integrations", s.deleteAllIntegrations)
+	s.handle(write, "DELETE /integrations/provider/{provider}/consumer/{consumer}", s.deleteIntegration)
+	s.handle(write, "DELETE /pacticipants/{pacticipant}/branches", s.deleteBranches)
+	s.handle(read, "GET /pacticipants/{pacticipant}/environments/{uuid}/versions", s.environmentVersions)
+	s.handle(read, "GET /diagnostic/status/dependencies", s.dependencies)
+
 	// What ServeMux cannot express.
 	//
 	// The Ruby broker lists the provider and consumer webhook lists first,
 	// so /webhooks/provider/execute is the list of the provider "execute";
 	// ServeMux refuses the overlap of {uuid}/execute with provider/{provider}.
 	s.mux.HandleShadowed("POST /webhooks/{uuid}/execute", write, s.adapt("/webhooks/{uuid}/execute", s.executeWebhook))
+	// The Ruby broker lists /pacticipants/label/{label} before the
+	// pacticipant routes; ServeMux refuses its overlap with
+	// /pacticipants/{pacticipant}/versions, so here a pacticipant named
+	// "label" keeps /pacticipants/label/versions and …/branches.
+	s.mux.HandleShadowed("GET /pacticipants/label/{label}", read, s.adapt("/pacticipants/label/{label}", s.labelledPacticipants))
 	// Names with "/" not encoded as %2F (the pact CLI builds some of these
 	// paths by hand): served by the routes above as if encoded, once no
 	// route matches the path as sent.
@@ -222,6 +256,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request, _ params) error {
 		"pb:can-i-deploy-pacticipant-version-to-environment": t("/can-i-deploy?pacticipant={pacticipant}&version={version}&environment={environment}", "Determine if an application version can be safely deployed to an environment"),
 		"pb:provider-pacts-for-verification":                 t("/pacts/provider/{provider}/for-verification", "Pact versions to be verified for the specified provider"),
 		"beta:provider-pacts-for-verification":               Link{Name: "beta", Href: l.base + "/pacts/provider/{provider}/for-verification", Title: "DEPRECATED - please use pb:provider-pacts-for-verification", Templated: true},
+		"pb:integrations":                                    f("/integrations", "Integrations"),
 		"pb:environments":                                    f("/environments", "Environments"),
 		"pb:environment":                                     t("/environments/{uuid}", "Environment"),
 	}

@@ -25,4 +25,6 @@ type Services struct {
 	// Operations lists and deletes integrations and branches in bulk and
 	// counts everything (/metrics).
 	Operations broker.Operations
+	// Labels tags pacticipants.
+	Labels broker.Labels
 }

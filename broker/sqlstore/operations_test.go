@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/brokertest"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/accord-cdc/accord/broker/storetest"
 )
@@ -23,29 +24,7 @@ func bothBackends(t *testing.T, test func(t *testing.T, s *sqlstore.Store)) {
 	}
 }
 
-// orphans counts rows that point at something deleted, or content that
-// nothing uses any more: after any delete, every one must be zero.
-var orphans = map[string]string{
-	"unreferenced pact contents":    `SELECT COUNT(*) FROM pact_versions pv WHERE NOT EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.pact_version_id = pv.id) AND NOT EXISTS (SELECT 1 FROM verifications v WHERE v.pact_version_id = pv.id)`,
-	"publications without version":  `SELECT COUNT(*) FROM pact_publications pp WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = pp.consumer_version_id)`,
-	"verifications without version": `SELECT COUNT(*) FROM verifications x WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = x.provider_version_id)`,
-	"versions without pacticipant":  `SELECT COUNT(*) FROM versions v WHERE NOT EXISTS (SELECT 1 FROM pacticipants p WHERE p.id = v.pacticipant_id)`,
-	"tags without version":          `SELECT COUNT(*) FROM tags t WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = t.version_id)`,
-	"branch entries":                `SELECT COUNT(*) FROM branch_versions bv WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = bv.version_id) OR NOT EXISTS (SELECT 1 FROM branches b WHERE b.id = bv.branch_id)`,
-	"labels without pacticipant":    `SELECT COUNT(*) FROM labels l WHERE NOT EXISTS (SELECT 1 FROM pacticipants p WHERE p.id = l.pacticipant_id)`,
-	"integrations":                  `SELECT COUNT(*) FROM integrations i WHERE NOT EXISTS (SELECT 1 FROM pacticipants p WHERE p.id = i.consumer_id) OR NOT EXISTS (SELECT 1 FROM pacticipants p WHERE p.id = i.provider_id)`,
-	"triggered webhooks":            `SELECT COUNT(*) FROM triggered_webhooks tw WHERE NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.id = tw.webhook_id)`,
-	"webhook logs":                  `SELECT COUNT(*) FROM webhook_executions e WHERE NOT EXISTS (SELECT 1 FROM triggered_webhooks tw WHERE tw.id = e.triggered_webhook_id)`,
-}
-
-func assertNoOrphans(t *testing.T, s *sqlstore.Store) {
-	t.Helper()
-	for what, q := range orphans {
-		var n int
-		require.NoError(t, s.DB().QueryRowContext(t.Context(), q).Scan(&n), what)
-		assert.Zero(t, n, "orphan %s", what)
-	}
-}
+func assertNoOrphans(t *testing.T, s *sqlstore.Store) { brokertest.AssertNoOrphans(t, s) }
 
 func TestLabels(t *testing.T) {
 	bothBackends(t, func(t *testing.T, s *sqlstore.Store) {

@@ -352,12 +352,16 @@ func (s *Store) GetPact(ctx context.Context, ref broker.PactRef) (broker.Pact, e
 // DeletePact implements broker.Pacts.
 func (s *Store) DeletePact(ctx context.Context, consumer, provider, version string) error {
 	return s.write(ctx, func(r runner) error {
-		var id int64
-		err := r.row(ctx, `SELECT pp.id`+pactFrom+` WHERE c.name = ? AND p.name = ? AND v.number = ?`, consumer, provider, version).Scan(&id)
+		var id, content int64
+		err := r.row(ctx, `SELECT pp.id, pp.pact_version_id`+pactFrom+` WHERE c.name = ? AND p.name = ? AND v.number = ?`, consumer, provider, version).Scan(&id, &content)
 		if err != nil {
 			return notFound(err, "no pact between %q version %q and %q", consumer, version, provider)
 		}
-		return r.exec(ctx, `DELETE FROM pact_publications WHERE id = ?`, id)
+		if err := r.exec(ctx, `DELETE FROM pact_publications WHERE id = ?`, id); err != nil {
+			return err
+		}
+		// Content no other publication or result uses goes with it.
+		return deleteUnreferencedContents(ctx, r, []int64{content})
 	})
 }
 

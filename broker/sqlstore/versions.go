@@ -283,7 +283,21 @@ func (s *Store) DeleteVersion(ctx context.Context, pacticipant, number string) e
 		if err != nil {
 			return err
 		}
-		return r.exec(ctx, `DELETE FROM versions WHERE id = ?`, v.ID)
+		// The contents it published or verified, that go when unused.
+		var contents []int64
+		if err := scanRows(ctx, r, `SELECT pact_version_id FROM pact_publications WHERE consumer_version_id = ?
+			UNION SELECT pact_version_id FROM verifications WHERE provider_version_id = ?`, func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			contents = append(contents, id)
+			return err
+		}, v.ID, v.ID); err != nil {
+			return err
+		}
+		if err := r.exec(ctx, `DELETE FROM versions WHERE id = ?`, v.ID); err != nil {
+			return err
+		}
+		return deleteUnreferencedContents(ctx, r, contents)
 	})
 }
 

@@ -370,6 +370,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Matrix:          store,
 		Health:          store,
 		FieldUsage:      store,
+		Labels:          store,
 		Operations:      store,
 	}, httpapi.Config{BaseURL: m.BaseURL, BaseURLs: m.BaseURLs, Auth: m.Auth, Log: m.Log, Webhooks: m.Webhooks,
 		Metrics: m.Metrics.Handler(), PublicHeartbeat: m.PublicHeartbeat})
