@@ -66,7 +66,7 @@ func APIServices(s *sqlstore.Store) httpapi.Services {
 	return httpapi.Services{
 		Pacticipants: s, Versions: s, Pacts: s, Verifications: s, ForVerification: s,
 		Environments: s, Deployments: s, Webhooks: s, Matrix: s, Health: s, FieldUsage: s,
-		Labels: s, Operations: s,
+		Labels: s, Operations: s, ProviderContracts: s,
 	}
 }
 

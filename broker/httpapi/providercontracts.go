@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net/http"
 	"strings"
 
 	"github.com/accord-cdc/accord/broker"
@@ -137,7 +138,7 @@ func providerContractNotices(c broker.ProviderContract, contractURL string) []br
 // providerContractJSON is the provider contract resource: the document, the
 // self-verification, and the compatibility of each checked consumer pact.
 func (l links) providerContractJSON(c broker.ProviderContract, checks []broker.Verification) map[string]any {
-	self := l.url("provider-contracts", "provider", c.Provider, "version", c.ProviderVersion)
+	self := l.providerContract(c.Provider, c.ProviderVersion)
 	var compat []map[string]any
 	for _, v := range checks {
 		entry := map[string]any{
@@ -170,9 +171,11 @@ func (l links) providerContractJSON(c broker.ProviderContract, checks []broker.V
 		"createdAt":       c.CreatedAt,
 		"_embedded":       map[string]any{"compatibility": compat},
 		"_links": map[string]any{
-			"self":                   Link{Href: self, Title: "Provider contract"},
-			"pb:pacticipant":         Link{Href: l.pacticipant(c.Provider), Title: "Pacticipant", Name: c.Provider},
-			"pb:pacticipant-version": Link{Href: l.version(c.Provider, c.ProviderVersion), Title: "Pacticipant version", Name: c.ProviderVersion},
+			"self":                                   Link{Href: self, Title: "Provider contract"},
+			"pb:pacticipant":                         Link{Href: l.pacticipant(c.Provider), Title: "Pacticipant", Name: c.Provider},
+			"pb:pacticipant-version":                 Link{Href: l.version(c.Provider, c.ProviderVersion), Title: "Pacticipant version", Name: c.ProviderVersion},
+			"pf:self-verification":                   Link{Href: self + "/self-verification", Title: "Provider contract self-verification"},
+			"pf:cross-contract-verification-results": Link{Href: self + "/cross-contract-verification-results", Title: "Cross-contract verification results"},
 		},
 	}
 	if sv := c.SelfVerification; sv != nil {
@@ -182,4 +185,126 @@ func (l links) providerContractJSON(c broker.ProviderContract, checks []broker.V
 		body["_embedded"] = map[string]any{"compatibility": []any{}}
 	}
 	return body
+}
+
+// publishProviderContract is POST /provider-contracts/provider/{provider}/publish,
+// the index's pf:publish-provider-contract. The checks it calls for are
+// queued in its transaction and made in the background: the response does
+// not wait for them.
+func (s *Server) publishProviderContract(w http.ResponseWriter, r *http.Request, p params) error {
+	var b providerContractBody
+	if err := s.decode(r, &b); err != nil {
+		return err
+	}
+	req, err := providerContractRequest(p["provider"], b)
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.ProviderContracts.PublishProviderContract(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	l := s.links(r)
+	self := l.providerContract(c.Provider, c.ProviderVersion)
+	tags := []Link{}
+	for _, t := range req.Tags {
+		tags = append(tags, Link{Href: l.tag(c.Provider, c.ProviderVersion, t), Title: "Tag", Name: t})
+	}
+	links := map[string]any{
+		"pb:pacticipant":              Link{Href: l.pacticipant(c.Provider), Title: "Pacticipant", Name: c.Provider},
+		"pb:pacticipant-version":      Link{Href: l.version(c.Provider, c.ProviderVersion), Title: "Pacticipant version", Name: c.ProviderVersion},
+		"pb:pacticipant-version-tags": tags,
+		"pf:provider-contract":        Link{Href: self, Title: "Provider contract"},
+	}
+	if req.Branch != "" {
+		links["pb:branch-version"] = Link{Href: l.branchVersion(c.Provider, req.Branch, c.ProviderVersion), Title: "Branch version", Name: req.Branch}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"notices": providerContractNotices(c, self),
+		"_embedded": map[string]any{
+			"pacticipant": map[string]any{"name": c.Provider, "_links": map[string]any{"self": Link{Href: l.pacticipant(c.Provider), Title: "Pacticipant", Name: c.Provider}}},
+			"version":     map[string]any{"number": c.ProviderVersion, "_links": map[string]any{"self": Link{Href: l.version(c.Provider, c.ProviderVersion), Title: "Version", Name: c.ProviderVersion}}},
+		},
+		"_links": links,
+	})
+	return nil
+}
+
+// providerContract is GET /provider-contracts/provider/{provider}/version/{version}
+// and …/latest: the document, the self-verification, and the compatibility
+// of each consumer pact checked against it.
+func (s *Server) providerContract(w http.ResponseWriter, r *http.Request, p params) error {
+	c, err := s.findProviderContract(r, p)
+	if err != nil {
+		return err
+	}
+	checks, err := s.svc.ProviderContracts.ContractCheckResults(r.Context(), c.Provider, c.ProviderVersion)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.links(r).providerContractJSON(c, checks))
+	return nil
+}
+
+// providerContractSelfVerification is GET …/version/{version}/self-verification:
+// what the provider reported of testing itself against its contract, with
+// the results' text.
+func (s *Server) providerContractSelfVerification(w http.ResponseWriter, r *http.Request, p params) error {
+	c, err := s.findProviderContract(r, p)
+	if err != nil {
+		return err
+	}
+	l := s.links(r)
+	body := map[string]any{
+		"provider": c.Provider, "providerVersion": c.ProviderVersion, "reported": c.SelfVerification != nil,
+		"_links": map[string]any{
+			"self":                 Link{Href: l.providerContract(c.Provider, c.ProviderVersion) + "/self-verification", Title: "Provider contract self-verification"},
+			"pf:provider-contract": Link{Href: l.providerContract(c.Provider, c.ProviderVersion), Title: "Provider contract"},
+		},
+	}
+	if sv := c.SelfVerification; sv != nil {
+		body["success"] = sv.Success
+		body["content"] = sv.Content
+		body["contentType"] = sv.ContentType
+		body["format"] = sv.Format
+		body["verifier"] = sv.Verifier
+		body["verifierVersion"] = sv.VerifierVersion
+	}
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+// crossContractVerificationResults is GET …/version/{version}/cross-contract-verification-results:
+// the compatibility of each consumer pact checked against the contract.
+func (s *Server) crossContractVerificationResults(w http.ResponseWriter, r *http.Request, p params) error {
+	c, err := s.findProviderContract(r, p)
+	if err != nil {
+		return err
+	}
+	checks, err := s.svc.ProviderContracts.ContractCheckResults(r.Context(), c.Provider, c.ProviderVersion)
+	if err != nil {
+		return err
+	}
+	l := s.links(r)
+	full := l.providerContractJSON(c, checks)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"provider": c.Provider, "providerVersion": c.ProviderVersion, "sha": c.SHA,
+		"_embedded": full["_embedded"],
+		"_links": map[string]any{
+			"self":                 Link{Href: l.providerContract(c.Provider, c.ProviderVersion) + "/cross-contract-verification-results", Title: "Cross-contract verification results"},
+			"pf:provider-contract": Link{Href: l.providerContract(c.Provider, c.ProviderVersion), Title: "Provider contract"},
+		},
+	})
+	return nil
+}
+
+func (s *Server) findProviderContract(r *http.Request, p params) (broker.ProviderContract, error) {
+	if v, ok := p["version"]; ok {
+		return s.svc.ProviderContracts.GetProviderContract(r.Context(), p["provider"], v)
+	}
+	return s.svc.ProviderContracts.LatestProviderContract(r.Context(), p["provider"])
+}
+
+func (l links) providerContract(provider, version string) string {
+	return l.url("provider-contracts", "provider", provider, "version", version)
 }

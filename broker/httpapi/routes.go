@@ -168,6 +168,14 @@ func (s *Server) register() {
 	s.handle(read, "GET /pacticipants/{pacticipant}/environments/{uuid}/versions", s.environmentVersions)
 	s.handle(read, "GET /diagnostic/status/dependencies", s.dependencies)
 
+	// Provider contracts (bi-directional contract testing).
+	contract := "/provider-contracts/provider/{provider}/version/{version}"
+	s.handle(write, "POST /provider-contracts/provider/{provider}/publish", s.publishProviderContract)
+	s.handle(read, "GET /provider-contracts/provider/{provider}/latest", s.providerContract)
+	s.handle(read, "GET "+contract, s.providerContract)
+	s.handle(read, "GET "+contract+"/self-verification", s.providerContractSelfVerification)
+	s.handle(read, "GET "+contract+"/cross-contract-verification-results", s.crossContractVerificationResults)
+
 	// What ServeMux cannot express.
 	//
 	// The Ruby broker lists the provider and consumer webhook lists first,
@@ -259,6 +267,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request, _ params) error {
 		"pb:integrations":                                    f("/integrations", "Integrations"),
 		"pb:environments":                                    f("/environments", "Environments"),
 		"pb:environment":                                     t("/environments/{uuid}", "Environment"),
+		"pf:publish-provider-contract":                       t("/provider-contracts/provider/{provider}/publish", "Publish a provider contract (an OpenAPI document)"),
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"_links": idx})
 	return nil

@@ -27,4 +27,8 @@ type Services struct {
 	Operations broker.Operations
 	// Labels tags pacticipants.
 	Labels broker.Labels
+
+	// ProviderContracts stores provider contracts (OpenAPI documents) and
+	// their checks against consumer pacts.
+	ProviderContracts broker.ProviderContractStore
 }

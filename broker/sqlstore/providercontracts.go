@@ -101,6 +101,7 @@ func (s *Store) PublishProviderContract(ctx context.Context, req broker.Provider
 // enqueueContractCheck queues a check of the contract unless one is already
 // waiting unclaimed (a claimed one may have read its pacts already).
 func (r runner) enqueueContractCheck(ctx context.Context, contractID, now int64) error {
+	r.afterCommit(r.s.ContractChecksQueued)
 	return r.exec(ctx, `INSERT INTO contract_checks (provider_contract_id, next_attempt_at, created_at)
 		SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM contract_checks WHERE provider_contract_id = ? AND lease_owner IS NULL)`, contractID, now, now, contractID)
 }

@@ -67,6 +67,9 @@ type Store struct {
 	// cleaning lets one clean run at a time on SQLite, which one broker
 	// process serves; PostgreSQL uses an advisory lock across brokers.
 	cleaning sync.Mutex
+	// ContractChecksQueued, when set, is called after a transaction that
+	// queued provider contract checks commits (main wakes the checker).
+	ContractChecksQueued func()
 	// fieldIndexCache holds decoded field-usage indexes of (immutable) pact contents.
 	fieldIndexCache indexCache
 }
@@ -274,6 +277,17 @@ type querier interface {
 type runner struct {
 	s  *Store
 	tx querier
+	// committed holds what to do once the transaction commits (nil
+	// outside write: nothing is then done).
+	committed *[]func()
+}
+
+// afterCommit runs f once the write transaction commits, never if it rolls
+// back: a notice that what it wrote can be seen.
+func (r runner) afterCommit(f func()) {
+	if r.committed != nil && f != nil {
+		*r.committed = append(*r.committed, f)
+	}
 }
 
 func (r runner) exec(ctx context.Context, q string, args ...any) error {
@@ -330,12 +344,16 @@ func (s *Store) writeOnce(ctx context.Context, fn func(r runner) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := fn(runner{s: s, tx: tx}); err != nil {
+	var committed []func()
+	if err := fn(runner{s: s, tx: tx, committed: &committed}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	for _, f := range committed {
+		f()
 	}
 	return nil
 }

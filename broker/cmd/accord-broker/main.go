@@ -29,6 +29,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/accord-cdc/accord/broker/contractcheck"
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/httpedge"
 	"github.com/accord-cdc/accord/broker/metrics"
@@ -130,6 +131,9 @@ type Main struct {
 	dispatcher *webhook.Dispatcher
 	// cleaner runs the scheduled data clean-up, when enabled.
 	cleaner *retention.Cleaner
+	// checker checks consumer pacts against provider contracts, as the
+	// database's outbox asks.
+	checker *contractcheck.Checker
 }
 
 // NewMain returns a Main logging to out.
@@ -347,6 +351,10 @@ func (m *Main) Run(ctx context.Context) error {
 		store.DB().SetMaxIdleConns(m.MaxConnections)
 	}
 	m.store = store
+	// The checker wakes when a transaction that queued checks commits, so
+	// it is set before any request is served.
+	m.checker = contractcheck.New(store, m.Log.With("component", "contract-checks"))
+	store.ContractChecksQueued = m.checker.Wake
 	ln, err := net.Listen("tcp", m.Addr)
 	if err != nil {
 		store.Close()
@@ -372,6 +380,8 @@ func (m *Main) Run(ctx context.Context) error {
 		FieldUsage:      store,
 		Labels:          store,
 		Operations:      store,
+		// Publishing queues checks; m.checker makes them.
+		ProviderContracts: store,
 	}, httpapi.Config{BaseURL: m.BaseURL, BaseURLs: m.BaseURLs, Auth: m.Auth, Log: m.Log, Webhooks: m.Webhooks,
 		Metrics: m.Metrics.Handler(), PublicHeartbeat: m.PublicHeartbeat})
 	// Browsers get the UI's pages at the API's own URLs; clients get HAL.
@@ -407,6 +417,9 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Log.Info("data clean-up scheduled", "cron", m.Retention.ScheduleSpec, "next", m.Retention.Schedule.Next(time.Now().UTC()),
 			"dry_run", m.Retention.DryRun, "deletion_limit", m.Retention.DeletionLimit)
 	}
+	// Checks left queued by an earlier run (a broker stopped between a
+	// publication and its check) are found by the first poll.
+	m.checker.Start()
 	m.Log.Info("broker started", "addr", ln.Addr().String(), "database", string(store.Dialect()))
 	return nil
 }
@@ -436,6 +449,9 @@ func (m *Main) Close(ctx context.Context) error {
 	}
 	if m.dispatcher != nil {
 		errs = append(errs, m.dispatcher.Stop(ctx))
+	}
+	if m.checker != nil {
+		errs = append(errs, m.checker.Stop(ctx))
 	}
 	if m.store != nil {
 		errs = append(errs, m.store.Close())
