@@ -187,6 +187,19 @@ type Matrix interface {
 	// MatrixVersionDetails returns the branches, tags and environments of
 	// the versions shown in matrix rows.
 	MatrixVersionDetails(ctx context.Context, versionIDs []int64) (map[int64]matrix.VersionDetails, error)
+	// MatrixSnapshot runs fn over one consistent view of the committed
+	// state (a read-only transaction): the facts and details of v see the
+	// same commits. state names that view: two views with the same
+	// non-empty state show exactly the same committed data, so an answer
+	// computed in one may be served for the other, and any write committed
+	// since changes it. "" means the store cannot tell (never reuse).
+	MatrixSnapshot(ctx context.Context, fn func(ctx context.Context, state string, v MatrixView) error) error
+}
+
+// MatrixView is the matrix's reads inside one snapshot.
+type MatrixView interface {
+	MatrixFacts() matrix.Facts
+	MatrixVersionDetails(ctx context.Context, versionIDs []int64) (map[int64]matrix.VersionDetails, error)
 }
 
 // Health reports whether the storage is reachable.

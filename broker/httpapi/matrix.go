@@ -1,34 +1,65 @@
 package httpapi
 
 import (
-	"io"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 
+	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/httpedge"
 	"github.com/accord-cdc/accord/broker/matrix"
 )
 
 // decide answers q and writes the matrix document: 400 with the problems
 // when the question is invalid (an unknown pacticipant or environment is
-// never a "yes").
+// never a "yes"). The decision and the details it shows are read in one
+// snapshot; an answer already rendered in that same snapshot's state is
+// served again (answers.go says why that is never stale).
 func (s *Server) decide(w http.ResponseWriter, r *http.Request, q matrix.Query, parseErr error) error {
-	if parseErr == nil {
-		res, err := matrix.Decide(r.Context(), s.svc.Matrix.MatrixFacts(), q)
-		if err == nil {
-			return s.writeMatrix(w, r, res)
-		}
-		parseErr = err
+	if parseErr != nil {
+		return parseErr // a *matrix.ValidationError is a 400 listing the problems
 	}
-	return parseErr // a *matrix.ValidationError is a 400 listing the problems
+	text := wantsText(r)
+	key := fmt.Sprintf("%s\x00%s\x00%t\x00%s", r.URL.Path, r.URL.RawQuery, text, s.links(r).base)
+	var ans answer
+	err := s.svc.Matrix.MatrixSnapshot(r.Context(), func(ctx context.Context, state string, v broker.MatrixView) error {
+		var ok bool
+		if ans, ok = s.answers.get(state, key); ok {
+			return nil
+		}
+		res, err := matrix.Decide(ctx, v.MatrixFacts(), q)
+		if err != nil {
+			return err
+		}
+		if ans, err = s.renderMatrix(ctx, r, v, res, text); err != nil {
+			return err
+		}
+		s.answers.put(state, key, ans)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ans.contentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(ans.body)
+	return nil
 }
 
-func (s *Server) writeMatrix(w http.ResponseWriter, r *http.Request, res matrix.Result) error {
-	if accept := r.Header.Get("Accept"); strings.Contains(accept, "text/plain") && !strings.Contains(accept, "json") {
-		w.Header().Set("Content-Type", "text/plain;charset=utf-8")
-		w.WriteHeader(http.StatusOK)
-		_, _ = io.WriteString(w, matrix.Text(res))
-		return nil
+func wantsText(r *http.Request) bool {
+	accept := r.Header.Get("Accept")
+	return strings.Contains(accept, "text/plain") && !strings.Contains(accept, "json")
+}
+
+// renderMatrix renders res as text or as the HAL matrix document, with the
+// branches, tags and environments of its versions read in v.
+func (s *Server) renderMatrix(ctx context.Context, r *http.Request, v broker.MatrixView, res matrix.Result, text bool) (answer, error) {
+	if text {
+		return answer{"text/plain;charset=utf-8", []byte(matrix.Text(res))}, nil
 	}
 	var ids []int64
 	for _, row := range res.Rows {
@@ -38,16 +69,21 @@ func (s *Server) writeMatrix(w http.ResponseWriter, r *http.Request, res matrix.
 		}
 	}
 	slices.Sort(ids)
-	details, err := s.svc.Matrix.MatrixVersionDetails(r.Context(), slices.Compact(ids))
+	details, err := v.MatrixVersionDetails(ctx, slices.Compact(ids))
 	if err != nil {
-		return err
+		return answer{}, err
 	}
 	body := matrix.NewBody(res, matrix.RenderOptions{
 		BaseURL: s.links(r).base,
 		Details: func(_ string, v matrix.Version) matrix.VersionDetails { return details[v.ID] },
 	})
-	writeJSON(w, http.StatusOK, body)
-	return nil
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		return answer{}, err
+	}
+	return answer{httpedge.HALJSON, buf.Bytes()}, nil
 }
 
 // matrix is GET /matrix?q[][pacticipant]=...: the rows between the selected

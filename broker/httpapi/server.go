@@ -51,6 +51,8 @@ type Server struct {
 	mux *httpedge.Mux
 	// largeBodies lets one request body over smallBody be read at a time.
 	largeBodies chan struct{}
+	// answers are matrix answers by database state (answers.go).
+	answers answers
 }
 
 // New returns the API over the broker's services; every field of svc must

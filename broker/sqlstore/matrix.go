@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/matrix"
 )
 
@@ -419,8 +420,49 @@ func (f *matrixReader) Verifications(ctx context.Context, q matrix.VerificationQ
 // versions, for rendering matrix rows: three queries on the version_id
 // indexes, however many rows there are.
 func (s *Store) MatrixVersionDetails(ctx context.Context, versionIDs []int64) (map[int64]matrix.VersionDetails, error) {
+	return versionDetails(ctx, s.read(), versionIDs)
+}
+
+// MatrixSnapshot implements broker.Matrix: one read-only transaction
+// (REPEATABLE READ on PostgreSQL; SQLite's WAL readers see one snapshot).
+// The state is read first, in that same transaction: on SQLite the write
+// generation that migration 0008's triggers bump in every transaction
+// changing a table the matrix reads; on PostgreSQL the transaction's
+// snapshot itself (pg_current_snapshot: the set of committed transactions
+// it sees, across every broker on the database). Equal states therefore
+// mean equal data, and no committed write leaves a state unchanged.
+func (s *Store) MatrixSnapshot(ctx context.Context, fn func(ctx context.Context, state string, v broker.MatrixView) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	q := `SELECT 'sqlite:' || n FROM matrix_generation WHERE id = 1`
+	if s.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+		q = `SELECT 'pg:' || pg_current_snapshot()::text`
+	}
+	tx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
+	r := runner{s: s, tx: tx}
+	var state string
+	if err := r.row(ctx, q).Scan(&state); err != nil {
+		return fmt.Errorf("read the matrix generation: %w", err)
+	}
+	return fn(ctx, state, snapshotView{r})
+}
+
+type snapshotView struct{ r runner }
+
+func (v snapshotView) MatrixFacts() matrix.Facts {
+	return &matrixReader{r: v.r, apps: map[string]matrixApp{}}
+}
+
+func (v snapshotView) MatrixVersionDetails(ctx context.Context, versionIDs []int64) (map[int64]matrix.VersionDetails, error) {
+	return versionDetails(ctx, v.r, versionIDs)
+}
+
+func versionDetails(ctx context.Context, r runner, versionIDs []int64) (map[int64]matrix.VersionDetails, error) {
 	out := map[int64]matrix.VersionDetails{}
-	r := s.read()
 	for len(versionIDs) > 0 {
 		n := min(len(versionIDs), 500)
 		ids := anys(versionIDs[:n])

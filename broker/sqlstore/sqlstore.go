@@ -72,6 +72,65 @@ type Store struct {
 	ContractChecksQueued func()
 	// fieldIndexCache holds decoded field-usage indexes of (immutable) pact contents.
 	fieldIndexCache indexCache
+	// stmts are SQLite's prepared statements by query text (see stmt).
+	stmts stmtCache
+}
+
+// stmtCache keeps prepared statements for SQLite, whose driver would
+// otherwise parse and plan every query again (a third of the broker's CPU
+// under can-i-deploy load). database/sql prepares each on a connection the
+// first time it runs there. Texts are kept up to a bound and never evicted:
+// the queries are a fixed set, with IN lists of a few lengths.
+type stmtCache struct {
+	mu sync.RWMutex
+	m  map[string]*sql.Stmt
+	// pending are texts being prepared in the background.
+	pending map[string]bool
+}
+
+const maxCachedStmts = 300
+
+// stmt returns the prepared statement of q, or nil when it is not (yet)
+// cached or not used on this dialect. A text seen for the first time is
+// prepared in the background, on a connection of the pool when one is
+// free: preparing it here could wait for a connection while this caller
+// holds one inside a transaction, and every connection could be such a
+// caller.
+func (s *Store) stmt(q string) *sql.Stmt {
+	if s.dialect != SQLite {
+		return nil // pgx caches prepared statements per connection itself
+	}
+	s.stmts.mu.RLock()
+	st, ok := s.stmts.m[q]
+	full := len(s.stmts.m)+len(s.stmts.pending) >= maxCachedStmts || s.stmts.pending[q]
+	s.stmts.mu.RUnlock()
+	if ok || full {
+		return st
+	}
+	s.stmts.mu.Lock()
+	defer s.stmts.mu.Unlock()
+	if s.stmts.m == nil {
+		s.stmts.m, s.stmts.pending = map[string]*sql.Stmt{}, map[string]bool{}
+	}
+	if _, ok := s.stmts.m[q]; ok || s.stmts.pending[q] {
+		return nil
+	}
+	s.stmts.pending[q] = true
+	go func() {
+		st, err := s.db.PrepareContext(context.Background(), q)
+		s.stmts.mu.Lock()
+		defer s.stmts.mu.Unlock()
+		delete(s.stmts.pending, q)
+		if err != nil {
+			return // the query keeps running unprepared and reports its error
+		}
+		if s.stmts.m == nil { // closed meanwhile
+			st.Close()
+			return
+		}
+		s.stmts.m[q] = st
+	}()
+	return nil
 }
 
 // ParseURL splits a database URL into dialect and driver DSN. Accepted:
@@ -166,7 +225,15 @@ func (s *Store) DB() *sql.DB { return s.db }
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.mu.Lock()
+	for _, st := range s.stmts.m {
+		st.Close()
+	}
+	s.stmts.m, s.stmts.pending = nil, nil
+	s.stmts.mu.Unlock()
+	return s.db.Close()
+}
 
 func (s *Store) migrate(ctx context.Context) error {
 	dir := path.Join("migrations", string(s.dialect))
@@ -291,16 +358,39 @@ func (r runner) afterCommit(f func()) {
 }
 
 func (r runner) exec(ctx context.Context, q string, args ...any) error {
+	if st := r.prepared(ctx, q); st != nil {
+		_, err := st.ExecContext(ctx, args...)
+		return err
+	}
 	_, err := r.tx.ExecContext(ctx, r.s.rebind(q), args...)
 	return err
 }
 
 func (r runner) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := r.prepared(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return r.tx.QueryContext(ctx, r.s.rebind(q), args...)
 }
 
 func (r runner) row(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := r.prepared(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return r.tx.QueryRowContext(ctx, r.s.rebind(q), args...)
+}
+
+// prepared returns the cached statement of q for this runner (inside a
+// transaction: bound to it, reusing the connection's prepared one), or nil.
+func (r runner) prepared(ctx context.Context, q string) *sql.Stmt {
+	st := r.s.stmt(q)
+	if st == nil {
+		return nil
+	}
+	if tx, ok := r.tx.(*sql.Tx); ok {
+		return tx.StmtContext(ctx, st)
+	}
+	return st
 }
 
 // read runs queries outside a transaction.

@@ -1,0 +1,5 @@
+-- Nothing to create on PostgreSQL: a matrix answer is keyed by the
+-- snapshot it was read in (pg_current_snapshot() inside a REPEATABLE READ
+-- transaction), which names exactly the set of committed transactions it
+-- sees, across every broker on the database. SQLite has no such name, so
+-- its 0008 counts writes with triggers (see sqlite/0008_matrix_generation.sql).
