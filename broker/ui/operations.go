@@ -35,7 +35,8 @@ type deleteButton struct {
 
 // deleteAction builds a delete button for the templates: kind and args
 // name what goes ("pacticipant" name; "version" name number; "branch"
-// name branch; "pact" consumer provider version).
+// name branch; "integration" consumer provider; "pact" consumer provider
+// version).
 func (h *Handler) deleteAction(kind string, args ...string) (deleteButton, error) {
 	arg := func(i int) string {
 		if i < len(args) {
@@ -54,6 +55,10 @@ func (h *Handler) deleteAction(kind string, args ...string) (deleteButton, error
 	case "branch":
 		return deleteButton{URL: p + "/branches/" + seg(arg(1)), Confirm: fmt.Sprintf("Delete branch %s of %s? Its versions stay.", arg(1), arg(0)),
 			Label: "Delete"}, nil
+	case "integration": // consumer provider
+		return deleteButton{URL: h.base + "/integrations/provider/" + seg(arg(1)) + "/consumer/" + seg(arg(0)),
+			Confirm: fmt.Sprintf("Delete the integration between %s and %s: their pacts, verification results and webhooks?", arg(0), arg(1)),
+			Label:   "Delete"}, nil
 	case "pact":
 		return deleteButton{URL: h.pactURL(arg(0), arg(1), arg(2)), Confirm: fmt.Sprintf("Delete the pact %s published for %s to %s?", arg(2), arg(0), arg(1)),
 			Then: p, Label: "Delete this pact"}, nil

@@ -85,4 +85,29 @@ func TestBrowserOperations(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(shots, "pacticipant-labels.png"), png, 0o644))
 	problems, _ = bp.take()
 	assert.Empty(t, problems)
+
+	// Add a label through the form, remove the other through its button,
+	// then delete an integration: each through the API.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#new-label"), "tier 1"),
+		chromedp.Click(chromedp.CSS(`form.add-label button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[aria-label="Remove label tier 1"]`)),
+	))
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(window.confirm = () => true, true)`))
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`button[aria-label="Remove label team-payments"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`button[aria-label="Remove label team-payments"]`)),
+	))
+	labels, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#labels .label")].map(e => e.innerText)`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"tier 1"}, labels)
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(window.confirm = () => true, true)`))
+	require.NoError(t, err)
+	gone := `button[data-delete="/integrations/provider/orders/consumer/notifier"]`
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(gone)), chromedp.WaitNotPresent(chromedp.CSS(gone))))
+	res, _ = getURL(t, srv, "/pacts/provider/orders/consumer/notifier/latest", "application/hal+json")
+	assert.Equal(t, http.StatusNotFound, res.StatusCode, "the integration's pacts are gone")
+	problems, _ = bp.take()
+	assert.Empty(t, problems)
 }

@@ -157,6 +157,11 @@ func TestLabelsAndDeleteActions(t *testing.T) {
 	assert.Contains(t, versionURLs, "/pacticipants/orders/versions/2.0.0")
 	assert.Equal(t, 0, writer.Find("table.branches tr:has(.label) button.danger").Length(), "the main branch cannot be deleted from here")
 	assert.Equal(t, 1, writer.Find(".ops-status").Length())
+	var integrationURLs []string
+	writer.Find("tr.integration button.danger").Each(func(_ int, s *goquery.Selection) {
+		integrationURLs = append(integrationURLs, s.AttrOr("data-delete", ""))
+	})
+	assert.ElementsMatch(t, []string{"/integrations/provider/orders/consumer/gateway", "/integrations/provider/orders/consumer/notifier", "/integrations/provider/users/consumer/orders"}, integrationURLs)
 
 	pact := as("rw", "secret", "/pacts/provider/orders/consumer/gateway/version/1.0.0")
 	del, _ = pact.Find(`.actions button.danger`).Attr("data-delete")
