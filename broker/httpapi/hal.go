@@ -155,9 +155,10 @@ func pactTitle(p broker.Pact) string {
 
 // pactJSON renders the pact content with the broker's links merged in.
 // metadata is the URL segment the pact was fetched with (may be empty).
-// pb:previous-distinct is linked only when hasPrevious says there is one:
-// the Ruby broker links it always, and a first version's link is a 404.
-func (l links) pactJSON(p broker.Pact, metadata string, hasPrevious bool) ([]byte, error) {
+// pb:previous-distinct and pb:latest-untagged-pact-version are linked
+// only when has says the resource exists: the Ruby broker links them
+// always, and a first version's or an always-tagged pair's link is a 404.
+func (l links) pactJSON(p broker.Pact, metadata string, has pactRelations) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(p.Content))
 	dec.UseNumber()
 	var doc map[string]any
@@ -184,7 +185,6 @@ func (l links) pactJSON(p broker.Pact, metadata string, hasPrevious bool) ([]byt
 		"pb:pact-version":                 Link{Href: permalink, Title: "Pact content version permalink", Name: p.SHA},
 		"pb:latest-pact-version":          Link{Href: pair("latest"), Title: "Latest version of this pact"},
 		"pb:all-pact-versions":            Link{Href: pair("versions"), Title: "All versions of this pact"},
-		"pb:latest-untagged-pact-version": Link{Href: pair("latest-untagged"), Title: "Latest untagged version of this pact"},
 		"pb:latest-tagged-pact-version":   Link{Href: pair("latest", "{tag}"), Title: "Latest tagged version of this pact", Templated: true},
 		"pb:consumer-version-tag":         Link{Href: l.url("pacticipants", p.Consumer, "versions", p.ConsumerVersion, "tags", "{tag}"), Title: "Tag this consumer version", Templated: true},
 		"pb:tag-version":                  Link{Href: l.url("pacticipants", p.Consumer, "versions", p.ConsumerVersion, "tags", "{tag}"), Title: "Tag this consumer version", Templated: true},
@@ -194,8 +194,11 @@ func (l links) pactJSON(p broker.Pact, metadata string, hasPrevious bool) ([]byt
 		"pb:diff":                         Link{Href: pair("version", p.ConsumerVersion, "diff", "version", "{version}"), Title: "Diff with another specified version of this pact", Templated: true},
 		"curies":                          []Link{{Name: "pb", Href: l.base + "/doc/{rel}?context=pact", Templated: true}},
 	}
-	if hasPrevious {
+	if has.previousDistinct {
 		doc["_links"].(map[string]any)["pb:previous-distinct"] = Link{Href: pair("version", p.ConsumerVersion, "previous-distinct"), Title: "Previous distinct version of this pact"}
+	}
+	if has.latestUntagged {
+		doc["_links"].(map[string]any)["pb:latest-untagged-pact-version"] = Link{Href: pair("latest-untagged"), Title: "Latest untagged version of this pact"}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -83,6 +83,24 @@ func (s *Server) previousDistinct(r *http.Request, pact broker.Pact) (broker.Pac
 	return broker.Pact{}, broker.Errorf(broker.NotFound, "no previous distinct version was found for the %s", pactTitle(pact))
 }
 
+// pactRelations are the conditional relations of a pact resource.
+type pactRelations struct{ previousDistinct, latestUntagged bool }
+
+func (s *Server) pactRelations(r *http.Request, pact broker.Pact) (pactRelations, error) {
+	var has pactRelations
+	_, err := s.previousDistinct(r, pact)
+	if err != nil && !broker.IsNotFound(err) {
+		return has, err
+	}
+	has.previousDistinct = err == nil
+	_, err = s.svc.Pacts.GetPact(r.Context(), broker.PactRef{Consumer: pact.Consumer, Provider: pact.Provider, Untagged: true})
+	if err != nil && !broker.IsNotFound(err) {
+		return has, err
+	}
+	has.latestUntagged = err == nil
+	return has, nil
+}
+
 // withContent reads the content of a pact previousDistinct found.
 func (s *Server) withContent(r *http.Request, p broker.Pact) (broker.Pact, error) {
 	return s.svc.Pacts.GetPact(r.Context(), broker.PactRef{Consumer: p.Consumer, Provider: p.Provider, Version: p.ConsumerVersion})
@@ -100,11 +118,11 @@ func (s *Server) getPreviousDistinct(w http.ResponseWriter, r *http.Request, p p
 	if err != nil {
 		return err
 	}
-	_, perr := s.previousDistinct(r, prev)
-	if perr != nil && !broker.IsNotFound(perr) {
-		return perr
+	has, err := s.pactRelations(r, prev)
+	if err != nil {
+		return err
 	}
-	body, err := s.links(r).pactJSON(prev, "", perr == nil)
+	body, err := s.links(r).pactJSON(prev, "", has)
 	if err != nil {
 		return err
 	}

@@ -203,11 +203,11 @@ func (s *Server) getPact(w http.ResponseWriter, r *http.Request, p params) error
 	if err != nil {
 		return err
 	}
-	_, perr := s.previousDistinct(r, pact)
-	if perr != nil && !broker.IsNotFound(perr) {
-		return perr
+	has, err := s.pactRelations(r, pact)
+	if err != nil {
+		return err
 	}
-	body, err := s.links(r).pactJSON(pact, p["metadata"], perr == nil)
+	body, err := s.links(r).pactJSON(pact, p["metadata"], has)
 	if err != nil {
 		return err
 	}
@@ -243,7 +243,7 @@ func (s *Server) storePact(w http.ResponseWriter, r *http.Request, p params, mer
 	if err != nil {
 		return s.withContentDiff(r, p["consumer"], p["version"], []broker.Contract{{ProviderName: p["provider"], Content: content}}, err)
 	}
-	body, err := s.links(r).pactJSON(pact, "", false)
+	body, err := s.links(r).pactJSON(pact, "", pactRelations{})
 	if err != nil {
 		return err
 	}

@@ -167,6 +167,7 @@ func (s *Server) register() {
 	s.handle(write, "DELETE /pacticipants/{pacticipant}/branches", s.deleteBranches)
 	s.handle(read, "GET /pacticipants/{pacticipant}/environments/{uuid}/versions", s.environmentVersions)
 	s.handle(read, "GET /diagnostic/status/dependencies", s.dependencies)
+	s.handle(read, "GET /doc/{rel}", s.relationDoc) // what the curies point at
 
 	// Provider contracts (bi-directional contract testing).
 	contract := "/provider-contracts/provider/{provider}/version/{version}"

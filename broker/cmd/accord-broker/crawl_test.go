@@ -1,0 +1,265 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/accord-cdc/accord/broker/storetest"
+)
+
+// TestEveryAdvertisedLinkResolves starts from / on a seeded broker and
+// follows every link and templated relation of every HAL resource it
+// reaches: none may answer 404 or 5xx. Templates are filled with the seed's
+// names, so a relation whose resource is missing shows as a 404.
+func TestEveryAdvertisedLinkResolves(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			db := "sqlite://" + filepath.Join(t.TempDir(), "b.sqlite3")
+			if backend == "postgres" {
+				db = pg.Database(t)
+			}
+			m := NewMain(io.Discard)
+			require.NoError(t, m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", db}, env(nil)))
+			require.NoError(t, m.Run(context.Background()))
+			t.Cleanup(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				m.Close(ctx)
+			})
+			vars := seedForCrawl(t, m.URL())
+			c := &crawler{t: t, base: m.URL(), vars: vars, seen: map[string]string{}}
+			c.crawl()
+			if len(c.seen) < 60 {
+				t.Errorf("crawled only %d URLs; the seed or the crawler lost its way", len(c.seen))
+			}
+			var bad []string
+			for u, problem := range c.seen {
+				if problem != "" {
+					bad = append(bad, problem+"  "+u)
+				}
+			}
+			sort.Strings(bad)
+			if len(bad) > 0 {
+				t.Errorf("%d of %d advertised links are dead:\n%s", len(bad), len(c.seen), strings.Join(bad, "\n"))
+			}
+		})
+	}
+}
+
+// seedForCrawl publishes HTTP and message pacts, a verification result,
+// an environment with a deployment and a release, a label and a webhook,
+// and returns the values to fill templates with.
+func seedForCrawl(t *testing.T, base string) map[string]string {
+	send := func(method, path string, body any) map[string]any {
+		t.Helper()
+		b, err := json.Marshal(body)
+		require.NoError(t, err)
+		req, err := http.NewRequest(method, base+path, bytes.NewReader(b))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/hal+json")
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		require.Less(t, res.StatusCode, 300, "%s %s: %s", method, path, raw)
+		var out map[string]any
+		_ = json.Unmarshal(raw, &out)
+		return out
+	}
+	publish := func(consumer, version, branch string, tags []string, provider string, content []byte) {
+		send("POST", "/contracts/publish", map[string]any{"pacticipantName": consumer, "pacticipantVersionNumber": version, "branch": branch, "tags": tags,
+			"contracts": []map[string]any{{"consumerName": consumer, "providerName": provider, "specification": "pact", "contentType": "application/json",
+				"content": base64.StdEncoding.EncodeToString(content)}}})
+	}
+	// Every pacticipant has version 1.0.1 on branch main tagged prod and
+	// the label team-a, so templates filled with those values name
+	// resources that exist whichever pacticipant advertises them.
+	publish("Web", "1.0.0", "main", []string{"prod"}, "Orders", storetest.PactJSON("Web", "Orders", "get order"))
+	publish("Web", "1.0.1", "main", []string{"prod"}, "Orders", storetest.PactJSON("Web", "Orders", "get order", "list orders"))
+	publish("Web", "1.0.2", "feat-x", []string{"prod"}, "Orders", storetest.PactJSON("Web", "Orders", "get order", "list orders"))
+	message := func(status string) []byte {
+		return []byte(`{"consumer":{"name":"Billing"},"provider":{"name":"Orders"},"messages":[
+		{"description":"order placed","providerStates":[{"name":"an order","params":{"id":1}}],"contents":{"id":1,"status":"` + status + `"}}],"metadata":{"pactSpecification":{"version":"3.0.0"}}}`)
+	}
+	publish("Billing", "1.0.0", "main", []string{"prod"}, "Orders", message("placed"))
+	publish("Billing", "1.0.1", "main", []string{"prod"}, "Orders", message("paid"))
+	send("PUT", "/pacticipants/Orders/branches/main/versions/1.0.1", map[string]any{})
+	send("PUT", "/pacticipants/Orders/versions/1.0.1/tags/prod", map[string]any{})
+	// Every pact content has a verification result, so each pact's
+	// pb:latest-verification-results has one to show.
+	for _, pair := range [][2]string{{"Web", "1.0.0"}, {"Web", "1.0.1"}, {"Billing", "1.0.0"}, {"Billing", "1.0.1"}} {
+		pact := send("GET", "/pacts/provider/Orders/consumer/"+pair[0]+"/version/"+pair[1], nil)
+		sha := strings.TrimPrefix(regexp.MustCompile(`pact-version/[0-9a-f]+`).FindString(fmt.Sprint(pact["_links"])), "pact-version/")
+		require.NotEmpty(t, sha, "pact links name the content SHA")
+		send("POST", "/pacts/provider/Orders/consumer/"+pair[0]+"/pact-version/"+sha+"/verification-results",
+			map[string]any{"success": true, "providerApplicationVersion": "1.0.1", "buildUrl": "http://ci/1"})
+	}
+	env := send("POST", "/environments", map[string]any{"name": "production", "displayName": "Production", "production": true})
+	envUUID, _ := env["uuid"].(string)
+	require.NotEmpty(t, envUUID)
+	send("POST", "/pacticipants/Orders/versions/1.0.1/deployed-versions/environment/"+envUUID, map[string]any{})
+	send("POST", "/pacticipants/Web/versions/1.0.1/released-versions/environment/"+envUUID, map[string]any{})
+	for _, p := range []string{"Web", "Orders", "Billing"} {
+		send("PUT", "/pacticipants/"+p+"/labels/team-a", map[string]any{})
+	}
+	hook := send("POST", "/webhooks", map[string]any{"description": "ci", "provider": map[string]any{"name": "Orders"},
+		"events": []map[string]any{{"name": "contract_published"}}, "request": map[string]any{"method": "POST", "url": "https://ci.example/hook"}})
+	hookURL := fmt.Sprint(hook["_links"].(map[string]any)["self"].(map[string]any)["href"])
+	return map[string]string{
+		"provider": "Orders", "consumer": "Web", "pacticipant": "Web", "version": "1.0.1", "consumerApplicationVersion": "1.0.1",
+		"tag": "prod", "branch": "main", "environment": "production", "label": "team-a", "pacticipant_name": "Web",
+		"environment-uuid": envUUID, "webhook-uuid": hookURL[strings.LastIndex(hookURL, "/")+1:],
+		// accord:can-i-remove-field asks about one field of a provider.
+		"method": "GET", "path": "/orders/1", "location": "response.body.$.id",
+	}
+}
+
+type crawler struct {
+	t    *testing.T
+	base string
+	vars map[string]string
+	// seen maps each URL fetched to "" or what was wrong with it.
+	seen  map[string]string
+	queue []string
+}
+
+var templateVar = regexp.MustCompile(`\{([^}]+)\}`)
+
+// expand fills a templated href; "" when it names a variable the seed has
+// no value for (reported as a problem).
+func (c *crawler) expand(rel, href string) (string, string) {
+	missing := ""
+	out := templateVar.ReplaceAllStringFunc(href, func(m string) string {
+		name := m[1 : len(m)-1]
+		switch {
+		case name == "uuid" && strings.Contains(href, "/environments/"):
+			name = "environment-uuid"
+		case name == "uuid":
+			name = "webhook-uuid"
+		}
+		v, ok := c.vars[name]
+		if !ok {
+			missing = name
+		}
+		return url.QueryEscape(v)
+	})
+	if missing != "" {
+		return "", fmt.Sprintf("template variable {%s} of %s has no seed value", missing, rel)
+	}
+	return out, ""
+}
+
+func (c *crawler) add(rel string, link map[string]any) {
+	href, _ := link["href"].(string)
+	if href == "" {
+		return
+	}
+	if templated, _ := link["templated"].(bool); templated || strings.Contains(href, "{") {
+		var problem string
+		if href, problem = c.expand(rel, href); problem != "" {
+			c.seen[rel+" "+link["href"].(string)] = problem
+			return
+		}
+	}
+	if !strings.HasPrefix(href, c.base) {
+		return // another site (badges redirect to shields.io)
+	}
+	if _, ok := c.seen[href]; !ok {
+		c.seen[href] = ""
+		c.queue = append(c.queue, href)
+	}
+}
+
+// links walks a HAL document for "_links" objects, embedded ones too.
+func (c *crawler) links(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if k == "_links" {
+				if ls, ok := x.(map[string]any); ok {
+					c.curies(ls)
+					for rel, l := range ls {
+						if rel == "curies" {
+							continue
+						}
+						switch l := l.(type) {
+						case map[string]any:
+							c.add(rel, l)
+						case []any:
+							for _, one := range l {
+								if m, ok := one.(map[string]any); ok {
+									c.add(rel, m)
+								}
+							}
+						}
+					}
+				}
+				continue
+			}
+			c.links(x)
+		}
+	case []any:
+		for _, x := range v {
+			c.links(x)
+		}
+	}
+}
+
+// curies follows the documentation link of each relation a curie names:
+// {rel} of the "pb" curie filled with "x" for every "pb:x" relation.
+func (c *crawler) curies(ls map[string]any) {
+	cs, _ := ls["curies"].([]any)
+	for _, one := range cs {
+		curie, _ := one.(map[string]any)
+		name, _ := curie["name"].(string)
+		href, _ := curie["href"].(string)
+		for rel := range ls {
+			if short, ok := strings.CutPrefix(rel, name+":"); ok && name != "" {
+				c.add("curie "+rel, map[string]any{"href": strings.ReplaceAll(href, "{rel}", url.PathEscape(short))})
+			}
+		}
+	}
+}
+
+func (c *crawler) crawl() {
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c.seen[c.base+"/"] = ""
+	c.queue = []string{c.base + "/"}
+	for len(c.queue) > 0 && len(c.seen) < 3000 {
+		u := c.queue[0]
+		c.queue = c.queue[1:]
+		req, err := http.NewRequest("GET", u, nil)
+		require.NoError(c.t, err)
+		req.Header.Set("Accept", "application/hal+json, application/json, */*")
+		res, err := client.Do(req)
+		if err != nil {
+			c.seen[u] = err.Error()
+			continue
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode == http.StatusNotFound || res.StatusCode >= 500 {
+			c.seen[u] = fmt.Sprintf("%d %.120s", res.StatusCode, body)
+			continue
+		}
+		var doc any
+		if json.Unmarshal(body, &doc) == nil {
+			c.links(doc)
+		}
+	}
+}
