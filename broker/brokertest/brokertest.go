@@ -75,7 +75,7 @@ func PageServices(s *sqlstore.Store) ui.Services {
 	return ui.Services{
 		Pacticipants: s, Versions: s, Pacts: s, Verifications: s,
 		Environments: s, Deployments: s, Webhooks: s, Matrix: s, FieldUsage: s,
-		Labels: s,
+		Labels: s, ProviderContracts: s,
 	}
 }
 

@@ -102,3 +102,39 @@ func TestParseRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestOutline(t *testing.T) {
+	doc, err := Parse([]byte(`openapi: 3.0.3
+info: {title: Orders, version: "1"}
+paths:
+  /orders/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+    get:
+      summary: Get an order
+      parameters: [{name: expand, in: query, schema: {type: string, enum: [items]}}]
+      responses:
+        "200":
+          description: an order
+          content:
+            application/json:
+              schema: {type: object, required: [id], properties: {id: {type: integer}, items: {type: array, items: {type: string}}}}
+        "404": {description: no such order}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := doc.Outline()
+	if o.Title != "Orders" || len(o.Operations) != 1 {
+		t.Fatalf("outline %+v", o)
+	}
+	op := o.Operations[0]
+	if op.Method != "GET" || op.Path != "/orders/{id}" || op.Summary != "Get an order" || len(op.Parameters) != 2 || len(op.Responses) != 2 {
+		t.Fatalf("operation %+v", op)
+	}
+	if p := op.Parameters[1]; p.Name != "expand" || p.In != "query" || p.Required || p.Schema != "string one of items" {
+		t.Fatalf("parameter %+v", p)
+	}
+	if got, want := op.Responses[0].Content[0].Schema, "object {id: integer, items?: array of string}"; got != want {
+		t.Fatalf("response schema %q, want %q", got, want)
+	}
+}

@@ -44,6 +44,9 @@ type Source interface {
 	RouteCoverages(ctx context.Context, provider string, limit int) ([]broker.RouteCoverage, error)
 	// Labels lists a pacticipant's labels by name.
 	Labels(ctx context.Context, pacticipant string) ([]broker.Label, error)
+	// ProviderContract returns a provider version's contract ("": the
+	// newest) and its consumer pacts' check results (providercontracts.go).
+	ProviderContract(ctx context.Context, provider, version string) (broker.ProviderContract, []broker.Verification, error)
 }
 
 // Integration is a consumer/provider pair with its latest pact.
@@ -131,6 +134,8 @@ type Services struct {
 	Matrix        broker.Matrix
 	FieldUsage    broker.FieldUsage
 	Labels        broker.Labels
+	// ProviderContracts are the OpenAPI documents providers publish.
+	ProviderContracts broker.ProviderContractStore
 }
 
 // NewSource returns the Source the pages read through, over svc; every

@@ -108,6 +108,9 @@ func (h *Handler) routes() {
 	get("/field-usage/provider/{provider}", h.fieldUsage)
 	get("/field-usage/provider/{provider}/consumer/{consumer}", h.consumerFields)
 	h.opsRoutes(get)
+	get("/provider-contracts/provider/{provider}/latest", h.providerContract)
+	get("/provider-contracts/provider/{provider}/version/{version}", h.providerContract)
+	get("/provider-contracts/provider/{provider}/version/{version}/cross-contract-verification-results", h.providerContract)
 }
 
 // ServeHTTP implements http.Handler.
@@ -119,7 +122,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func parseTemplates(funcs template.FuncMap) map[string]*template.Template {
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/ops.html"))
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"index", "pact", "pacticipant", "matrix", "environments", "error", "fieldusage", "consumerfields", "diff"} {
+	for _, name := range []string{"index", "pact", "pacticipant", "matrix", "environments", "error", "fieldusage", "consumerfields", "diff", "providercontract"} {
 		pages[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return pages

@@ -387,16 +387,17 @@ func (m *Main) Run(ctx context.Context) error {
 	// Browsers get the UI's pages at the API's own URLs; clients get HAL.
 	// Pages, badges and assets carry the API's common headers too.
 	pages := ui.New(ui.NewSource(ui.Services{
-		Pacticipants:  store,
-		Versions:      store,
-		Pacts:         store,
-		Verifications: store,
-		Environments:  store,
-		Deployments:   store,
-		Webhooks:      store,
-		Matrix:        store,
-		FieldUsage:    store,
-		Labels:        store,
+		Pacticipants:      store,
+		Versions:          store,
+		Pacts:             store,
+		Verifications:     store,
+		Environments:      store,
+		Deployments:       store,
+		Webhooks:          store,
+		Matrix:            store,
+		FieldUsage:        store,
+		Labels:            store,
+		ProviderContracts: store,
 	}), ui.Config{BaseURL: m.BaseURL, Log: m.Log, Auth: m.Auth, PublicBadges: m.PublicBadges})
 	// One access-log line and the request metrics for every request.
 	m.server = &http.Server{Handler: m.Metrics.Middleware(m.Log, httpapi.CommonHeaders(ui.Split(pages, api))), ReadHeaderTimeout: 10 * time.Second,
