@@ -70,6 +70,12 @@ type Store struct {
 	// ContractChecksQueued, when set, is called after a transaction that
 	// queued provider contract checks commits (main wakes the checker).
 	ContractChecksQueued func()
+	// WebhooksQueued, when set, is called after a transaction that queued
+	// webhook deliveries commits (main wakes the dispatcher).
+	WebhooksQueued func()
+	// dsn is the driver's connection string (PostgreSQL's LISTEN needs a
+	// connection of its own).
+	dsn string
 	// fieldIndexCache holds decoded field-usage indexes of (immutable) pact contents.
 	fieldIndexCache indexCache
 	// stmts are SQLite's prepared statements by query text (see stmt).
@@ -202,7 +208,7 @@ func Open(ctx context.Context, rawURL string, log *slog.Logger) (*Store, error) 
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
-	s := &Store{db: db, dialect: dialect, Now: time.Now, Log: log}
+	s := &Store{db: db, dialect: dialect, Now: time.Now, Log: log, dsn: dsn}
 	if err := s.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w; check the database URL and that the server is running", dialect, err)

@@ -454,6 +454,15 @@ func (r runner) enqueue(ctx context.Context, t trigger) error {
 		return err
 	}
 	now := r.s.ts()
+	// The dispatcher of this broker wakes when the transaction commits; on
+	// PostgreSQL every broker's does (the notification is sent on commit,
+	// and only then).
+	r.afterCommit(r.s.WebhooksQueued)
+	if r.s.dialect == Postgres {
+		if err := r.exec(ctx, `SELECT pg_notify('`+webhooksChannel+`', '')`); err != nil {
+			return err
+		}
+	}
 	return r.exec(ctx, `INSERT INTO triggered_webhooks (uuid, webhook_id, webhook_uuid, trigger_type, event_name, consumer_id, provider_id, pact_publication_id, verification_id, pact_version_id, provider_version_id, event_context, base_url, status, attempts, next_attempt_at, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
 		newUUID(), t.hook.id, t.hook.uuid, broker.TriggerResourceCreation, t.event, t.consumerID, t.providerID, t.pubID, t.verificationID, t.pactVersionID, t.providerVersionID,

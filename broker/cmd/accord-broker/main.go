@@ -129,6 +129,8 @@ type Main struct {
 	served  chan error
 	// dispatcher delivers triggered webhooks from the database.
 	dispatcher *webhook.Dispatcher
+	// stopListening ends the wait for other brokers' queued deliveries.
+	stopListening context.CancelFunc
 	// cleaner runs the scheduled data clean-up, when enabled.
 	cleaner *retention.Cleaner
 	// checker checks consumer pacts against provider contracts, as the
@@ -402,16 +404,23 @@ func (m *Main) Run(ctx context.Context) error {
 	// One access-log line and the request metrics for every request.
 	m.server = &http.Server{Handler: m.Metrics.Middleware(m.Log, httpapi.CommonHeaders(ui.Split(pages, api))), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: cmp.Or(m.ReadTimeout, 5*time.Minute), IdleTimeout: cmp.Or(m.IdleTimeout, 2*time.Minute)}
-	m.served = make(chan error, 1)
-	go func() { m.served <- m.server.Serve(ln) }()
-	// Deliveries left in the outbox by an earlier run (or another broker)
-	// are picked up from here.
+	// The dispatcher wakes when a transaction that queued deliveries
+	// commits here, and on PostgreSQL when one commits in any broker
+	// (LISTEN/NOTIFY); polling stays the fallback. Set before serving.
 	hooks := m.Webhooks
 	if hooks.BaseURL = m.BaseURL; hooks.BaseURL == "" {
 		hooks.BaseURL = m.URL()
 	}
 	m.dispatcher = webhook.NewDispatcher(observedOutbox{WebhookOutbox: store, m: m.Metrics}, hooks, nil, m.Log.With("component", "webhooks"))
 	m.dispatcher.Start()
+	store.WebhooksQueued = m.dispatcher.Wake
+	listenCtx, stopListening := context.WithCancel(context.Background())
+	m.stopListening = stopListening
+	store.ListenWebhooksQueued(listenCtx, m.dispatcher.Wake)
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.server.Serve(ln) }()
+	// Deliveries left in the outbox by an earlier run (or another broker)
+	// are picked up from here.
 	if m.Retention.Enabled {
 		m.cleaner = &retention.Cleaner{Store: store, Config: m.Retention, Log: m.Log.With("component", "clean"), Observe: m.Metrics.Cleaned}
 		m.cleaner.Start()
@@ -447,6 +456,9 @@ func (m *Main) Close(ctx context.Context) error {
 	}
 	if m.cleaner != nil {
 		errs = append(errs, m.cleaner.Stop(ctx))
+	}
+	if m.stopListening != nil {
+		m.stopListening()
 	}
 	if m.dispatcher != nil {
 		errs = append(errs, m.dispatcher.Stop(ctx))
