@@ -24,7 +24,11 @@ func (s *Server) providerStates(w http.ResponseWriter, r *http.Request, p params
 		return err
 	}
 	var refs []broker.PactRef
-	if uuid := p["uuid"]; uuid != "" {
+	if p["uuid"] != "" {
+		uuid, err := s.environmentUUID(r, p["uuid"])
+		if err != nil {
+			return err
+		}
 		deployed, err := s.svc.Deployments.CurrentlyDeployed(ctx, uuid, broker.DeploymentFilter{})
 		if err != nil {
 			return err
@@ -66,6 +70,27 @@ func (s *Server) providerStates(w http.ResponseWriter, r *http.Request, p params
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"providerStates": states})
 	return nil
+}
+
+// environmentUUID resolves an environment named by UUID, as the API
+// addresses them, or by name, as pact broker provider-states list
+// --environment sends it.
+func (s *Server) environmentUUID(r *http.Request, id string) (string, error) {
+	env, err := s.svc.Environments.GetEnvironment(r.Context(), id)
+	if err == nil {
+		return env.UUID, nil
+	}
+	if !broker.IsNotFound(err) {
+		return "", err
+	}
+	envs, ferr := s.svc.Environments.FindEnvironments(r.Context(), id)
+	if ferr != nil {
+		return "", ferr
+	}
+	if len(envs) != 1 {
+		return "", err
+	}
+	return envs[0].UUID, nil
 }
 
 // previousDistinct finds the newest publication of the pair, older than

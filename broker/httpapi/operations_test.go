@@ -187,6 +187,12 @@ func TestProviderStatesAPI(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	assert.Equal(t, []any{map[string]any{"name": "order x exists", "consumers": []any{"V2"}}}, body["providerStates"])
 
+	code, byName, _ := c.do("GET", "/pacts/provider/Orders/provider-states/environment/production", nil)
+	require.Equal(t, http.StatusOK, code, "the official CLI sends the environment's name")
+	assert.Equal(t, body, byName)
+	code, _, _ = c.do("GET", "/pacts/provider/Orders/provider-states/environment/staging", nil)
+	assert.Equal(t, http.StatusNotFound, code)
+
 	code, _, _ = c.do("GET", "/pacts/provider/Nobody/provider-states", nil)
 	assert.Equal(t, http.StatusNotFound, code)
 }
