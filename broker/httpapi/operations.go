@@ -538,3 +538,21 @@ func (s *Server) consumerVersionVerifications(w http.ResponseWriter, r *http.Req
 		"_links": map[string]any{"self": Link{Href: l.url("verification-results", "consumer", p["consumer"], "version", p["version"], "latest"), Title: "Latest verification results for consumer version"}}})
 	return nil
 }
+
+// tagVersions lists a pacticipant's versions with a tag, newest first.
+func (s *Server) tagVersions(w http.ResponseWriter, r *http.Request, p params) error {
+	all, _, err := s.svc.Versions.ListVersions(r.Context(), p["pacticipant"], broker.Page{})
+	if err != nil {
+		return err
+	}
+	var vs []broker.Version
+	for _, v := range all {
+		if slices.ContainsFunc(v.Tags, func(t broker.Tag) bool { return t.Name == p["tag"] }) {
+			vs = append(vs, v)
+		}
+	}
+	l := s.links(r)
+	self := l.url("pacticipants", p["pacticipant"], "tags", p["tag"], "versions")
+	s.writeVersions(w, r, vs, len(vs), broker.Page{}, strings.TrimPrefix(self, l.base), self)
+	return nil
+}

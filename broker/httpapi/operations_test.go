@@ -398,4 +398,16 @@ func TestDiagnosticsAndVersionResources(t *testing.T) {
 	assert.Equal(t, "1", get(body, "_embedded.versions.0.number"))
 	code, _, _ = c.do("GET", "/pacticipants/Web/environments/no-such-uuid/versions", nil)
 	assert.Equal(t, http.StatusNotFound, code)
+
+	_, _, err = s.PutVersion(ctx, "Web", "2", broker.VersionUpdate{})
+	require.NoError(t, err)
+	code, body, _ = c.do("GET", "/pacticipants/Web/tags/dev/versions", nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.Len(t, get(body, "_embedded.versions"), 1, "only the tagged version")
+	assert.Equal(t, "1", get(body, "_embedded.versions.0.number"))
+	code, body, _ = c.do("GET", "/pacticipants/Web/tags/none/versions", nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.Empty(t, get(body, "_embedded.versions"))
+	code, _, _ = c.do("GET", "/pacticipants/Nobody/tags/dev/versions", nil)
+	assert.Equal(t, http.StatusNotFound, code)
 }

@@ -166,6 +166,7 @@ func (s *Server) register() {
 	s.handle(write, "DELETE /integrations/provider/{provider}/consumer/{consumer}", s.deleteIntegration)
 	s.handle(write, "DELETE /pacticipants/{pacticipant}/branches", s.deleteBranches)
 	s.handle(read, "GET /pacticipants/{pacticipant}/environments/{uuid}/versions", s.environmentVersions)
+	s.handle(read, "GET /pacticipants/{pacticipant}/tags/{tag}/versions", s.tagVersions)
 	s.handle(read, "GET /diagnostic/status/dependencies", s.dependencies)
 	s.handle(read, "GET /doc/{rel}", s.relationDoc) // what the curies point at
 
