@@ -27,7 +27,34 @@ func FuzzParsePact(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		np, nerr := broker.NormalisePact(b)
 		doc, err := broker.ParsePact(b)
+		switch {
+		case nerr != nil && broker.ErrorCode(nerr) != broker.Invalid:
+			t.Fatalf("NormalisePact error is not Invalid: %v", nerr)
+		case nerr != nil && err == nil && json.Valid(b):
+			t.Fatalf("NormalisePact refuses what ParsePact reads: %v", nerr)
+		case nerr != nil:
+			if _, _, err := broker.PactNames(b); err == nil {
+				t.Fatalf("PactNames reads what NormalisePact refuses: %v", nerr)
+			}
+		case nerr == nil && err != nil:
+			t.Fatalf("NormalisePact reads what ParsePact refuses: %v", err)
+		case nerr == nil:
+			if sha := doc.ContentSHA(); np.SHA != sha {
+				t.Fatalf("NormalisePact SHA %s, ContentSHA %s", np.SHA, sha)
+			}
+			if c, p := doc.Participant("consumer"), doc.Participant("provider"); np.Consumer != c || np.Provider != p {
+				t.Fatalf("NormalisePact names %q %q, ParsePact %q %q", np.Consumer, np.Provider, c, p)
+			}
+			if c, p, err := broker.PactNames(b); err != nil || np.Consumer != c || np.Provider != p {
+				t.Fatalf("PactNames %q %q %v, NormalisePact %q %q", c, p, err, np.Consumer, np.Provider)
+			}
+			if stored := doc.WithIDs(); string(np.Stored) != string(stored) {
+				t.Fatalf("NormalisePact stores\n%s\nWithIDs\n%s", np.Stored, stored)
+			}
+			doc, _ = broker.ParsePact(b)
+		}
 		if err != nil {
 			if broker.ErrorCode(err) != broker.Invalid {
 				t.Fatalf("ParsePact error is not Invalid: %v", err)

@@ -1,6 +1,7 @@
 package fieldusage
 
 import (
+	"reflect"
 	"testing"
 )
 
@@ -33,7 +34,8 @@ func FuzzParseLocation(f *testing.F) {
 }
 
 // FuzzIndexPact: any document is indexed or refused without a panic, and every location the index
-// writes is canonical (it parses back to itself), so questions can find it.
+// writes is canonical (it parses back to itself), so questions can find it. Reading the document
+// interaction by interaction indexes exactly what decoding it whole does.
 func FuzzIndexPact(f *testing.F) {
 	f.Add([]byte(webShopPact))
 	f.Add([]byte(mobilePact))
@@ -41,8 +43,15 @@ func FuzzIndexPact(f *testing.F) {
 	f.Add([]byte(`{"messages":[{"description":"m","contents":{"a b":{"c":[]}},"matchingRules":{"$.body.x[0]":{"match":"type"}}}]}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		ix, err := IndexPact(doc)
+		whole, werr := indexDecoded(doc)
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("streamed: %v, decoded whole: %v", err, werr)
+		}
 		if err != nil {
 			return
+		}
+		if !reflect.DeepEqual(ix, whole) {
+			t.Fatalf("streamed index differs from the decoded one:\n%+v\n%+v", ix, whole)
 		}
 		for _, in := range ix.Interactions {
 			for _, loc := range in.Fields {

@@ -3,6 +3,7 @@ package fieldusage
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/accord-cdc/accord/broker/rawjson"
 	"net/http"
 	"net/url"
 	"slices"
@@ -49,6 +50,52 @@ type Index struct {
 // JSON object is an error; anything else is indexed as far as its shape allows, and what could
 // not be read is counted in Unread and said in Notices, never dropped silently.
 func IndexPact(doc []byte) (Index, error) {
+	start := rawjson.SkipSpace(doc, 0)
+	if !json.Valid(doc) || doc[start] != '{' {
+		return indexDecoded(doc)
+	}
+	// The document is read interaction by interaction: decoding a pact of
+	// tens of MiB whole would cost ten times its size.
+	t := &rawjson.Text{B: doc}
+	parts := map[string][]byte{}
+	t.Members(start, func(k, v rawjson.Span) bool {
+		switch key := rawjson.Unquote(doc[k.Start:k.End]); key {
+		case "metadata", "interactions", "messages":
+			parts[key] = doc[v.Start:v.End] // the last of duplicate keys, as in a map
+		}
+		return true
+	})
+	pact := map[string]any{}
+	if meta, ok := parts["metadata"]; ok {
+		var m any
+		_ = json.Unmarshal(meta, &m)
+		pact["metadata"] = m
+	}
+	ix, r := newIndex(pact)
+	for _, key := range []string{"interactions", "messages"} {
+		raw, ok := parts[key]
+		if !ok {
+			continue
+		}
+		if raw[0] != '[' {
+			r.notAList(key)
+			continue
+		}
+		n := 0
+		(&rawjson.Text{B: raw}).Elements(0, func(e rawjson.Span) bool {
+			var v any
+			_ = json.Unmarshal(raw[e.Start:e.End], &v)
+			r.interaction(key, n, v, key == "messages")
+			n++
+			return true
+		})
+	}
+	return *ix, nil
+}
+
+// indexDecoded indexes a document decoded whole (and reports what is
+// wrong with one that is not a JSON object).
+func indexDecoded(doc []byte) (Index, error) {
 	var pact map[string]any
 	if err := json.Unmarshal(doc, &pact); err != nil {
 		return Index{}, fmt.Errorf("index pact: not a JSON object: %w", err)
@@ -56,15 +103,7 @@ func IndexPact(doc []byte) (Index, error) {
 	if pact == nil {
 		return Index{}, fmt.Errorf("index pact: not a JSON object")
 	}
-	ix := Index{Spec: specVersion(pact), Interactions: []Interaction{}}
-	major := specMajor(ix.Spec)
-	switch {
-	case ix.Spec == "":
-		ix.Notices = append(ix.Notices, "the pact names no specification version: read by its shape")
-	case major == 0:
-		ix.Notices = append(ix.Notices, fmt.Sprintf("pact specification version %q is not one the index knows (1 to 4): read as far as its shape allows", ix.Spec))
-	}
-	r := reader{major: major, ix: &ix}
+	ix, r := newIndex(pact)
 	for _, key := range []string{"interactions", "messages"} {
 		asMessage := key == "messages"
 		raw, ok := pact[key]
@@ -73,15 +112,31 @@ func IndexPact(doc []byte) (Index, error) {
 		}
 		list, ok := raw.([]any)
 		if !ok {
-			ix.Notices = append(ix.Notices, fmt.Sprintf("%q is not a list: nothing in it could be read", key))
-			ix.Unread++
+			r.notAList(key)
 			continue
 		}
 		for n, v := range list {
 			r.interaction(key, n, v, asMessage)
 		}
 	}
-	return ix, nil
+	return *ix, nil
+}
+
+func newIndex(pact map[string]any) (*Index, reader) {
+	ix := &Index{Spec: specVersion(pact), Interactions: []Interaction{}}
+	major := specMajor(ix.Spec)
+	switch {
+	case ix.Spec == "":
+		ix.Notices = append(ix.Notices, "the pact names no specification version: read by its shape")
+	case major == 0:
+		ix.Notices = append(ix.Notices, fmt.Sprintf("pact specification version %q is not one the index knows (1 to 4): read as far as its shape allows", ix.Spec))
+	}
+	return ix, reader{major: major, ix: ix}
+}
+
+func (r reader) notAList(key string) {
+	r.ix.Notices = append(r.ix.Notices, fmt.Sprintf("%q is not a list: nothing in it could be read", key))
+	r.ix.Unread++
 }
 
 func specVersion(pact map[string]any) string {
@@ -381,29 +436,43 @@ func (r reader) wrapped(w map[string]any) bool {
 // walk adds every leaf of v: scalars, empty objects and empty arrays. Elements of an array are
 // one field ([*]); the keys of a map whose keys are data are one field (.*).
 func walk(v any, path string, dyn map[string]bool, add func(string)) {
+	buf := []byte(path)
+	walkPath(v, &buf, dyn, add)
+}
+
+// walkPath extends one path buffer as it descends: building a new string
+// at every level costs the square of the depth (a pact nested 10,000
+// levels deep made hundreds of MiB of paths).
+func walkPath(v any, path *[]byte, dyn map[string]bool, add func(string)) {
+	n := len(*path)
 	switch x := v.(type) {
 	case map[string]any:
 		if len(x) == 0 {
-			add(path)
+			add(string(*path))
 			return
 		}
+		keysAreData := dyn[string(*path)]
 		for k, c := range x {
-			step := keyStep(k)
-			if dyn[path] {
-				step = ".*"
+			if keysAreData {
+				*path = append(*path, ".*"...)
+			} else {
+				*path = append(*path, keyStep(k)...)
 			}
-			walk(c, path+step, dyn, add)
+			walkPath(c, path, dyn, add)
+			*path = (*path)[:n]
 		}
 	case []any:
 		if len(x) == 0 {
-			add(path)
+			add(string(*path))
 			return
 		}
 		for _, c := range x {
-			walk(c, path+"[*]", dyn, add)
+			*path = append(*path, "[*]"...)
+			walkPath(c, path, dyn, add)
+			*path = (*path)[:n]
 		}
 	default:
-		add(path)
+		add(string(*path))
 	}
 }
 

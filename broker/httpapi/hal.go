@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/rawjson"
 )
 
 // Link is a HAL link.
@@ -153,21 +157,16 @@ func pactTitle(p broker.Pact) string {
 	return fmt.Sprintf("Pact between %s (%s) and %s", p.Consumer, p.ConsumerVersion, p.Provider)
 }
 
-// pactJSON renders the pact content with the broker's links merged in.
-// metadata is the URL segment the pact was fetched with (may be empty).
+// pactMembers are the members the broker adds to a pact document:
+// createdAt, updatedAt (when it differs) and _links. metadata is the URL
+// segment the pact was fetched with (may be empty).
 // pb:previous-distinct and pb:latest-untagged-pact-version are linked
 // only when has says the resource exists: the Ruby broker links them
 // always, and a first version's or an always-tagged pair's link is a 404.
-func (l links) pactJSON(p broker.Pact, metadata string, has pactRelations) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(p.Content))
-	dec.UseNumber()
-	var doc map[string]any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("decode stored pact: %w", err)
-	}
-	doc["createdAt"] = ts(p.CreatedAt)
+func (l links) pactMembers(p broker.Pact, metadata string, has pactRelations) map[string]any {
+	m := map[string]any{"createdAt": ts(p.CreatedAt)}
 	if !p.UpdatedAt.Equal(p.CreatedAt) {
-		doc["updatedAt"] = ts(p.UpdatedAt)
+		m["updatedAt"] = ts(p.UpdatedAt)
 	}
 	permalink := l.pactSHA(p.Provider, p.Consumer, p.SHA)
 	resultsBase := permalink
@@ -177,7 +176,7 @@ func (l links) pactJSON(p broker.Pact, metadata string, has pactRelations) ([]by
 	pair := func(segs ...string) string {
 		return l.url(append([]string{"pacts", "provider", p.Provider, "consumer", p.Consumer}, segs...)...)
 	}
-	doc["_links"] = map[string]any{
+	m["_links"] = map[string]any{
 		"self":                            Link{Href: l.pactVersion(p.Provider, p.Consumer, p.ConsumerVersion), Title: "Pact", Name: pactTitle(p)},
 		"pb:consumer":                     Link{Href: l.pacticipant(p.Consumer), Title: "Consumer", Name: p.Consumer},
 		"pb:consumer-version":             Link{Href: l.version(p.Consumer, p.ConsumerVersion), Title: "Consumer version", Name: p.ConsumerVersion},
@@ -195,10 +194,25 @@ func (l links) pactJSON(p broker.Pact, metadata string, has pactRelations) ([]by
 		"curies":                          []Link{{Name: "pb", Href: l.base + "/doc/{rel}?context=pact", Templated: true}},
 	}
 	if has.previousDistinct {
-		doc["_links"].(map[string]any)["pb:previous-distinct"] = Link{Href: pair("version", p.ConsumerVersion, "previous-distinct"), Title: "Previous distinct version of this pact"}
+		m["_links"].(map[string]any)["pb:previous-distinct"] = Link{Href: pair("version", p.ConsumerVersion, "previous-distinct"), Title: "Previous distinct version of this pact"}
 	}
 	if has.latestUntagged {
-		doc["_links"].(map[string]any)["pb:latest-untagged-pact-version"] = Link{Href: pair("latest-untagged"), Title: "Latest untagged version of this pact"}
+		m["_links"].(map[string]any)["pb:latest-untagged-pact-version"] = Link{Href: pair("latest-untagged"), Title: "Latest untagged version of this pact"}
+	}
+	return m
+}
+
+// pactJSON renders the pact content with the broker's members merged in,
+// by decoding it (stored content that is not as the broker writes it).
+func (l links) pactJSON(p broker.Pact, metadata string, has pactRelations) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(p.Content))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("decode stored pact: %w", err)
+	}
+	for k, v := range l.pactMembers(p, metadata, has) {
+		doc[k] = v
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -207,6 +221,110 @@ func (l links) pactJSON(p broker.Pact, metadata string, has pactRelations) ([]by
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// writePact answers with the pact document and the broker's members. The
+// stored content is compact with sorted keys (broker.NormalisePact), so
+// the members are spliced in between its own and the content is written
+// as it is: the same bytes as decoding it, adding the members and
+// encoding it again, without a copy of a pact of tens of MiB, let alone
+// ten in decoded maps.
+func (l links) writePact(w http.ResponseWriter, status int, p broker.Pact, metadata string, has pactRelations) error {
+	pieces, ok := splicePact(p.Content, l.pactMembers(p, metadata, has))
+	if !ok {
+		body, err := l.pactJSON(p, metadata, has)
+		if err != nil {
+			return err
+		}
+		pieces = [][]byte{body}
+	}
+	n := 0
+	for _, b := range pieces {
+		n += len(b)
+	}
+	w.Header().Set("Content-Type", halJSON)
+	w.Header().Set("Content-Length", strconv.Itoa(n))
+	w.WriteHeader(status)
+	for _, b := range pieces {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// splicePact returns the pieces of content with members added (replacing
+// its own of the same name), as encoding a map of it would write them, or
+// false when content is not compact JSON with plain keys in order.
+func splicePact(content []byte, members map[string]any) ([][]byte, bool) {
+	if len(content) < 2 || content[0] != '{' || !json.Valid(content) {
+		return nil, false
+	}
+	keys := slices.Sorted(maps.Keys(members))
+	encoded := func(k string) []byte {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(k)
+		key := bytes.TrimRight(buf.Bytes(), "\n")
+		buf2 := bytes.Buffer{}
+		enc = json.NewEncoder(&buf2)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(members[k])
+		return append(append(key, ':'), bytes.TrimRight(buf2.Bytes(), "\n")...)
+	}
+	var (
+		pieces [][]byte
+		prev   []byte
+		ok     = true
+		first  = true
+		end    = 1 // just past the last member copied
+	)
+	sep := func() {
+		if !first {
+			pieces = append(pieces, []byte(","))
+		}
+		first = false
+	}
+	t := &rawjson.Text{B: content}
+	t.Members(0, func(k, v rawjson.Span) bool {
+		lit := content[k.Start:k.End]
+		key := lit[1 : len(lit)-1]
+		if !rawjson.Plain(lit) || (prev != nil && bytes.Compare(prev, key) >= 0) || content[k.End] != ':' || k.Start != end+btoi(!first) {
+			ok = false
+			return false
+		}
+		prev = key
+		for len(keys) > 0 && keys[0] <= string(key) {
+			sep()
+			pieces = append(pieces, encoded(keys[0]))
+			if keys[0] == string(key) {
+				keys = keys[1:]
+				end = v.End
+				return true // replaced by the broker's
+			}
+			keys = keys[1:]
+		}
+		sep()
+		pieces = append(pieces, content[k.Start:v.End])
+		end = v.End
+		return true
+	})
+	if !ok || end != len(content)-1 {
+		return nil, false
+	}
+	for _, k := range keys {
+		sep()
+		pieces = append(pieces, encoded(k))
+	}
+	return append(append([][]byte{[]byte("{")}, pieces...), []byte("}\n")), true
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (l links) verificationJSON(v broker.Verification, consumerVersion string) map[string]any {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -19,12 +20,12 @@ type publishBody struct {
 	Tags                     []string `json:"tags"`
 	BuildURL                 string   `json:"buildUrl"`
 	Contracts                []struct {
-		ConsumerName  string `json:"consumerName"`
-		ProviderName  string `json:"providerName"`
-		Specification string `json:"specification"`
-		ContentType   string `json:"contentType"`
-		Content       string `json:"content"`
-		OnConflict    string `json:"onConflict"`
+		ConsumerName  string        `json:"consumerName"`
+		ProviderName  string        `json:"providerName"`
+		Specification string        `json:"specification"`
+		ContentType   string        `json:"contentType"`
+		Content       base64Content `json:"content"`
+		OnConflict    string        `json:"onConflict"`
 	} `json:"contracts"`
 }
 
@@ -66,25 +67,54 @@ func (b publishBody) request() (broker.PublishRequest, error) {
 		case c.OnConflict != "" && c.OnConflict != "overwrite" && c.OnConflict != "merge":
 			return req, bad("onConflict must be \"overwrite\" or \"merge\" (got %q)", c.OnConflict)
 		}
-		content, err := base64.StdEncoding.DecodeString(c.Content)
-		if err != nil {
-			if content, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(c.Content, "=")); err != nil {
-				return req, bad("content is not valid Base64; send the pact file base64-encoded")
-			}
+		content := c.Content.b
+		if c.Content.bad {
+			return req, bad("content is not valid Base64; send the pact file base64-encoded")
 		}
-		doc, err := broker.ParsePact(content)
+		consumer, provider, err := broker.PactNames(content)
 		if err != nil {
 			return req, bad("%s", err.(*broker.Error).Message)
 		}
-		if n := doc.Participant("consumer"); n != "" && n != c.ConsumerName {
+		if n := consumer; n != "" && n != c.ConsumerName {
 			return req, bad("the consumer name in the pact content (%q) does not match consumerName (%q)", n, c.ConsumerName)
 		}
-		if n := doc.Participant("provider"); n != "" && n != c.ProviderName {
+		if n := provider; n != "" && n != c.ProviderName {
 			return req, bad("the provider name in the pact content (%q) does not match providerName (%q)", n, c.ProviderName)
 		}
 		req.Contracts = append(req.Contracts, broker.Contract{ConsumerName: c.ConsumerName, ProviderName: c.ProviderName, Content: content, Merge: c.OnConflict == "merge"})
 	}
 	return req, nil
+}
+
+// base64Content is a contract's content, decoded from Base64 (padded or
+// not) straight from the request's text: a string of it first would cost
+// the size of the body again.
+type base64Content struct {
+	b   []byte
+	bad bool // not Base64; reported with the contract's index
+}
+
+func (c *base64Content) UnmarshalJSON(lit []byte) error {
+	if string(lit) == "null" {
+		return nil
+	}
+	var text []byte
+	if len(lit) >= 2 && lit[0] == '"' && bytes.IndexByte(lit, '\\') < 0 {
+		text = lit[1 : len(lit)-1]
+	} else {
+		var s string
+		if err := json.Unmarshal(lit, &s); err != nil {
+			return err
+		}
+		text = []byte(s)
+	}
+	c.b = make([]byte, base64.StdEncoding.DecodedLen(len(text)))
+	n, err := base64.StdEncoding.Decode(c.b, text)
+	if err != nil {
+		n, err = base64.RawStdEncoding.Decode(c.b, bytes.TrimRight(text, "="))
+	}
+	c.b, c.bad = c.b[:n], err != nil
+	return nil
 }
 
 func versionNotice(res broker.PublishResult, req broker.PublishRequest) string {
@@ -207,15 +237,8 @@ func (s *Server) getPact(w http.ResponseWriter, r *http.Request, p params) error
 	if err != nil {
 		return err
 	}
-	body, err := s.links(r).pactJSON(pact, p["metadata"], has)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", halJSON)
 	w.Header().Set("X-Pact-Consumer-Version", pact.ConsumerVersion)
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(body)
-	return err
+	return s.links(r).writePact(w, http.StatusOK, pact, p["metadata"], has)
 }
 
 func (s *Server) putPact(w http.ResponseWriter, r *http.Request, p params) error {
@@ -230,12 +253,12 @@ func (s *Server) storePact(w http.ResponseWriter, r *http.Request, p params, mer
 	if err != nil {
 		return err
 	}
-	doc, err := broker.ParsePact(content)
+	consumer, provider, err := broker.PactNames(content)
 	if err != nil {
 		return err
 	}
-	for role, want := range map[string]string{"consumer": p["consumer"], "provider": p["provider"]} {
-		if n := doc.Participant(role); n != "" && n != want {
+	for role, names := range map[string][2]string{"consumer": {consumer, p["consumer"]}, "provider": {provider, p["provider"]}} {
+		if n, want := names[0], names[1]; n != "" && n != want {
 			return broker.FieldErrorf(role+".name", "name in pact '%s' does not match name in URL path '%s'.", n, want)
 		}
 	}
@@ -243,18 +266,11 @@ func (s *Server) storePact(w http.ResponseWriter, r *http.Request, p params, mer
 	if err != nil {
 		return s.withContentDiff(r, p["consumer"], p["version"], []broker.Contract{{ProviderName: p["provider"], Content: content}}, err)
 	}
-	body, err := s.links(r).pactJSON(pact, "", pactRelations{})
-	if err != nil {
-		return err
-	}
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
 	}
-	w.Header().Set("Content-Type", halJSON)
-	w.WriteHeader(status)
-	_, err = w.Write(body)
-	return err
+	return s.links(r).writePact(w, status, pact, "", pactRelations{})
 }
 
 func (s *Server) deletePact(w http.ResponseWriter, r *http.Request, p params) error {

@@ -54,9 +54,8 @@ type brokerProc struct {
 	cmd  *exec.Cmd
 	URL  string
 	done chan struct{}
-	// peakRSS is the process's peak resident set (VmHWM), read while it runs.
-	mu  sync.Mutex
-	log bytes.Buffer
+	mu   sync.Mutex
+	log  bytes.Buffer
 }
 
 // startBroker runs accord-broker on a free loopback port over dbURL and
@@ -126,22 +125,6 @@ func (p *brokerProc) errors(n int) string {
 func (p *brokerProc) kill() {
 	_ = p.cmd.Process.Signal(syscall.SIGKILL)
 	<-p.done
-}
-
-// peakRSS is the process's peak resident set size in bytes (Linux VmHWM).
-func (p *brokerProc) peakRSS() int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmHWM:") {
-			var kb int64
-			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:")), "%d", &kb)
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 // stats counts what publishers saw.

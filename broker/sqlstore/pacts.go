@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/accord-cdc/accord/broker"
 )
@@ -60,14 +61,16 @@ type publishTarget struct {
 
 func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, version, provider string, content []byte, merge bool) (broker.Pact, broker.PactOutcome, error) {
 	consumerID, versionID, providerID := tg.consumerID, tg.versionID, tg.providerID
-	doc, err := broker.ParsePact(content)
+	// The content is normalised in one pass over its text: a pact of tens
+	// of MiB costs about its size again, not ten times it in decoded maps.
+	np, err := broker.NormalisePact(content)
 	if err != nil {
 		return broker.Pact{}, "", err
 	}
-	if n := doc.Participant("consumer"); n != "" && n != consumer {
+	if n := np.Consumer; n != "" && n != consumer {
 		return broker.Pact{}, "", broker.Errorf(broker.Invalid, "the consumer name in the pact (%q) does not match the consumer it is published for (%q); publish the pact under the name it declares", n, consumer)
 	}
-	if n := doc.Participant("provider"); n != "" && n != provider {
+	if n := np.Provider; n != "" && n != provider {
 		return broker.Pact{}, "", broker.Errorf(broker.Invalid, "the provider name in the pact (%q) does not match the provider it is published for (%q); publish the pact under the name it declares", n, provider)
 	}
 	if providerID == 0 {
@@ -91,12 +94,14 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 		}
 	}
 	exists := prior != nil
-	sha := doc.ContentSHA()
+	sha := np.SHA
 	outcome, err := broker.PublicationRules{AllowContentChange: r.s.AllowContentChange}.Decide(consumer, version, provider, prior, sha, merge)
 	if err != nil {
 		return broker.Pact{}, "", err
 	}
+	stored := np.Stored
 	if outcome == broker.PactMerged {
+		// Merging decodes both documents; it is asked for explicitly.
 		var content string
 		if err := r.row(ctx, `SELECT content FROM pact_versions WHERE consumer_id = ? AND provider_id = ? AND sha = ?`, consumerID, providerID, prior.SHA).Scan(&content); err != nil {
 			return broker.Pact{}, "", err
@@ -104,22 +109,29 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 		if prior.Content, err = broker.ParsePact([]byte(content)); err != nil {
 			return broker.Pact{}, "", err
 		}
+		doc, err := broker.ParsePact(stored)
+		if err != nil {
+			return broker.Pact{}, "", err
+		}
 		if doc, outcome, err = broker.MergePublication(*prior, doc); err != nil {
 			return broker.Pact{}, "", err
 		}
-		sha = doc.ContentSHA()
+		sha, stored = doc.ContentSHA(), doc.WithIDs()
 	}
 	now := r.s.ts()
+	var inserted []byte
 	if outcome != broker.PactContentSame {
 		// Content is stored once per SHA: a new row only for new content.
 		var pvID int64
-		content := doc.WithIDs()
 		err := r.row(ctx, `INSERT INTO pact_versions (consumer_id, provider_id, sha, content, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (consumer_id, provider_id, sha) DO NOTHING RETURNING id`,
-			consumerID, providerID, sha, string(content), now).Scan(&pvID)
+			consumerID, providerID, sha, textArg(stored), now).Scan(&pvID)
 		if errors.Is(err, sql.ErrNoRows) {
 			err = r.row(ctx, `SELECT id FROM pact_versions WHERE consumer_id = ? AND provider_id = ? AND sha = ?`, consumerID, providerID, sha).Scan(&pvID)
 		} else if err == nil {
-			err = r.indexFieldUsage(ctx, pvID, content, now)
+			if outcome == broker.PactCreated {
+				inserted = stored
+			}
+			err = r.indexFieldUsage(ctx, pvID, stored, now)
 		}
 		if err != nil {
 			return broker.Pact{}, "", err
@@ -139,10 +151,22 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 			return broker.Pact{}, "", err
 		}
 	}
-	// The caller knows everything but the timestamps; content is read
-	// only by those that render it (PutPact).
+	// The caller knows everything but the timestamps. Content is set only
+	// for a new publication whose content this call stored (what is stored
+	// for the SHA otherwise may differ in order); those that render it
+	// (PutPact) read it back otherwise.
 	return broker.Pact{Consumer: consumer, Provider: provider, ConsumerVersion: version, ConsumerVersionID: versionID, SHA: sha,
-		CreatedAt: fromTS(now), UpdatedAt: fromTS(now)}, outcome, nil
+		CreatedAt: fromTS(now), UpdatedAt: fromTS(now), Content: inserted}, outcome, nil
+}
+
+// textArg passes text to the driver without copying it: a pact of tens of
+// MiB is otherwise copied once more just to become a string. The driver
+// only reads it, and the bytes are not changed while the statement runs.
+func textArg(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // contentChange answers broker.ContentChange for one publication, reading
@@ -286,12 +310,15 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 		if err != nil {
 			return err
 		}
-		// publishOne returns no content; this response renders it.
-		ps, err := r.pacts(ctx, true, ` WHERE pp.consumer_version_id = ? AND pv.sha = ?`, vid, pact.SHA)
-		if err != nil || len(ps) == 0 {
-			return fmt.Errorf("read back published pact: %w", err)
+		// This response renders the content: what publishOne stored, or
+		// what was stored for the SHA before.
+		if pact.Content == nil {
+			ps, err := r.pacts(ctx, true, ` WHERE pp.consumer_version_id = ? AND pv.sha = ?`, vid, pact.SHA)
+			if err != nil || len(ps) == 0 {
+				return fmt.Errorf("read back published pact: %w", err)
+			}
+			pact = ps[0]
 		}
-		pact = ps[0]
 		changed, _, err := r.contentChange(ctx, pact, outcome)
 		if err != nil {
 			return err
