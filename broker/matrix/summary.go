@@ -182,6 +182,14 @@ func (d *decider) summarise(considered, ignored []Row) Summary {
 	}
 
 	var s Summary
+	var pending []Row
+	considered = slices.DeleteFunc(slices.Clone(considered), func(r Row) bool {
+		if d.pendingForProvider(r) {
+			pending = append(pending, r)
+			return true
+		}
+		return false
+	})
 	for _, r := range considered {
 		switch r.Status() {
 		case Succeeded:
@@ -243,6 +251,10 @@ func (d *decider) summarise(considered, ignored []Row) Summary {
 	errs = uniqueReasons(errs)
 
 	var reasons []Reason
+	for _, r := range pending {
+		reasons = append(reasons, Reason{PendingIncompatible, fmt.Sprintf("WARN: The pact between %s and %s is incompatible with the provider contract but still pending (never yet compatible on %s's branch), so it does not hold %s back: %s",
+			d.describeFor(r.Pact.Consumer, &r.Pact.ConsumerVersion), d.describeFor(r.Pact.Provider, r.ProviderVersion), r.Pact.Provider, r.Pact.Provider, r.Verification.Summary)})
+	}
 	for _, ig := range d.ignores {
 		if !ig.Exists {
 			reasons = append(reasons, Reason{IgnoreNotFound, "WARN: Nothing to ignore for " + describe(ig) + ", so it was not ignored; check the name and version"})
@@ -275,6 +287,18 @@ func (d *decider) summarise(considered, ignored []Row) Summary {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// pendingForProvider: a failed provider contract check of a pact that is
+// still pending, in a question about the provider alone (no selector names
+// the consumer). As a pending pact does not fail a provider's
+// verification build, it does not fail the provider's deployment; the
+// consumer version asking about itself is still told no.
+func (d *decider) pendingForProvider(r Row) bool {
+	if r.Status() != Failed || !r.Verification.PendingCheck {
+		return false
+	}
+	return !slices.ContainsFunc(d.specified, func(s Resolved) bool { return s.app() == r.Pact.Consumer })
+}
 
 func uniqueReasons(rs []Reason) []Reason {
 	seen := map[Reason]bool{}

@@ -132,6 +132,11 @@ type Verification struct {
 	// gave one (a provider contract check names the incompatibility); it
 	// ends the failure's reason.
 	Summary string
+	// PendingCheck: a provider contract check that found the pact still
+	// pending for the provider version (never yet compatible with a
+	// contract from the provider's branch). Its failure does not hold the
+	// provider back; it holds back the consumer version that asks.
+	PendingCheck bool
 }
 
 // Row is one line of the matrix: a pact and, when one exists for a selected provider version, a
@@ -254,10 +259,13 @@ const (
 	AllVerified
 	// NothingMissing: no rows to check and nothing required is missing.
 	NothingMissing
+	// PendingIncompatible: a pending pact is incompatible with the
+	// provider contract of the provider being deployed; not counted.
+	PendingIncompatible
 )
 
 var reasonKindNames = [...]string{"VersionNotFound", "NotVerified", "VerificationFailed", "IgnoreNotFound",
-	"NoEnvironment", "NoVersionNumber", "AllVerified", "NothingMissing"}
+	"NoEnvironment", "NoVersionNumber", "AllVerified", "NothingMissing", "PendingIncompatible"}
 
 func (k ReasonKind) String() string {
 	if int(k) < len(reasonKindNames) {
@@ -269,7 +277,7 @@ func (k ReasonKind) String() string {
 // Type is the notice type of the kind: "error", "warning" or "success".
 func (k ReasonKind) Type() string {
 	switch k {
-	case IgnoreNotFound, NoEnvironment, NoVersionNumber:
+	case IgnoreNotFound, NoEnvironment, NoVersionNumber, PendingIncompatible:
 		return "warning"
 	case AllVerified, NothingMissing:
 		return "success"

@@ -345,7 +345,8 @@ func (f *matrixReader) contentIDs(ctx context.Context, contents []matrix.Content
 	return out, nil
 }
 
-const matrixVerificationCols = `SELECT ve.id, c.name, pr.name, pv.sha, prv.id, prv.number, prv.created_at, ve.success, ve.created_at, COALESCE(ve.summary, '')
+const matrixVerificationCols = `SELECT ve.id, c.name, pr.name, pv.sha, prv.id, prv.number, prv.created_at, ve.success, ve.created_at, COALESCE(ve.summary, ''),
+	ve.pact_pending, ve.contract_sha IS NOT NULL
 	FROM verifications ve
 	JOIN pact_versions pv ON pv.id = ve.pact_version_id
 	JOIN versions prv ON prv.id = ve.provider_version_id
@@ -406,9 +407,12 @@ func (f *matrixReader) Verifications(ctx context.Context, q matrix.VerificationQ
 	for rows.Next() {
 		var v matrix.Verification
 		var pvc, c int64
-		if err := rows.Scan(&v.ID, &v.Consumer, &v.Provider, &v.SHA, &v.ProviderVersion.ID, &v.ProviderVersion.Number, &pvc, &v.Success, &c, &v.Summary); err != nil {
+		var pending sql.NullBool
+		var contractCheck bool
+		if err := rows.Scan(&v.ID, &v.Consumer, &v.Provider, &v.SHA, &v.ProviderVersion.ID, &v.ProviderVersion.Number, &pvc, &v.Success, &c, &v.Summary, &pending, &contractCheck); err != nil {
 			return nil, err
 		}
+		v.PendingCheck = contractCheck && pending.Bool
 		v.Number = int(v.ID)
 		v.ProviderVersion.Order, v.ProviderVersion.CreatedAt, v.VerifiedAt = v.ProviderVersion.ID, fromTS(pvc), fromTS(c)
 		out = append(out, v)

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -276,4 +277,55 @@ func TestContractCheckQueuedBeforeAStartIsMade(t *testing.T) {
 		return len(contract.Embedded.Compatibility) == 1
 	})
 	assert.True(t, contract.Embedded.Compatibility[0].Success)
+}
+
+// TestIncompatibleFeatureBranchPactIsPending: an incompatible pact from a
+// consumer's feature branch does not fail the provider's deployability
+// until it has once been compatible with a contract from the provider's
+// main branch; the consumer version itself is told no throughout.
+func TestIncompatibleFeatureBranchPactIsPending(t *testing.T) {
+	dir := t.TempDir()
+	m := startBroker(t, "sqlite://"+filepath.Join(dir, "b.sqlite3"))
+	url := m.URL()
+	publish := func(version, branch, body string) {
+		t.Helper()
+		file := writeOrdersPact(t, t.TempDir(), "web", interaction("get order 1", "GET", "/orders/1", "", 200, body))
+		out, err := pact(t, url, "broker", "publish", file, "--consumer-app-version", version, "--branch", branch)
+		require.NoError(t, err, out)
+	}
+	contract := func(version, doc string) {
+		t.Helper()
+		file := filepath.Join(t.TempDir(), "openapi.yaml")
+		require.NoError(t, os.WriteFile(file, []byte(doc), 0o644))
+		out, err := pact(t, url, "pactflow", "publish-provider-contract", file, "--provider", "orders", "-a", version, "--branch", "main",
+			"--content-type", "application/yaml", "--verification-success", "--verifier", "test")
+		require.NoError(t, err, out)
+	}
+	canIDeploy := func(args ...string) (string, error) {
+		return pact(t, url, append([]string{"broker", "can-i-deploy", "--retry-while-unknown", "20", "--retry-interval", "0.2"}, args...)...)
+	}
+	publish("1", "main", `{"id":1}`)
+	contract("1", ordersOAS)
+
+	// web 2 on feat-x expects a field orders does not declare.
+	publish("2", "feat-x", `{"id":1,"currency":"EUR"}`)
+	out, err := canIDeploy("--pacticipant", "web", "--version", "2", "--pacticipant", "orders", "--version", "1")
+	require.Error(t, err, "the consumer's own question: no\n%s", out)
+	assert.Contains(t, out, "response.body.$.currency")
+	out, err = canIDeploy("--pacticipant", "orders", "--version", "1")
+	require.NoError(t, err, "a pending incompatible pact does not hold the provider back:\n%s", out)
+	assert.Contains(t, out, "still pending")
+
+	// web 3 on feat-y relies on total, which contract 1 declares: compatible
+	// on main once, so no longer pending ...
+	publish("3", "feat-y", `{"id":1,"total":2.5}`)
+	out, err = canIDeploy("--pacticipant", "web", "--version", "3", "--pacticipant", "orders", "--version", "1")
+	require.NoError(t, err, out)
+	// ... and a main-branch contract that drops total now fails the provider.
+	withoutTotal := strings.Replace(ordersOAS, "                  total: {type: number}\n", "", 1)
+	require.NotEqual(t, ordersOAS, withoutTotal)
+	contract("2", withoutTotal)
+	out, err = canIDeploy("--pacticipant", "orders", "--version", "2")
+	require.Error(t, err, "once compatible on main, an incompatibility counts:\n%s", out)
+	assert.Contains(t, out, "response.body.$.total")
 }
