@@ -25,7 +25,7 @@ type FieldUsage interface {
 	// RouteCoverages returns the route coverage of the provider's newest versions that
 	// published one, newest first, at most limit (NotFound for an unknown provider).
 	RouteCoverages(ctx context.Context, provider string, limit int) ([]StoredRouteCoverage, error)
-	// LatestProviderContract returns the provider's newest contract (NotFound when it has
-	// none): its declared operations and fields are what "unused" is measured against.
-	LatestProviderContract(ctx context.Context, provider string) (ProviderContract, error)
+	// LatestDeclaredOperations returns the operations and response fields the provider's
+	// newest contract declares (NotFound when it has none): what "unused" is measured against.
+	LatestDeclaredOperations(ctx context.Context, provider string) (DeclaredOperations, error)
 }

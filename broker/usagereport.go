@@ -104,26 +104,48 @@ func UsageFacts(ctx context.Context, fu FieldUsage, provider string, f fieldusag
 	return versions, routes, nil
 }
 
+// DeclaredOperations are the operations and response fields of a provider contract.
+type DeclaredOperations struct {
+	ProviderVersion string
+	Operations      []fieldusage.Operation
+	// Problem says why the contract could not be read ("" when it could).
+	Problem string
+}
+
+// ReadDeclaredOperations reads a provider contract's operations; a document that cannot be
+// parsed is a Problem, not an error.
+func ReadDeclaredOperations(pc ProviderContract) DeclaredOperations {
+	d := DeclaredOperations{ProviderVersion: pc.ProviderVersion}
+	doc, err := openapi.Parse(pc.Content)
+	if err != nil {
+		d.Problem = err.Error()
+		return d
+	}
+	ops := doc.DeclaredOperations()
+	d.Operations = make([]fieldusage.Operation, 0, len(ops))
+	for _, op := range ops {
+		d.Operations = append(d.Operations, fieldusage.Operation{Method: op.Method, Path: op.Path, Fields: op.Fields})
+	}
+	return d
+}
+
 // declaredOperations reads the provider's newest contract as operations and response fields;
 // without one, note says why nothing can be called unused.
 func declaredOperations(ctx context.Context, fu FieldUsage, provider string) ([]fieldusage.Operation, string, error) {
-	pc, err := fu.LatestProviderContract(ctx, provider)
+	d, err := fu.LatestDeclaredOperations(ctx, provider)
 	if IsNotFound(err) {
 		return nil, provider + " has published no provider contract (OpenAPI), so no field can be called unused: only the fields consumers use are known", nil
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	doc, err := openapi.Parse(pc.Content)
-	if err != nil {
-		return nil, fmt.Sprintf("the provider contract of %s %s could not be read (%v), so no field can be called unused", provider, pc.ProviderVersion, err), nil
+	if d.Problem != "" {
+		return nil, fmt.Sprintf("the provider contract of %s %s could not be read (%s), so no field can be called unused", provider, d.ProviderVersion, d.Problem), nil
 	}
-	ops := doc.DeclaredOperations()
-	declared := make([]fieldusage.Operation, 0, len(ops))
-	for _, op := range ops {
-		declared = append(declared, fieldusage.Operation{Method: op.Method, Path: op.Path, Fields: op.Fields})
+	if d.Operations == nil {
+		d.Operations = []fieldusage.Operation{}
 	}
-	return declared, "", nil
+	return d.Operations, "", nil
 }
 
 // ConsumerUsage is what one consumer's pact uses of its provider, field by field, with who

@@ -1,6 +1,7 @@
 package fieldusage
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/url"
 	"slices"
@@ -182,12 +183,24 @@ func Usage(provider string, versions []ConsumerVersion, o Options) Report {
 			}
 		}
 	}
+	// Most fields of an endpoint are used by the same versions: describe each set once (the
+	// lists are shared, read-only).
+	described := map[string][]ConsumerUse{}
+	describe := func(b bitset) []ConsumerUse {
+		key := b.key()
+		if us, ok := described[key]; ok {
+			return us
+		}
+		us := consumerUses(sel, b.members())
+		described[key] = us
+		return us
+	}
 	for _, acc := range eps {
 		ep := acc.ep
-		ep.Consumers = consumerUses(sel, acc.users.members())
+		ep.Consumers = describe(acc.users)
 		ep.Fields = make([]Field, 0, len(acc.fields))
 		for loc, uses := range acc.fields {
-			ep.Fields = append(ep.Fields, Field{Location: loc, Consumers: consumerUses(sel, uses.members())})
+			ep.Fields = append(ep.Fields, Field{Location: loc, Consumers: describe(uses)})
 		}
 		slices.SortFunc(ep.Fields, func(a, b Field) int { return strings.Compare(a.Location, b.Location) })
 		rep.Endpoints = append(rep.Endpoints, ep)
@@ -203,6 +216,15 @@ type bitset []uint64
 
 func newBitset(words int) bitset { return make(bitset, words) }
 func (b bitset) set(i int)       { b[i/64] |= 1 << (i % 64) }
+
+// key is the set as a map key.
+func (b bitset) key() string {
+	buf := make([]byte, 0, 8*len(b))
+	for _, w := range b {
+		buf = binary.LittleEndian.AppendUint64(buf, w)
+	}
+	return string(buf)
+}
 
 func (b bitset) members() []int {
 	var out []int

@@ -80,6 +80,8 @@ type Store struct {
 	fieldIndexCache indexCache
 	// stmts are SQLite's prepared statements by query text (see stmt).
 	stmts stmtCache
+	// declaredCache holds the declared operations of (immutable) provider contract contents.
+	declaredCache declaredCache
 }
 
 // stmtCache keeps prepared statements for SQLite, whose driver would
