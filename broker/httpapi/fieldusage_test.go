@@ -69,10 +69,21 @@ func TestFieldUsage(t *testing.T) {
 			st, cov, _ = c.do("GET", "/pacticipants/Users/versions/u1/route-coverage", nil)
 			require.Equal(t, http.StatusOK, st)
 			assert.Equal(t, []any{"DELETE /users/{id}"}, cov["notCovered"])
+			// The provider version links the coverage it published; a version that published
+			// none links nothing (a link must not lead to a 404).
+			for _, path := range []string{"/pacticipants/Users/versions/u1", "/pacticipants/Users/latest-version"} {
+				st, ver, _ := c.do("GET", path, nil)
+				require.Equal(t, http.StatusOK, st, "%s: %v", path, ver)
+				assert.Equal(t, c.base+"/pacticipants/Users/versions/u1/route-coverage", get(ver, "_links.accord:route-coverage.href"), path)
+			}
+			st, ver, _ := c.do("GET", "/pacticipants/Web%20Shop/versions/1.0.0", nil)
+			require.Equal(t, http.StatusOK, st)
+			assert.NotContains(t, get(ver, "_links"), "accord:route-coverage")
 
 			st, pa, _ := c.do("GET", "/pacticipants/Users", nil)
 			require.Equal(t, http.StatusOK, st)
 			assert.Equal(t, c.base+"/field-usage/provider/Users", get(pa, "_links.accord:field-usage.href"))
+			assert.Equal(t, c.base+"/pacticipants/Users/route-coverage", get(pa, "_links.accord:route-coverage.href"))
 
 			st, usage, _ := c.do("GET", "/field-usage/provider/Users", nil)
 			require.Equal(t, http.StatusOK, st, "%v", usage)

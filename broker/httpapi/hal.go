@@ -80,7 +80,9 @@ func (l links) pacticipantJSON(p broker.Pacticipant, latest *broker.Version) map
 			"pb:branch-version":  Link{Href: l.url("pacticipants", p.Name, "branches", "{branch}", "versions", "{version}"), Title: "Get or add/create a version for a branch", Templated: true},
 			"pb:label":           Link{Href: l.url("pacticipants", p.Name, "labels", "{label}"), Title: "Get, create or delete a label", Templated: true},
 			"accord:field-usage": Link{Href: l.url("field-usage", "provider", p.Name), Title: "Who uses which field of this provider"},
-			"curies":             l.curies(),
+			"accord:route-coverage": Link{Href: l.url("pacticipants", p.Name, "route-coverage"),
+				Title: "Which of this provider's routes the consumer contracts covered, by provider version"},
+			"curies": l.curies(),
 		},
 	}
 	if !p.UpdatedAt.Equal(p.CreatedAt) {

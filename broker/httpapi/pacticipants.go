@@ -258,7 +258,33 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, p params) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.links(r).versionJSON(v, envs))
+	body := s.links(r).versionJSON(v, envs)
+	if err := s.linkRouteCoverage(r, v, body); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+// linkRouteCoverage links a provider version to the route coverage it published with its
+// verification results (accord:route-coverage), only when it published one: a version that
+// did not has no such resource, and a link must not lead to a 404.
+func (s *Server) linkRouteCoverage(r *http.Request, v broker.Version, body map[string]any) error {
+	if s.svc.FieldUsage == nil {
+		return nil
+	}
+	_, err := s.svc.FieldUsage.RouteCoverage(r.Context(), v.Pacticipant, v.Number)
+	if broker.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	l := s.links(r)
+	body["_links"].(map[string]any)["accord:route-coverage"] = Link{
+		Href:  l.url("pacticipants", v.Pacticipant, "versions", v.Number, "route-coverage"),
+		Title: "Which of the provider's routes the consumer contracts covered in this version's verification",
+	}
 	return nil
 }
 
@@ -319,7 +345,11 @@ func (s *Server) latestVersion(w http.ResponseWriter, r *http.Request, p params)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.links(r).versionJSON(v, nil))
+	body := s.links(r).versionJSON(v, nil)
+	if err := s.linkRouteCoverage(r, v, body); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 
