@@ -82,6 +82,26 @@ func ProviderFieldUsage(ctx context.Context, fu FieldUsage, provider string, f f
 	return rep, nil
 }
 
+// CanRemoveField answers can-i-remove-field for q: the concrete path or template it names is
+// matched under the routes of the latest route coverage and of the provider contract, the same
+// templates the usage is grouped under. An unknown provider is NotFound, naming it.
+func CanRemoveField(ctx context.Context, fu FieldUsage, q fieldusage.RemoveQuery) (fieldusage.Decision, error) {
+	versions, routes, err := UsageFacts(ctx, fu, q.Provider, q.Filter)
+	if err != nil {
+		return fieldusage.Decision{}, err
+	}
+	declared, _, err := declaredOperations(ctx, fu, q.Provider)
+	if err != nil {
+		return fieldusage.Decision{}, err
+	}
+	for _, op := range declared {
+		if rt, err := fieldusage.ParseRoute(op.Method + " " + op.Path); err == nil {
+			routes = append(routes, rt)
+		}
+	}
+	return fieldusage.CanRemove(q, versions, routes), nil
+}
+
 // UsageFacts reads the consumer versions f selects and the provider's known routes.
 func UsageFacts(ctx context.Context, fu FieldUsage, provider string, f fieldusage.Filter) ([]fieldusage.ConsumerVersion, fieldusage.Routes, error) {
 	versions, err := fu.FieldUsageFacts(ctx, provider, f)

@@ -58,22 +58,24 @@ func (s *Server) canIRemoveField(w http.ResponseWriter, r *http.Request, _ param
 	if err != nil {
 		return invalidQuery(err)
 	}
-	versions, routes, err := broker.UsageFacts(r.Context(), s.svc.FieldUsage, q.Provider, q.Filter)
+	d, err := broker.CanRemoveField(r.Context(), s.svc.FieldUsage, q)
 	if err != nil {
 		return err
 	}
-	d := fieldusage.CanRemove(q, versions, routes)
 	l := s.links(r)
-	writeJSON(w, http.StatusOK, map[string]any{
+	body := map[string]any{
 		"removable": d.Removable,
 		"consumers": d.Consumers,
 		"reason":    d.Reason,
-		"notices":   d.Notices,
 		"_links": map[string]any{
 			"self":               Link{Href: l.base + r.URL.RequestURI()},
 			"accord:field-usage": Link{Href: l.url("field-usage", "provider", q.Provider)},
 		},
-	})
+	}
+	if len(d.Notices) > 0 {
+		body["notices"] = d.Notices
+	}
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 

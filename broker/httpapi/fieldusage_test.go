@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -231,4 +232,152 @@ func TestFieldUsage(t *testing.T) {
 			})
 		})
 	}
+}
+
+// publishTo publishes one pact of consumer version on branch.
+func publishTo(t *testing.T, c client, consumer, version, branch, pact string) {
+	t.Helper()
+	st, body, _ := c.do("POST", "/contracts/publish", map[string]any{
+		"pacticipantName": consumer, "pacticipantVersionNumber": version, "branch": branch,
+		"contracts": []any{map[string]any{"consumerName": consumer, "providerName": "Users", "specification": "pact",
+			"contentType": "application/json", "content": base64.StdEncoding.EncodeToString([]byte(pact))}},
+	})
+	require.Equal(t, http.StatusOK, st, "publish %s %s: %v", consumer, version, body)
+}
+
+// withoutLinks is a response body as JSON without its _links, for comparing whole answers.
+func withoutLinks(t *testing.T, body map[string]any) string {
+	t.Helper()
+	delete(body, "_links")
+	js, err := json.Marshal(body)
+	require.NoError(t, err)
+	return string(js)
+}
+
+// TestFieldUsageAnswers checks both answers whole, as issue 17 writes them, on both databases:
+// V2, V3 and message pacts; paths grouped under the provider contract's templates (no route
+// coverage published); a version released and supported counts until its support ends; the
+// environment filter; the contract's fields and operations nobody uses.
+func TestFieldUsageAnswers(t *testing.T) {
+	const (
+		webShop = `{"consumer":{"name":"Web Shop"},"provider":{"name":"Users"},"interactions":[{"description":"a user",
+		  "request":{"method":"GET","path":"/users/1"},
+		  "response":{"status":200,"headers":{"Content-Type":"application/json"},"body":{"id":1,"name":"Ann"},
+		   "matchingRules":{"body":{"$.name":{"matchers":[{"match":"type"}]}}}}}],"metadata":{"pactSpecification":{"version":"3.0.0"}}}`
+		mobileOld = `{"consumer":{"name":"Mobile"},"provider":{"name":"Users"},"interactions":[{"description":"a user's email",
+		  "request":{"method":"GET","path":"/users/2","query":"fields=email","headers":{"accept":"application/json"}},
+		  "response":{"status":200,"body":{"id":2,"email":"b@example.com","tags":[{"label":"vip"},{"label":"new"}]},
+		   "matchingRules":{"$.body.tags":{"min":1,"match":"type"}}}}],"metadata":{"pactSpecification":{"version":"2.0.0"}}}`
+		mobileNew = `{"consumer":{"name":"Mobile"},"provider":{"name":"Users"},"interactions":[{"description":"a user",
+		  "request":{"method":"GET","path":"/users/2"},"response":{"status":200,"body":{"id":2}}}],
+		  "metadata":{"pactSpecification":{"version":"2.0.0"}}}`
+		notifier = `{"consumer":{"name":"Notifier"},"provider":{"name":"Users"},"messages":[{"description":"a user created event",
+		  "contents":{"userId":7,"profile":{"name":"Ann"}},"metaData":{"contentType":"application/json"}}],
+		  "metadata":{"pactSpecification":{"version":"3.0.0"}}}`
+		contract = `{"openapi":"3.0.3","info":{"title":"Users","version":"1"},"paths":{"/users/{id}":{
+		  "parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}}],
+		  "get":{"responses":{"200":{"description":"a user","content":{"application/json":{"schema":{"type":"object",
+		    "properties":{"id":{"type":"integer"},"name":{"type":"string"},"email":{"type":"string"},"phone":{"type":"string"},
+		      "tags":{"type":"array","items":{"type":"object","properties":{"label":{"type":"string"}}}}}}}}}}},
+		  "delete":{"responses":{"204":{"description":"gone"}}}}}}`
+	)
+	for _, backend := range brokertest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			store := brokertest.NewStore(t, backend)
+			c := client{t: t, base: brokertest.Serve(t, store, httpapi.Config{})}
+			publishTo(t, c, "Web Shop", "1.0.0", "main", webShop)
+			publishTo(t, c, "Mobile", "2.0", "main", mobileOld)
+			publishTo(t, c, "Notifier", "3.0", "main", notifier)
+			st, env, _ := c.do("POST", "/environments", map[string]any{"name": "app-store", "production": true})
+			require.Equal(t, http.StatusCreated, st, "%v", env)
+			st, rel, _ := c.do("POST", "/pacticipants/Mobile/versions/2.0/released-versions/environment/"+get(env, "uuid").(string), map[string]any{})
+			require.Equal(t, http.StatusCreated, st, "%v", rel)
+			// Mobile's main moves on and reads only the id; 2.0 stays released and supported.
+			publishTo(t, c, "Mobile", "2.1", "main", mobileNew)
+			_, err := store.PublishProviderContract(context.Background(), broker.ProviderContractRequest{Provider: "Users", Version: "u1", Branch: "main",
+				Specification: "oas", ContentType: "application/json", Content: []byte(contract)})
+			require.NoError(t, err)
+
+			mobile20 := `{"name":"Mobile","versions":["2.0"],"environments":["app-store"],"branches":[]}`
+			mobileBoth := `{"name":"Mobile","versions":["2.1","2.0"],"environments":["app-store"],"branches":["main"]}`
+			web := `{"name":"Web Shop","versions":["1.0.0"],"environments":[],"branches":["main"]}`
+			notifierUse := `{"name":"Notifier","versions":["3.0"],"environments":[],"branches":["main"]}`
+			st, usage, _ := c.do("GET", "/field-usage/provider/Users", nil)
+			require.Equal(t, http.StatusOK, st, "%v", usage)
+			assert.JSONEq(t, `{"provider":"Users","endpoints":[
+			  {"method":"GET","path":"/users/{id}","consumers":[`+mobileBoth+`,`+web+`],"fields":[
+			    {"location":"request.headers.Accept","consumers":[`+mobile20+`]},
+			    {"location":"request.query.fields","consumers":[`+mobile20+`]},
+			    {"location":"response.body.$.email","consumers":[`+mobile20+`]},
+			    {"location":"response.body.$.id","consumers":[`+mobileBoth+`,`+web+`]},
+			    {"location":"response.body.$.name","consumers":[`+web+`]},
+			    {"location":"response.body.$.tags[*].label","consumers":[`+mobile20+`]},
+			    {"location":"response.headers.Content-Type","consumers":[`+web+`]}]},
+			  {"message":"a user created event","consumers":[`+notifierUse+`],"fields":[
+			    {"location":"message.body.$.profile.name","consumers":[`+notifierUse+`]},
+			    {"location":"message.body.$.userId","consumers":[`+notifierUse+`]},
+			    {"location":"message.metadata.contentType","consumers":[`+notifierUse+`]}]}],
+			 "unused":[
+			  {"method":"DELETE","path":"/users/{id}","unusedOperation":true,"fields":[]},
+			  {"method":"GET","path":"/users/{id}","unusedOperation":false,"fields":["response.body.$.phone"]}]}`,
+				withoutLinks(t, usage))
+
+			st, usage, _ = c.do("GET", "/field-usage/provider/Users?environment=app-store", nil)
+			require.Equal(t, http.StatusOK, st, "%v", usage)
+			require.Len(t, usage["endpoints"], 1, "only Mobile 2.0 is in app-store: %v", usage["endpoints"])
+			assert.Equal(t, []any{"request.headers.Accept", "request.query.fields", "response.body.$.email", "response.body.$.id", "response.body.$.tags[*].label"},
+				locations(get(usage, "endpoints.0.fields")))
+			st, usage, _ = c.do("GET", "/field-usage/provider/Users?environment=nowhere", nil)
+			require.Equal(t, http.StatusOK, st, "%v", usage)
+			assert.Equal(t, []any{}, usage["endpoints"], "an environment nobody is in selects nothing")
+
+			ask := func(query string) map[string]any {
+				t.Helper()
+				st, d, _ := c.do("GET", "/can-i-remove-field?provider=Users&"+query, nil)
+				require.Equal(t, http.StatusOK, st, "%v", d)
+				return d
+			}
+			d := ask("method=GET&path=%2Fusers%2F%7Bid%7D&location=response.body.$.email")
+			assert.JSONEq(t, `{"removable":false,"consumers":[`+mobile20+`],
+			  "reason":"Mobile 2.0 (app-store) uses response.body.$.email of GET /users/{id}: removing it would break it"}`, withoutLinks(t, d))
+			d = ask("method=GET&path=/users/9&location=response.body.$.name&environment=app-store")
+			assert.JSONEq(t, `{"removable":true,"consumers":[],
+			  "reason":"Mobile 2.0 (app-store) calls GET /users/9 but none of them uses response.body.$.name, so it can be removed without breaking the consumer versions deployed or released in app-store"}`, withoutLinks(t, d))
+			assert.Equal(t, false, ask("method=GET&path=/users/9&location=response.body.$.name")["removable"], "Web Shop's main reads the name")
+			d = ask("message=a+user+created+event&location=message.body.$.profile")
+			assert.Equal(t, false, d["removable"], "the profile holds the name Notifier reads: %v", d["reason"])
+			assert.Equal(t, true, ask("message=a+user+created+event&location=message.body.$.email")["removable"])
+
+			// Support ends: the released version no longer counts, and main no longer reads the email.
+			st, _, _ = c.do("PATCH", "/released-versions/"+get(rel, "uuid").(string), map[string]any{"currentlySupported": false})
+			require.Equal(t, http.StatusOK, st)
+			d = ask("method=GET&path=/users/{id}&location=response.body.$.email")
+			assert.Equal(t, true, d["removable"], d["reason"])
+			assert.Equal(t, false, ask("method=GET&path=/users/{id}&location=response.body.$.id")["removable"])
+
+			t.Run("bad input says the expected form", func(t *testing.T) {
+				for _, tc := range []struct{ query, want string }{
+					{"provider=Users&method=G3T&path=/users/1&location=response.body.$.id", "expected one such as GET, POST"},
+					{"provider=Users&path=/users/1&location=response.body.$.id", "method is missing"},
+					{"provider=Users&method=GET&path=/users/{id&location=response.body.$.id", "expected a path starting with /"},
+					{"provider=Users&method=GET&path=/users/1&location=response.body.name", "does not start with $"},
+					{"provider=Users&method=GET&path=/users/1&location=response.cookies.x", `has no section "cookies"`},
+					{"provider=Users&method=GET&path=/users/1&location=response.body.$.items[x]", "where an index, [*] or a quoted key was expected"},
+					{"method=GET&path=/users/1&location=response.body.$.id", "provider is missing"},
+				} {
+					st, body, _ := c.do("GET", "/can-i-remove-field?"+tc.query, nil)
+					assert.Equal(t, http.StatusBadRequest, st, tc.query)
+					assert.Contains(t, fmt.Sprint(body), tc.want, tc.query)
+				}
+			})
+		})
+	}
+}
+
+func locations(fields any) []any {
+	out := []any{}
+	for _, f := range fields.([]any) {
+		out = append(out, get(f, "location"))
+	}
+	return out
 }
