@@ -1,7 +1,7 @@
 // Package storetest is the conformance suite every storage implementation
 // of the broker (Store) must pass: every service (pacticipants, versions,
 // pacts, verifications, pacts for verification, environments, deployments,
-// webhooks and their outbox, the matrix facts, health). Implementations
+// webhooks and their outbox, the matrix facts, health, field usage). Implementations
 // call Run from their tests with a constructor returning an empty, migrated
 // store.
 package storetest
@@ -53,11 +53,13 @@ func Publish(tb testing.TB, s broker.Store, consumer, version, branch, provider 
 	return res
 }
 
-// Store is what Run checks: every service of the broker, and the reads of
-// pacts for verification.
+// Store is what Run checks: every service of the broker, the reads of
+// pacts for verification, field usage and provider contracts.
 type Store interface {
 	broker.Store
 	verifiable.Facts
+	broker.FieldUsage
+	broker.ProviderContractStore
 }
 
 // Deploy records that version number of pacticipant now runs in the
@@ -120,6 +122,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"WebhookOutbox", testWebhookOutbox},
 		{"Matrix", testMatrix},
 		{"Health", testHealth},
+		{"FieldUsage", testFieldUsage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
