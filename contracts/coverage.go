@@ -22,12 +22,12 @@ import (
 //     whose Handler is the mux, or a middleware that passes the request on unchanged, needs
 //     nothing more;
 //   - any other router, or a middleware that replaces the request (r.WithContext) before the mux,
-//     reports it with RecordRoute from a middleware inside the router. Routers that expose the
-//     matched route: go-chi/chi (chi.RouteContext(r.Context()).RoutePattern()), gorilla/mux
-//     (mux.CurrentRoute(r).GetPathTemplate()), labstack/echo (c.Path()), gin-gonic/gin
-//     (c.FullPath()), julienschmidt/httprouter (httprouter.MatchedRoutePath with
-//     SaveMatchedRoutePath). Their patterns are written here as ServeMux writes them: a method, a
-//     space, the path with {name} wildcards.
+//     reports it with RecordRoute from a middleware, in the router's own syntax. Tested with
+//     go-chi/chi (chi.RouteContext(r.Context()).RoutePattern(), after next.ServeHTTP), gorilla/mux
+//     (mux.CurrentRoute(r).GetPathTemplate()) and julienschmidt/httprouter (which does not expose
+//     the match: a wrapper per handle reports the path it was registered under); labstack/echo
+//     (c.Path()) and gin-gonic/gin (c.FullPath()) write routes the same way. docs/adopting.md has
+//     the middleware for each;
 //   - when the router says nothing, the request is matched against Provider.Routes.
 //
 // The routes to cover come from Provider.Routes: a ServeMux cannot list its patterns.
@@ -52,8 +52,11 @@ func (v *verification) publishCoverage(plan *sourcePlan) {
 }
 
 // RecordRoute tells VerifyProvider which route served r, for routers that do not set
-// r.Pattern. route is "METHOD /path/{param}" or a path template; outside a verification it does
-// nothing, so it may stay in production code.
+// r.Pattern. route is "METHOD /path/{param}" or, as most routers report it, the path template
+// alone, in ServeMux's syntax or the router's: ":id" and "{id:[0-9]+}" are read as {id}, a final
+// "*path" or "*" as {path...}. The route is named as Provider.Routes lists it for r's method,
+// whatever its wildcards are called. Outside a verification it does nothing, so it may stay in
+// production code.
 func RecordRoute(r *http.Request, route string) {
 	if slot, ok := r.Context().Value(routeSlotKey{}).(*routeSlot); ok {
 		slot.set(route)
@@ -143,15 +146,20 @@ func (rr *routeRecorder) serve(h http.Handler, w http.ResponseWriter, r *http.Re
 
 func (rr *routeRecorder) record(method, path, pattern, reported string) {
 	route := pattern
-	if route == "" {
-		route = reported
-	}
-	if route != "" {
+	switch {
+	case route != "":
 		if parsed, err := fieldusage.ParseRoute(route); err == nil {
-			route = parsed.String()
+			route = rr.listed(parsed, "")
 		}
-	} else if m, ok := rr.routes.Match(method, path); ok {
-		route = m.String()
+	case reported != "":
+		route = routerPattern(reported)
+		if parsed, err := fieldusage.ParseRoute(route); err == nil {
+			route = rr.listed(parsed, method)
+		}
+	default:
+		if m, ok := rr.routes.Match(method, path); ok {
+			route = m.String()
+		}
 	}
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
@@ -160,6 +168,57 @@ func (rr *routeRecorder) record(method, path, pattern, reported string) {
 		return
 	}
 	rr.served[route] = true
+}
+
+// listed returns the route of Provider.Routes that r is: the same method and the same shape,
+// whatever its wildcards are called (chi's "/users/{userID}" is the listed "GET /users/{id}").
+// A route reported without a method (chi, gorilla/mux, echo, gin and httprouter report the
+// path alone) served method: it is the listed route for that method, or for any method, and
+// when none is listed it is written with method. Else r is returned as it is written.
+func (rr *routeRecorder) listed(r fieldusage.Route, method string) string {
+	for _, l := range rr.routes {
+		if !l.SameShape(r) {
+			continue
+		}
+		if l.Method == r.Method || r.Method == "" && method != "" && (l.Method == method || l.Method == "" || l.Method == "GET" && method == "HEAD") {
+			return l.String()
+		}
+	}
+	if r.Method == "" && method != "" {
+		return method + " " + r.Path
+	}
+	return r.String()
+}
+
+// routerPattern rewrites a matched route as routers other than ServeMux write it in ServeMux's
+// syntax: ":id" (echo, gin, httprouter) as {id}; "{id:[0-9]+}" (gorilla/mux, chi) as {id}; a
+// catch-all "*path" (gin, httprouter) or "*" (chi, echo) at the end as {path...} ({rest...}).
+// A ServeMux pattern passes unchanged.
+func routerPattern(route string) string {
+	method, path, found := strings.Cut(strings.TrimSpace(route), " ")
+	if !found {
+		method, path = "", method
+	}
+	segs := strings.Split(path, "/")
+	for i, seg := range segs {
+		last := i == len(segs)-1
+		switch {
+		case strings.HasPrefix(seg, ":") && len(seg) > 1:
+			segs[i] = "{" + seg[1:] + "}"
+		case strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") && strings.Contains(seg, ":"):
+			name, _, _ := strings.Cut(seg[1:len(seg)-1], ":")
+			segs[i] = "{" + name + "}"
+		case last && seg == "*":
+			segs[i] = "{rest...}"
+		case last && strings.HasPrefix(seg, "*"):
+			segs[i] = "{" + seg[1:] + "...}"
+		}
+	}
+	path = strings.Join(segs, "/")
+	if method == "" {
+		return path
+	}
+	return method + " " + path
 }
 
 // empty reports whether nothing was served.

@@ -44,10 +44,12 @@
 // publishes verification results publishes the coverage with them; the broker
 // shows it per provider version and groups its field usage under the routes.
 // The route that served each request comes from the router: net/http.ServeMux
-// sets Request.Pattern; go-chi/chi, gorilla/mux, labstack/echo, gin-gonic/gin
-// and julienschmidt/httprouter expose the matched route, which a middleware
-// passes on with RecordRoute (docs/adopting.md has one line for each); with
-// any other router each request is matched against Provider.Routes.
+// sets Request.Pattern; go-chi/chi, gorilla/mux, labstack/echo and
+// gin-gonic/gin expose the matched route, which a middleware passes on with
+// RecordRoute in the router's own syntax (julienschmidt/httprouter does not: a
+// wrapper per handle reports the path it registered; docs/adopting.md has one
+// line for each); with any other router each request is matched against
+// Provider.Routes.
 //
 // The provider side changes no process-wide state (no environment variables,
 // no global logger), so provider tests may call t.Parallel, with one

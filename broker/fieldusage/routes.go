@@ -2,6 +2,7 @@ package fieldusage
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -120,6 +121,13 @@ func (r Route) Matches(method, path string) bool {
 		return len(parts) > len(r.segs)
 	}
 	return len(parts) == len(r.segs)
+}
+
+// SameShape reports whether r and o serve the same paths: the same literal segments, wildcards
+// in the same places, whatever the wildcards are called ("/users/{id}" and "/users/{userID}").
+// Methods are not compared.
+func (r Route) SameShape(o Route) bool {
+	return r.prefix == o.prefix && slices.Equal(r.segs, o.segs)
 }
 
 // specificity orders routes as ServeMux prefers them, closely enough for grouping: more literal
