@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/accord-cdc/accord/broker/fieldusage"
+	routepkg "github.com/accord-cdc/accord/contracts/route"
 )
 
 // Route coverage: which of the provider's routes the consumer contracts exercise.
@@ -55,33 +56,9 @@ func (v *verification) publishCoverage(plan *sourcePlan) {
 // r.Pattern. route is "METHOD /path/{param}" or, as most routers report it, the path template
 // alone, in ServeMux's syntax or the router's: ":id" and "{id:[0-9]+}" are read as {id}, a final
 // "*path" or "*" as {path...}. The route is named as Provider.Routes lists it for r's method,
-// whatever its wildcards are called. Outside a verification it does nothing, so it may stay in
-// production code.
-func RecordRoute(r *http.Request, route string) {
-	if slot, ok := r.Context().Value(routeSlotKey{}).(*routeSlot); ok {
-		slot.set(route)
-	}
-}
-
-type routeSlotKey struct{}
-
-// routeSlot receives the route of one request.
-type routeSlot struct {
-	mu    sync.Mutex
-	route string
-}
-
-func (s *routeSlot) set(route string) {
-	s.mu.Lock()
-	s.route = route
-	s.mu.Unlock()
-}
-
-func (s *routeSlot) get() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.route
-}
+// whatever its wildcards are called. Outside a verification it does nothing. Production code
+// calls route.Record (package contracts/route), the same without the Pact FFI this package links.
+func RecordRoute(r *http.Request, route string) { routepkg.Record(r, route) }
 
 // RouteCoverage is how many of a provider's routes the verified consumer contracts exercised.
 type RouteCoverage struct {
@@ -138,10 +115,9 @@ func newRouteRecorder(patterns []string) (*routeRecorder, error) {
 
 // serve hands r to h and records the route that served it.
 func (rr *routeRecorder) serve(h http.Handler, w http.ResponseWriter, r *http.Request) {
-	slot := &routeSlot{}
-	r = r.WithContext(context.WithValue(r.Context(), routeSlotKey{}, slot))
+	r, reported := routepkg.Watch(r)
 	h.ServeHTTP(w, r)
-	rr.record(r.Method, r.URL.Path, r.Pattern, slot.get())
+	rr.record(r.Method, r.URL.Path, r.Pattern, reported())
 }
 
 func (rr *routeRecorder) record(method, path, pattern, reported string) {

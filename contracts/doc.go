@@ -46,7 +46,8 @@
 // The route that served each request comes from the router: net/http.ServeMux
 // sets Request.Pattern; go-chi/chi, gorilla/mux, labstack/echo and
 // gin-gonic/gin expose the matched route, which a middleware passes on with
-// RecordRoute in the router's own syntax (julienschmidt/httprouter does not: a
+// route.Record (package contracts/route, importable from production code) in
+// the router's own syntax (julienschmidt/httprouter does not: a
 // wrapper per handle reports the path it registered; docs/adopting.md has one
 // line for each); with any other router each request is matched against
 // Provider.Routes.

@@ -10,10 +10,12 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/gorilla/mux"
 	"github.com/julienschmidt/httprouter"
+
+	"github.com/accord-cdc/accord/contracts/route"
 )
 
 // TestRouteCoverageWithOtherRouters: routers other than ServeMux report the route they matched
-// with RecordRoute, each as docs/adopting.md shows, in their own syntax (chi's {userID} and
+// with route.Record (or RecordRoute), each as docs/adopting.md shows, in their own syntax (chi's {userID} and
 // {id:[0-9]+}, gorilla/mux's regexps, httprouter's :id and *path), without the method; the
 // coverage still names the routes as Provider.Routes lists them.
 func TestRouteCoverageWithOtherRouters(t *testing.T) {
@@ -31,7 +33,7 @@ func TestRouteCoverageWithOtherRouters(t *testing.T) {
 	cr.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			next.ServeHTTP(w, r)
-			RecordRoute(r, chi.RouteContext(r.Context()).RoutePattern())
+			route.Record(r, chi.RouteContext(r.Context()).RoutePattern()) // what production code calls
 		})
 	})
 	cr.Get("/users/{userID}", ok)
@@ -44,9 +46,9 @@ func TestRouteCoverageWithOtherRouters(t *testing.T) {
 	gr := mux.NewRouter()
 	gr.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if route := mux.CurrentRoute(r); route != nil {
-				if tpl, err := route.GetPathTemplate(); err == nil {
-					RecordRoute(r, tpl)
+			if rt := mux.CurrentRoute(r); rt != nil {
+				if tpl, err := rt.GetPathTemplate(); err == nil {
+					route.Record(r, tpl)
 				}
 			}
 			next.ServeHTTP(w, r)

@@ -1,0 +1,25 @@
+package route_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/accord-cdc/accord/contracts/route"
+)
+
+func TestRecord(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		route.Record(r.WithContext(r.Context()), "/users/{id}") // a request derived from the watched one reaches it too
+	})
+	r, read := route.Watch(httptest.NewRequest("GET", "/users/1", nil))
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	if got := read(); got != "/users/{id}" {
+		t.Errorf("recorded %q, want /users/{id}", got)
+	}
+	_, read = route.Watch(httptest.NewRequest("GET", "/", nil))
+	if got := read(); got != "" {
+		t.Errorf("nothing recorded, read %q", got)
+	}
+	route.Record(httptest.NewRequest("GET", "/", nil), "/x") // outside a verification: nothing happens
+}
