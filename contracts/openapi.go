@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/accord-cdc/accord/broker/fieldusage"
 	"github.com/accord-cdc/accord/broker/openapi"
 )
 
@@ -45,6 +46,22 @@ func LoadOpenAPI(tb testing.TB, path string) *OpenAPI {
 		tb.Fatalf("contracts: %s is not a provider contract the broker would take: %v", path, err)
 	}
 	return &OpenAPI{Path: path, Document: doc}
+}
+
+// Routes are the document's operations as ServeMux patterns ("GET /users/{id}"), sorted by
+// path and method: Provider.Routes for a provider whose routes its contract declares, so the
+// route coverage says which declared operations no consumer contract exercises. A path whose
+// parameter shares a segment with text ("/files/{name}.json"), which no ServeMux pattern can
+// write, is left out.
+func (o *OpenAPI) Routes() []string {
+	var out []string
+	for _, op := range o.Document.DeclaredOperations() {
+		pattern := op.Method + " " + op.Path
+		if _, err := fieldusage.ParseRoute(pattern); err == nil {
+			out = append(out, pattern)
+		}
+	}
+	return out
 }
 
 // Handler wraps h so that each response it gives fails tb when it does not

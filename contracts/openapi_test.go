@@ -73,3 +73,29 @@ paths:
 		t.Errorf("second error %q", rec.errors[1])
 	}
 }
+
+// TestOpenAPIRoutes: the provider contract lists the routes to cover.
+func TestOpenAPIRoutes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "openapi.yaml")
+	doc := `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /users/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {description: a user}}}
+    delete: {responses: {"204": {description: gone}}}
+  /users:
+    post: {responses: {"201": {description: made}}}
+  /files/{name}.json:
+    parameters: [{name: name, in: path, required: true, schema: {type: string}}]
+    get: {responses: {"200": {description: a file}}}
+`
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := contracts.LoadOpenAPI(t, path).Routes()
+	want := []string{"POST /users", "DELETE /users/{id}", "GET /users/{id}"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("Routes() = %q, want %q", got, want)
+	}
+}

@@ -66,8 +66,10 @@ type Provider struct {
 	// SourceFromEnv() picks a broker (default: $ACCORD_WIP_SINCE, else 30
 	// days ago). With an explicit Source, use Broker.WIPSince.
 	WIPSince time.Time
-	// Routes are the provider's routes as ServeMux patterns ("GET /users/{id}");
-	// the test output then says which no consumer contract covers (see RecordRoute).
+	// Routes are the provider's routes as ServeMux patterns ("GET /users/{id}"):
+	// the list its mux is built from, or its OpenAPI document's (OpenAPI.Routes).
+	// The test output then says which no consumer contract covers, and a run that
+	// publishes verification results publishes the coverage (see RecordRoute).
 	Routes []string
 }
 
