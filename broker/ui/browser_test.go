@@ -186,6 +186,9 @@ func TestBrowser(t *testing.T) {
 			{`[...document.querySelectorAll("svg.network a.node text")].map(e => e.textContent).sort()`, []string{"billing", "gateway", "orders", "users"}},
 			{`[...document.querySelectorAll("svg.network path.edge")].map(e => e.getAttribute("class")).sort()`, sortedStrings("edge failed", "edge "+ordersUsers, "edge verified")},
 			{`[...document.querySelectorAll(".field-usage-link a")].map(a => a.getAttribute("href"))`, []string{"/field-usage/provider/users"}},
+			// Each provider version shows the route coverage it published, uncovered routes marked.
+			{`[...document.querySelectorAll("tr.version")].filter(r => r.querySelector("td.route-coverage a")).map(r => r.cells[0].innerText + " " + r.querySelector("td.route-coverage a").innerText + ": " + [...r.querySelectorAll("code.uncovered-route")].map(c => c.innerText).join(", "))`,
+				[]string{"7.0.1 2/5 covered: GET /healthz, POST /users, DELETE /users/{id}", "7.0.0 1/4 covered: GET /users, POST /users, DELETE /users/{id}"}},
 		}},
 		{"pacticipant-orders", "/pacticipants/orders", []check{
 			{`[...document.querySelectorAll("svg.network path.edge title")].map(e => e.textContent).sort()`,

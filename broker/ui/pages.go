@@ -166,6 +166,8 @@ func absolute(r *http.Request, path string) string {
 type versionRow struct {
 	broker.Version
 	Deployments []Deployment
+	// Coverage is the route coverage this version published with its verification results.
+	Coverage *broker.RouteCoverage
 }
 
 type pacticipantData struct {
@@ -180,6 +182,8 @@ type pacticipantData struct {
 	Mine        []Deployment
 	Labels      labelsData
 	MayWrite    bool
+	// HasCoverage: some version of it published route coverage, so the versions list shows it.
+	HasCoverage bool
 }
 
 func (h *Handler) pacticipant(w http.ResponseWriter, r *http.Request) error {
@@ -226,8 +230,20 @@ func (h *Handler) pacticipant(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	byVersion := d.Deployments.ByVersion()
+	// A provider's versions show the route coverage each published: the newest hundred cover
+	// the pages people look at.
+	coverages, err := h.src.RouteCoverages(ctx, p.Name, 100)
+	if err != nil {
+		return err
+	}
+	coverage := map[string]*broker.RouteCoverage{}
+	for i := range coverages {
+		coverage[coverages[i].ProviderVersion] = &coverages[i]
+	}
 	for _, v := range vs {
-		d.Versions = append(d.Versions, versionRow{Version: v, Deployments: byVersion[[2]string{p.Name, v.Number}]})
+		row := versionRow{Version: v, Deployments: byVersion[[2]string{p.Name, v.Number}], Coverage: coverage[v.Number]}
+		d.HasCoverage = d.HasCoverage || row.Coverage != nil
+		d.Versions = append(d.Versions, row)
 	}
 	for _, it := range d.Deployments.Items {
 		if it.Pacticipant == p.Name {
