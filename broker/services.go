@@ -50,6 +50,9 @@ type Versions interface {
 	// AddBranchVersion puts a version on a branch, creating pacticipant,
 	// version and branch as needed. created is false when it was there.
 	AddBranchVersion(ctx context.Context, pacticipant, branch, number string) (v Version, created bool, err error)
+	// DeleteBranchVersion takes a version off a branch; the version and
+	// the branch stay (NotFound when the version is not on the branch).
+	DeleteBranchVersion(ctx context.Context, pacticipant, branch, number string) error
 	// BranchVersions returns the versions of a branch, newest first.
 	BranchVersions(ctx context.Context, pacticipant, branch string, page Page) ([]Version, int, error)
 	LatestBranchVersion(ctx context.Context, pacticipant, branch string) (Version, error)
@@ -88,6 +91,10 @@ type Verifications interface {
 	LatestVerification(ctx context.Context, consumer, provider, sha string) (Verification, error)
 	// ProviderHasVerifications reports whether the provider ever verified.
 	ProviderHasVerifications(ctx context.Context, provider string) (bool, error)
+	// DeleteVerification removes one result with the webhooks it
+	// triggered, and the pact content when nothing else uses it; the
+	// provider version stays.
+	DeleteVerification(ctx context.Context, consumer, provider, sha string, number int64) error
 }
 
 // Environments keeps the places versions are deployed to or released in,

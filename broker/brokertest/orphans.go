@@ -18,6 +18,7 @@ var orphans = map[string]string{
 	"labels without pacticipant":    `SELECT COUNT(*) FROM labels l WHERE NOT EXISTS (SELECT 1 FROM pacticipants p WHERE p.id = l.pacticipant_id)`,
 	"integrations":                  `SELECT COUNT(*) FROM integrations i WHERE NOT EXISTS (SELECT 1 FROM pacticipants p WHERE p.id = i.consumer_id) OR NOT EXISTS (SELECT 1 FROM pacticipants p WHERE p.id = i.provider_id)`,
 	"triggered webhooks":            `SELECT COUNT(*) FROM triggered_webhooks tw WHERE NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.id = tw.webhook_id)`,
+	"triggered by deleted results":  `SELECT COUNT(*) FROM triggered_webhooks tw WHERE tw.verification_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM verifications v WHERE v.id = tw.verification_id)`,
 	"webhook logs":                  `SELECT COUNT(*) FROM webhook_executions e WHERE NOT EXISTS (SELECT 1 FROM triggered_webhooks tw WHERE tw.id = e.triggered_webhook_id)`,
 	"deployments without version":   `SELECT COUNT(*) FROM deployed_versions d WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = d.version_id)`,
 	"releases without version":      `SELECT COUNT(*) FROM released_versions r WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = r.version_id)`,

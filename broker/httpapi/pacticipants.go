@@ -482,6 +482,15 @@ func (s *Server) getBranchVersion(w http.ResponseWriter, r *http.Request, p para
 	return broker.Errorf(broker.NotFound, "version %q of %q is not on branch %q", p["version"], p["pacticipant"], p["branch"])
 }
 
+// deleteBranchVersion takes the version off the branch; the version stays.
+func (s *Server) deleteBranchVersion(w http.ResponseWriter, r *http.Request, p params) error {
+	if err := s.svc.Versions.DeleteBranchVersion(r.Context(), p["pacticipant"], p["branch"], p["version"]); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (s *Server) putBranchVersion(w http.ResponseWriter, r *http.Request, p params) error {
 	v, created, err := s.svc.Versions.AddBranchVersion(r.Context(), p["pacticipant"], p["branch"], p["version"])
 	if err != nil {

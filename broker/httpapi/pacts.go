@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -546,36 +547,57 @@ func (s *Server) postVerification(w http.ResponseWriter, r *http.Request, p para
 }
 
 func (s *Server) getVerification(w http.ResponseWriter, r *http.Request, p params) error {
+	v, err := s.findVerification(r, p)
+	if err != nil {
+		return err
+	}
+	pact, err := s.svc.Pacts.GetPact(r.Context(), broker.PactRef{Consumer: v.Consumer, Provider: v.Provider, SHA: v.SHA})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.links(r).verificationJSON(v, pact.ConsumerVersion))
+	return nil
+}
+
+// deleteVerification deletes the result any verification-result resource
+// names (by number, or the latest of a pact), as the Ruby broker's
+// Verification resources do.
+func (s *Server) deleteVerification(w http.ResponseWriter, r *http.Request, p params) error {
+	v, err := s.findVerification(r, p)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.Verifications.DeleteVerification(r.Context(), v.Consumer, v.Provider, v.SHA, v.Number); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// findVerification reads the result a verification-result URL names: by
+// number, or the latest for the pact content, consumer version, tag or
+// the latest pact.
+func (s *Server) findVerification(r *http.Request, p params) (broker.Verification, error) {
 	ctx := r.Context()
 	sha := p["sha"]
 	if sha == "" {
 		ref := broker.PactRef{Consumer: p["consumer"], Provider: p["provider"], Version: p["version"], Tag: p["tag"]}
 		pact, err := s.svc.Pacts.GetPact(ctx, ref)
 		if err != nil {
-			return err
+			return broker.Verification{}, err
 		}
 		sha = pact.SHA
 	}
-	var (
-		v   broker.Verification
-		err error
-	)
-	if n, ok := p["number"]; ok {
-		var num int64
-		if _, perr := fmt.Sscan(n, &num); perr != nil {
-			return broker.Errorf(broker.NotFound, "verification result %q does not exist; numbers are integers", n)
-		}
-		v, err = s.svc.Verifications.GetVerification(ctx, p["consumer"], p["provider"], sha, num)
-	} else {
-		v, err = s.svc.Verifications.LatestVerification(ctx, p["consumer"], p["provider"], sha)
+	n, ok := p["number"]
+	if !ok {
+		return s.svc.Verifications.LatestVerification(ctx, p["consumer"], p["provider"], sha)
 	}
-	if err != nil {
-		return err
+	if n == "all" {
+		return broker.Verification{}, broker.Errorf(broker.NotFound, "To see all the verifications for a pact, use the Matrix page")
 	}
-	pact, err := s.svc.Pacts.GetPact(ctx, broker.PactRef{Consumer: v.Consumer, Provider: v.Provider, SHA: v.SHA})
-	if err != nil {
-		return err
+	num, err := strconv.ParseInt(n, 10, 64)
+	if err != nil || strings.TrimLeft(n, "0123456789") != "" {
+		return broker.Verification{}, broker.Errorf(broker.NotFound, "verification result %q does not exist; numbers are integers", n)
 	}
-	writeJSON(w, http.StatusOK, s.links(r).verificationJSON(v, pact.ConsumerVersion))
-	return nil
+	return s.svc.Verifications.GetVerification(ctx, p["consumer"], p["provider"], sha, num)
 }

@@ -50,6 +50,11 @@ func (s *Server) register() {
 	s.handle(read, "GET "+pair+"/pact-version/{sha}/verification-results/{number}", s.getVerification)
 	s.handle(read, "GET "+pair+"/pact-version/{sha}/metadata/{metadata}/verification-results/{number}", s.getVerification)
 	s.handle(read, "GET "+pair+"/latest/verification-results/latest", s.getVerification)
+	for _, result := range []string{pair + "/version/{version}/verification-results/latest", pair + "/pact-version/{sha}/verification-results/latest",
+		pair + "/pact-version/{sha}/verification-results/{number}", pair + "/pact-version/{sha}/metadata/{metadata}/verification-results/{number}",
+		pair + "/latest/verification-results/latest", pair + "/latest/{tag}/verification-results/latest"} {
+		s.handle(write, "DELETE "+result, s.deleteVerification)
+	}
 
 	// Pacts of one provider.
 	s.handle(read, "GET /pacts/latest", s.latestPacts)
@@ -89,6 +94,7 @@ func (s *Server) register() {
 	s.handle(read, "GET /pacticipants/{pacticipant}/branches/{branch}/versions", s.branchVersions)
 	s.handle(read, "GET /pacticipants/{pacticipant}/branches/{branch}/versions/{version}", s.getBranchVersion)
 	s.handle(write, "PUT /pacticipants/{pacticipant}/branches/{branch}/versions/{version}", s.putBranchVersion)
+	s.handle(write, "DELETE /pacticipants/{pacticipant}/branches/{branch}/versions/{version}", s.deleteBranchVersion)
 
 	// Environments, deployments and releases.
 	s.handle(read, "GET /environments", s.listEnvironments)

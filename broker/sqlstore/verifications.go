@@ -101,3 +101,25 @@ func (s *Store) ProviderHasVerifications(ctx context.Context, provider string) (
 	}
 	return err == nil, err
 }
+
+// DeleteVerification implements broker.Verifications. The webhooks it
+// triggered and their logs go by cascade.
+func (s *Store) DeleteVerification(ctx context.Context, consumer, provider, sha string, number int64) error {
+	err := s.write(ctx, func(r runner) error {
+		var id, content int64
+		err := r.row(ctx, `SELECT ve.id, ve.pact_version_id`+verificationFrom+` WHERE c.name = ? AND p.name = ? AND pv.sha = ? AND ve.id = ?`,
+			consumer, provider, sha, number).Scan(&id, &content)
+		if err != nil {
+			return notFound(err, "no verification result %d for the pact between %q and %q with content %s", number, consumer, provider, sha)
+		}
+		if err := r.exec(ctx, `DELETE FROM verifications WHERE id = ?`, id); err != nil {
+			return err
+		}
+		// Content whose pacts were deleted lived on for this result.
+		return deleteUnreferencedContents(ctx, r, []int64{content})
+	})
+	if err != nil {
+		return fmt.Errorf("delete verification: %w", err)
+	}
+	return nil
+}

@@ -355,6 +355,26 @@ func (s *Store) DeleteBranch(ctx context.Context, pacticipant, branch string) er
 	})
 }
 
+// DeleteBranchVersion implements broker.Versions. The branch stays even
+// when it is left empty, as in the Ruby broker; its head is the newest
+// version still on it.
+func (s *Store) DeleteBranchVersion(ctx context.Context, pacticipant, branch, number string) error {
+	err := s.write(ctx, func(r runner) error {
+		var branchID, versionID int64
+		err := r.row(ctx, `SELECT bv.branch_id, bv.version_id FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id
+			JOIN versions v ON v.id = bv.version_id JOIN pacticipants p ON p.id = b.pacticipant_id
+			WHERE p.name = ? AND b.name = ? AND v.number = ?`, pacticipant, branch, number).Scan(&branchID, &versionID)
+		if err != nil {
+			return notFound(err, "version %q of %q is not on branch %q", number, pacticipant, branch)
+		}
+		return r.exec(ctx, `DELETE FROM branch_versions WHERE branch_id = ? AND version_id = ?`, branchID, versionID)
+	})
+	if err != nil {
+		return fmt.Errorf("delete branch version: %w", err)
+	}
+	return nil
+}
+
 // AddBranchVersion implements broker.Versions.
 func (s *Store) AddBranchVersion(ctx context.Context, pacticipant, branch, number string) (broker.Version, bool, error) {
 	var (

@@ -116,6 +116,8 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"MainBranchAutoDetected", testMainBranchDetect},
 		{"TagsAndBranches", testTagsBranches},
 		{"DeleteCascades", testDeleteCascades},
+		{"DeleteVerification", testDeleteVerification},
+		{"DeleteBranchVersion", testDeleteBranchVersion},
 		{"EnvironmentsAndDeployments", testEnvironmentsAndDeployments},
 		{"ConcurrentDeployments", testConcurrentDeployments},
 		{"Webhooks", testWebhooks},
@@ -641,6 +643,59 @@ func testDeleteCascades(t *testing.T, s Store) {
 	has, err := s.ProviderHasVerifications(ctx, "Bar")
 	require.NoError(t, err)
 	assert.False(t, has)
+}
+
+func testDeleteVerification(t *testing.T, s Store) {
+	ctx := context.Background()
+	sha := Publish(t, s, "Foo", "1", "main", "Bar", nil, "a").Pacts[0].Pact.SHA
+	record := func(provider string, success bool) broker.Verification {
+		v, err := s.RecordVerification(ctx, broker.VerificationRequest{Consumer: "Foo", Provider: "Bar", SHA: sha, ProviderVersion: provider, Success: success})
+		require.NoError(t, err)
+		return v
+	}
+	first, second := record("1", true), record("2", false)
+
+	require.NoError(t, s.DeleteVerification(ctx, "Foo", "Bar", sha, second.Number))
+	_, err := s.GetVerification(ctx, "Foo", "Bar", sha, second.Number)
+	code(t, err, broker.NotFound)
+	code(t, s.DeleteVerification(ctx, "Foo", "Bar", sha, second.Number), broker.NotFound)
+	latest, err := s.LatestVerification(ctx, "Foo", "Bar", sha)
+	require.NoError(t, err)
+	assert.Equal(t, first.Number, latest.Number, "the one before is the latest again")
+	_, err = s.GetVersion(ctx, "Bar", "2")
+	require.NoError(t, err, "the provider version stays")
+	code(t, s.DeleteVerification(ctx, "Foo", "Other", sha, first.Number), broker.NotFound)
+	code(t, s.DeleteVerification(ctx, "Foo", "Bar", "no-such-sha", first.Number), broker.NotFound)
+
+	// Content kept for its result alone goes with the result.
+	require.NoError(t, s.DeletePact(ctx, "Foo", "Bar", "1"))
+	require.NoError(t, s.DeleteVerification(ctx, "Foo", "Bar", sha, first.Number))
+	has, err := s.ProviderHasVerifications(ctx, "Bar")
+	require.NoError(t, err)
+	assert.False(t, has)
+}
+
+func testDeleteBranchVersion(t *testing.T, s Store) {
+	ctx := context.Background()
+	for _, n := range []string{"1", "2"} {
+		_, _, err := s.AddBranchVersion(ctx, "Condor", "feat/a", n)
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.DeleteBranchVersion(ctx, "Condor", "feat/a", "2"))
+	code(t, s.DeleteBranchVersion(ctx, "Condor", "feat/a", "2"), broker.NotFound)
+	lv, err := s.LatestBranchVersion(ctx, "Condor", "feat/a")
+	require.NoError(t, err)
+	assert.Equal(t, "1", lv.Number, "the branch's head is the newest version left on it")
+	v, err := s.GetVersion(ctx, "Condor", "2")
+	require.NoError(t, err, "the version stays")
+	assert.Empty(t, v.Branches)
+
+	require.NoError(t, s.DeleteBranchVersion(ctx, "Condor", "feat/a", "1"))
+	b, err := s.GetBranch(ctx, "Condor", "feat/a")
+	require.NoError(t, err, "the branch stays, as in the Ruby broker")
+	assert.Empty(t, b.LatestVersion)
+	code(t, s.DeleteBranchVersion(ctx, "Condor", "no-branch", "1"), broker.NotFound)
+	code(t, s.DeleteBranchVersion(ctx, "Nobody", "feat/a", "1"), broker.NotFound)
 }
 
 func testFallbacks(t *testing.T, s Store) {
