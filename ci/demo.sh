@@ -115,8 +115,17 @@ for p in "${PROVIDERS[@]}"; do
 	if [ -n "$coverage" ]; then
 		curl -fsS -o /dev/null -H 'Accept: application/hal+json' "$PACT_BROKER_BASE_URL/pacticipants/$p/versions/$VERSION/route-coverage" ||
 			fail "$p printed its route coverage but the broker has none for $p $VERSION (see $DEMO/verify-$p.log)"
+		curl -fsS -H 'Accept: application/hal+json' "$PACT_BROKER_BASE_URL/pacticipants/$p/versions/$VERSION" | grep -q '"accord:route-coverage"' ||
+			fail "the broker's version $p $VERSION does not link the route coverage it published"
 		echo "    $p $VERSION: $coverage (published: $PACT_BROKER_BASE_URL/field-usage/provider/$p)"
 	fi
+done
+# What a provider team asks before changing a field: who uses it? (exit 0 removable, 1 in use)
+for loc in 'response.body.$.email' 'response.body.$.nickname'; do
+	code=0
+	out=$("$DEMO/bin/accord" can-i-remove-field --provider users --method GET --path '/users/{id}' --location "$loc" 2>&1) || code=$?
+	[ "$code" -le 1 ] || { echo "$out"; fail "accord can-i-remove-field could not ask the broker about $loc"; }
+	echo "    can-i-remove-field users GET /users/{id} $loc: exit $code, $(tail -1 <<<"$out")$(grep '^used by' <<<"$out" | sed 's/^/; /' | tr -d '\n')"
 done
 
 # --- 6 ------------------------------------------------------------------------------

@@ -209,9 +209,12 @@ func TestBrowser(t *testing.T) {
 		{"consumer-fields", "/field-usage/provider/users/consumer/gateway?version=1.0.0&environment=production", []check{
 			{`[document.querySelector(".only-summary strong").innerText]`, []string{"6 of 6"}},
 			{`[...document.querySelectorAll("section.endpoint")].map(s => s.dataset.endpoint)`, []string{"GET /users/{id}"}},
+			// Each row says whether anyone else uses the field: in production nobody else does.
+			{`[String(document.querySelectorAll("tr.field.only").length), String(document.querySelectorAll("tr.field:not(.only)").length)]`, []string{"6", "0"}},
 		}},
 		{"consumer-fields-shared", "/field-usage/provider/users/consumer/gateway?version=1.0.0", []check{
 			{`[document.querySelector(".only-summary strong").innerText, ...[...document.querySelectorAll('tr[data-location="response.body.$.name"] a')].map(a => a.innerText)]`, []string{"0 of 6", "billing"}},
+			{`[String(document.querySelectorAll("tr.field.only").length), String(document.querySelectorAll("tr.field:not(.only)").length)]`, []string{"0", "6"}},
 		}},
 		{"matrix", "/matrix?q[][pacticipant]=gateway&q[][version]=1.0.0&environment=production&latestby=cvpv", []check{
 			{`[document.querySelector(".answer .verdict").innerText.toLowerCase()]`, []string{"unknown"}},

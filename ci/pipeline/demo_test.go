@@ -57,6 +57,9 @@ func TestDemo(t *testing.T) {
 	assert.Regexp(t, `orders \S+: [1-9]\d* interactions verified`, text)
 	assert.Regexp(t, `users \S+: routes covered by consumer contracts: [1-9]\d*/4.* \(published: `, text,
 		"users prints its route coverage and the broker has it")
+	assert.Regexp(t, `can-i-remove-field users GET /users/\{id\} response\.body\.\$\.email: exit 1, no: .* is in use; used by gateway \S+ \(main\)`, text,
+		"gateway reads users' email, so it cannot be removed")
+	assert.Regexp(t, `can-i-remove-field users GET /users/\{id\} response\.body\.\$\.nickname: exit 0, yes: `, text, "nobody reads a nickname")
 	// The summary: four integrations with passing verifications.
 	assert.Regexp(t, `gateway +\S+ +main +orders \S+ \(passed\), users \S+ \(passed\) +yes`, text)
 	assert.Regexp(t, `notifier +\S+ +main +orders \S+ \(passed\) +yes`, text)

@@ -109,6 +109,9 @@ func seedForCrawl(t *testing.T, base string) map[string]string {
 		send("POST", "/pacts/provider/Orders/consumer/"+pair[0]+"/pact-version/"+sha+"/verification-results",
 			map[string]any{"success": true, "providerApplicationVersion": "1.0.1", "buildUrl": "http://ci/1"})
 	}
+	// Orders 1.0.1 published its route coverage with the results, so its version links it.
+	send("PUT", "/pacticipants/Orders/versions/1.0.1/route-coverage", map[string]any{
+		"routes": []string{"GET /orders/{id}", "GET /orders"}, "covered": []string{"GET /orders/{id}"}, "notCovered": []string{"GET /orders"}})
 	env := send("POST", "/environments", map[string]any{"name": "production", "displayName": "Production", "production": true})
 	envUUID, _ := env["uuid"].(string)
 	require.NotEmpty(t, envUUID)
