@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,6 +56,9 @@ type versionRow struct {
 }
 
 func ts(t time.Time) int64 { return t.UTC().UnixMicro() }
+
+// clock is when the load happens (tests fix it to compare two loads).
+var clock = time.Now
 
 func (l *loader) app(name string) int64 {
 	if id, ok := l.apps[name]; ok {
@@ -156,7 +160,7 @@ func emptyPact(consumer, provider, sha string) string {
 
 func (l *loader) write(ctx context.Context, w *writer, d matrix.Data) (Stats, error) {
 	var st Stats
-	now := ts(time.Now())
+	now := ts(clock())
 	for _, name := range l.appOrder {
 		w.add("pacticipants", []any{l.apps[name], name, l.mains[name], now, now})
 	}
@@ -294,6 +298,15 @@ func (l *loader) write(ctx context.Context, w *writer, d matrix.Data) (Stats, er
 		return st, err
 	}
 
+	if err := l.writeEnvFacts(ctx, w, d.Deployments, d.Releases, now, &st); err != nil {
+		return st, err
+	}
+	return st, w.fixSequences(ctx)
+}
+
+// writeEnvFacts writes the deployments and releases; l.versions holds
+// every version they name.
+func (l *loader) writeEnvFacts(ctx context.Context, w *writer, deployments []matrix.Deployment, releases []matrix.Release, now int64, st *Stats) error {
 	// Deployments replay in order, as broker.DecideDeployment decides: a
 	// new version in a slot ends the one before; the same version again
 	// keeps its record.
@@ -309,7 +322,7 @@ func (l *loader) write(ctx context.Context, w *writer, d matrix.Data) (Stats, er
 	}
 	var deps []*dep
 	current := map[slot]*dep{}
-	for i, x := range d.Deployments {
+	for i, x := range deployments {
 		s := slot{l.apps[x.Pacticipant], l.envs[x.Environment], x.ApplicationInstance}
 		vid := l.versions[key2{x.Pacticipant, x.Version}]
 		at := now + int64(i)
@@ -343,7 +356,7 @@ func (l *loader) write(ctx context.Context, w *writer, d matrix.Data) (Stats, er
 	}
 	st.Deployments = len(deps)
 	if err := w.flush(ctx, "deployed_versions"); err != nil {
-		return st, err
+		return err
 	}
 	type rel struct {
 		id, version, app, env, created int64
@@ -351,7 +364,7 @@ func (l *loader) write(ctx context.Context, w *writer, d matrix.Data) (Stats, er
 	}
 	rels := map[[2]int64]*rel{}
 	var relOrder []*rel
-	for i, x := range d.Releases {
+	for i, x := range releases {
 		vid, eid := l.versions[key2{x.Pacticipant, x.Version}], l.envs[x.Environment]
 		at := now + int64(i)
 		r, ok := rels[[2]int64{vid, eid}]
@@ -374,9 +387,9 @@ func (l *loader) write(ctx context.Context, w *writer, d matrix.Data) (Stats, er
 	}
 	st.Releases = len(relOrder)
 	if err := w.flush(ctx, "released_versions"); err != nil {
-		return st, err
+		return err
 	}
-	return st, w.fixSequences(ctx)
+	return nil
 }
 
 var columns = map[string][]string{
@@ -512,4 +525,114 @@ func (w *writer) rollback() {
 	}
 	_ = w.pgtx.Rollback(context.Background())
 	w.conn.Close()
+}
+
+// rows feeds a generator to COPY one row at a time: next fills row (reused
+// for every row, as pgx encodes each row before asking for the next) and
+// says whether there was one.
+type rows struct {
+	row  []any
+	next func(row []any) bool
+}
+
+func (r *rows) Next() bool             { return r.next(r.row) }
+func (r *rows) Values() ([]any, error) { return r.row, nil }
+func (r *rows) Err() error             { return nil }
+
+// stream writes every row next generates into table, without holding them:
+// one COPY on PostgreSQL, batches of multi-row INSERTs on SQLite.
+func (w *writer) stream(ctx context.Context, table string, next func(row []any) bool) (int, error) {
+	if err := w.flush(ctx, table); err != nil {
+		return 0, err
+	}
+	row := make([]any, len(columns[table]))
+	if w.dialect == sqlstore.Postgres {
+		n, err := w.pgtx.CopyFrom(ctx, pgx.Identifier{table}, columns[table], &rows{row: row, next: next})
+		if err != nil {
+			return int(n), fmt.Errorf("copy into %s: %w", table, err)
+		}
+		return int(n), nil
+	}
+	n := 0
+	for next(row) {
+		if err := w.put(ctx, table, slices.Clone(row)); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, w.flush(ctx, table)
+}
+
+// deferIndexes drops, inside the load's transaction, every index and
+// constraint of the tables the loader writes (and the foreign keys of other
+// tables that point at them), and returns the statements that create them
+// again exactly as the migrations made them: PostgreSQL then builds each
+// index once, sorted, over the loaded rows and checks each foreign key with
+// one join, instead of updating six indexes and probing four keys per row.
+// SQLite keeps its indexes (its loads are small enough).
+func (w *writer) deferIndexes(ctx context.Context) (recreate []string, err error) {
+	if w.dialect != sqlstore.Postgres {
+		return nil, nil
+	}
+	tables := make([]string, 0, len(columns))
+	for t := range columns {
+		tables = append(tables, t)
+	}
+	slices.Sort(tables)
+	type stmt struct{ drop, create string }
+	var fks, keys, plain []stmt
+	collect := func(q string, into *[]stmt, mk func(table, name, def string) stmt) error {
+		r, err := w.pgtx.Query(ctx, q, tables)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		for r.Next() {
+			var table, name, def string
+			if err := r.Scan(&table, &name, &def); err != nil {
+				return err
+			}
+			*into = append(*into, mk(table, name, def))
+		}
+		return r.Err()
+	}
+	constraint := func(table, name, def string) stmt {
+		t, n := pgx.Identifier{table}.Sanitize(), pgx.Identifier{name}.Sanitize()
+		return stmt{"ALTER TABLE " + t + " DROP CONSTRAINT " + n, "ALTER TABLE " + t + " ADD CONSTRAINT " + n + " " + def}
+	}
+	const rel = `(SELECT c.oid FROM pg_class c WHERE c.relname = ANY($1) AND c.relnamespace = current_schema()::regnamespace)`
+	if err := collect(`SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE contype = 'f' AND (conrelid IN `+rel+` OR confrelid IN `+rel+`) ORDER BY 1, 2`, &fks, constraint); err != nil {
+		return nil, fmt.Errorf("list foreign keys: %w", err)
+	}
+	if err := collect(`SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE contype IN ('p', 'u') AND conrelid IN `+rel+` ORDER BY 1, 2`, &keys, constraint); err != nil {
+		return nil, fmt.Errorf("list keys: %w", err)
+	}
+	if err := collect(`SELECT i.indrelid::regclass::text, c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		WHERE i.indrelid IN `+rel+` AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))
+		ORDER BY 1, 2`, &plain, func(_, name, def string) stmt {
+		return stmt{"DROP INDEX " + pgx.Identifier{name}.Sanitize(), def}
+	}); err != nil {
+		return nil, fmt.Errorf("list indexes: %w", err)
+	}
+	for _, s := range slices.Concat(fks, plain, keys) {
+		if _, err := w.pgtx.Exec(ctx, s.drop); err != nil {
+			return nil, fmt.Errorf("%s: %w", s.drop, err)
+		}
+	}
+	for _, s := range slices.Concat(keys, plain, fks) {
+		recreate = append(recreate, s.create)
+	}
+	return recreate, nil
+}
+
+// exec runs statements in the load's transaction (PostgreSQL).
+func (w *writer) exec(ctx context.Context, stmts ...string) error {
+	for _, q := range stmts {
+		if _, err := w.pgtx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
 }

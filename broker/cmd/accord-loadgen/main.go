@@ -81,15 +81,13 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	if n == 0 {
-		start := time.Now()
-		data := matrix.Synthetic(sc)
-		fmt.Printf("generated %+v in %s\n", sc, time.Since(start).Round(time.Millisecond))
-		st, err := loadgen.Load(ctx, s, data)
+		fmt.Printf("loading %+v, load average %s\n", sc, loadavg())
+		st, err := loadgen.LoadSynthetic(ctx, s, sc)
 		if err != nil {
 			return err
 		}
 		fmt.Printf("loaded %+v\n", st)
-		fmt.Printf("load time: %s (generate + write + ANALYZE)\n", time.Since(start).Round(time.Second))
+		fmt.Printf("load time: %s (generate and write streaming, indexes and keys, ANALYZE), load average after %s\n", st.Took.Round(time.Second), loadavg())
 	} else {
 		fmt.Printf("reusing the %d pacticipants already in the database\n", n)
 	}
