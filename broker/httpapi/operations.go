@@ -374,9 +374,10 @@ func (s *Server) deleteAllIntegrations(w http.ResponseWriter, r *http.Request, _
 }
 
 // deleteBranches removes a pacticipant's branches but the main branch and
-// those in exclude[] (the Ruby broker's query), answering with a notice
-// naming what stayed as the Ruby broker does. It deletes before it
-// answers (the Ruby broker schedules the deletion and answers 202).
+// those in exclude[] (the Ruby broker's query), answering 202 with the
+// Ruby broker's notice. The Ruby broker deletes after it has answered;
+// this one deletes first, so a client that reads the branches next sees
+// them gone and nothing is lost if the broker stops, and answers the same.
 func (s *Server) deleteBranches(w http.ResponseWriter, r *http.Request, p params) error {
 	q := r.URL.Query()
 	keep := append(q["exclude[]"], q["exclude"]...)
@@ -388,19 +389,13 @@ func (s *Server) deleteBranches(w http.ResponseWriter, r *http.Request, p params
 	if err != nil {
 		return err
 	}
+	slices.SortStableFunc(remaining, func(a, b broker.Branch) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	var names []string
 	for _, b := range remaining {
 		names = append(names, b.Name)
 	}
-	slices.Sort(names)
-	text := fmt.Sprintf("Deleted %d branches for pacticipant %s.", len(deleted), p["pacticipant"])
-	if len(deleted) > 0 {
-		text += " Deleted: " + strings.Join(deleted, ", ") + "."
-	}
-	if len(names) > 0 {
-		text += " Remaining branches are: " + strings.Join(names, ", ")
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"notices": []broker.Notice{{Type: "info", Text: text}},
+	text := fmt.Sprintf("Scheduled deletion of %d branches for pacticipant %s. Remaining branches are: %s", len(deleted), p["pacticipant"], strings.Join(names, ", "))
+	writeJSON(w, http.StatusAccepted, map[string]any{"notices": []broker.Notice{{Type: "success", Text: text}},
 		"_links": map[string]any{"pb:branches": Link{Href: s.links(r).url("pacticipants", p["pacticipant"], "branches"), Title: "Branches"}}})
 	return nil
 }
