@@ -335,13 +335,14 @@ func (s *Server) integrations(w http.ResponseWriter, r *http.Request, _ params) 
 	l := s.links(r)
 	items := []any{}
 	for _, in := range ins {
-		// The Ruby broker also links pb:dashboard and pb:group, resources
-		// this broker does not serve (its UI shows both).
 		items = append(items, map[string]any{
 			"consumer":  map[string]any{"name": in.Consumer},
 			"provider":  map[string]any{"name": in.Provider},
 			"createdAt": ts(in.CreatedAt),
 			"_links": map[string]any{
+				"pb:dashboard": Link{Href: l.url("dashboard", "provider", in.Provider, "consumer", in.Consumer), Title: "BETA: Pacts to show on the dashboard"},
+				// The Ruby broker's group_url is the consumer's page.
+				"pb:group":              Link{Href: l.pacticipant(in.Consumer)},
 				"pb:matrix":             Link{Href: l.url("matrix", "provider", in.Provider, "consumer", in.Consumer), Title: fmt.Sprintf("Matrix of pacts/verification results for %s and %s", in.Consumer, in.Provider)},
 				"pb:delete_integration": Link{Href: l.url("integrations", "provider", in.Provider, "consumer", in.Consumer), Title: fmt.Sprintf("Delete the integration between %s and %s", in.Consumer, in.Provider)},
 			},

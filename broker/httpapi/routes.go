@@ -174,6 +174,12 @@ func (s *Server) register() {
 	s.handle(read, "GET /pacticipants/{pacticipant}/environments/{uuid}/versions", s.environmentVersions)
 	s.handle(read, "GET /pacticipants/{pacticipant}/tags/{tag}/versions", s.tagVersions)
 	s.handle(read, "GET /diagnostic/status/dependencies", s.dependencies)
+	s.handle(read, "GET /relationships", s.relationships)
+	s.handle(read, "GET /groups/{pacticipant}", s.group)
+	s.handle(read, "GET /dashboard", s.dashboard)
+	s.handle(read, "GET /dashboard/provider/{provider}/consumer/{consumer}", s.dashboard)
+	s.handle(read, "GET /test/error", s.testError)
+	s.handle(write, "POST /test/error", s.testError)
 	s.handle(read, "GET /doc/{rel}", s.relationDoc) // what the curies point at
 
 	// Provider contracts (bi-directional contract testing).

@@ -95,9 +95,10 @@ func IsBadgePath(escaped string) bool {
 // Split serves pages to browsers and everything else from api, at the same
 // URLs, as the Ruby broker does:
 //
-//   - a ".json" or ".svg" suffix becomes the Accept header (the Ruby
-//     broker's ConvertFileExtensionToAcceptHeader), so "{pact URL}.json"
-//     is the raw pact for a browser;
+//   - a ".json", ".svg" or ".csv" suffix becomes the Accept header (the
+//     Ruby broker's ConvertFileExtensionToAcceptHeader), so "{pact URL}.json"
+//     is the raw pact for a browser and "/groups/{name}.csv" the network
+//     diagram's data;
 //   - badge routes are always drawn here (the API has no badges);
 //   - a request WantsHTML for a path with a page gets the page; any other
 //     request, and a browser's request for a path without a page (an API
@@ -114,7 +115,7 @@ func Split(pages *Handler, api http.Handler) http.Handler {
 }
 
 func convertExtension(r *http.Request) {
-	for ext, accept := range map[string]string{".json": "application/json", ".svg": "image/svg+xml"} {
+	for ext, accept := range map[string]string{".json": "application/json", ".svg": "image/svg+xml", ".csv": "text/csv"} {
 		if !strings.HasSuffix(r.URL.Path, ext) || r.URL.Path == ext {
 			continue
 		}

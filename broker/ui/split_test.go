@@ -59,3 +59,17 @@ func TestIsBadgePath(t *testing.T) {
 		assert.Equal(t, want, ui.IsBadgePath(path), path)
 	}
 }
+
+// TestGroupCSVByExtension follows the Ruby UI's network diagram, which
+// fetches "/groups/{name}.csv" from a page: the extension asks for CSV,
+// so a browser gets the API's CSV, not a page.
+func TestGroupCSVByExtension(t *testing.T) {
+	s := newStore(t)
+	seed(t, s)
+	srv := newServer(t, s)
+	res, body := getURL(t, srv, "/groups/users.csv", browserAccept)
+	assert.Equal(t, 200, res.StatusCode, body)
+	assert.Equal(t, "text/csv;charset=utf-8", res.Header.Get("Content-Type"))
+	assert.Contains(t, body, ",users,1,1,0,")
+	assert.Contains(t, body, ",billing,1,1,0,")
+}

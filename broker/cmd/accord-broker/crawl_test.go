@@ -18,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/storetest"
 )
 
@@ -42,6 +43,7 @@ func TestEveryAdvertisedLinkResolves(t *testing.T) {
 			})
 			vars := seedForCrawl(t, m.URL())
 			c := &crawler{t: t, base: m.URL(), vars: vars, seen: map[string]string{}}
+			c.startAtRoutes()
 			c.crawl()
 			if len(c.seen) < 60 {
 				t.Errorf("crawled only %d URLs; the seed or the crawler lost its way", len(c.seen))
@@ -102,12 +104,16 @@ func seedForCrawl(t *testing.T, base string) map[string]string {
 	send("PUT", "/pacticipants/Orders/versions/1.0.1/tags/prod", map[string]any{})
 	// Every pact content has a verification result, so each pact's
 	// pb:latest-verification-results has one to show.
+	var sha, number string // of Web 1.0.1's pact and its result
 	for _, pair := range [][2]string{{"Web", "1.0.0"}, {"Web", "1.0.1"}, {"Billing", "1.0.0"}, {"Billing", "1.0.1"}} {
 		pact := send("GET", "/pacts/provider/Orders/consumer/"+pair[0]+"/version/"+pair[1], nil)
-		sha := strings.TrimPrefix(regexp.MustCompile(`pact-version/[0-9a-f]+`).FindString(fmt.Sprint(pact["_links"])), "pact-version/")
-		require.NotEmpty(t, sha, "pact links name the content SHA")
-		send("POST", "/pacts/provider/Orders/consumer/"+pair[0]+"/pact-version/"+sha+"/verification-results",
+		s := strings.TrimPrefix(regexp.MustCompile(`pact-version/[0-9a-f]+`).FindString(fmt.Sprint(pact["_links"])), "pact-version/")
+		require.NotEmpty(t, s, "pact links name the content SHA")
+		res := send("POST", "/pacts/provider/Orders/consumer/"+pair[0]+"/pact-version/"+s+"/verification-results",
 			map[string]any{"success": true, "providerApplicationVersion": "1.0.1", "buildUrl": "http://ci/1"})
+		if pair == [2]string{"Web", "1.0.1"} {
+			sha, number = s, regexp.MustCompile(`verification-results/(\d+)`).FindStringSubmatch(fmt.Sprint(res["_links"]))[1]
+		}
 	}
 	// Orders 1.0.1 published its route coverage with the results, so its version links it.
 	send("PUT", "/pacticipants/Orders/versions/1.0.1/route-coverage", map[string]any{
@@ -126,6 +132,9 @@ func seedForCrawl(t *testing.T, base string) map[string]string {
 	return map[string]string{
 		"provider": "Orders", "consumer": "Web", "pacticipant": "Web", "version": "1.0.1", "consumerApplicationVersion": "1.0.1",
 		"tag": "prod", "branch": "main", "environment": "production", "label": "team-a", "pacticipant_name": "Web",
+		// For the route table's own placeholders (startAtRoutes).
+		"sha": sha, "comparison_sha": sha, "number": number, "comparison_version": "1.0.0", "metadata": "c1tdPTE",
+		"to": "prod", "ptag": "prod", "ctag": "prod",
 		"environment-uuid": envUUID, "webhook-uuid": hookURL[strings.LastIndex(hookURL, "/")+1:],
 		// accord:can-i-remove-field asks about one field of a provider.
 		"method": "GET", "path": "/orders/1", "location": "response.body.$.id",
@@ -150,7 +159,7 @@ func (c *crawler) expand(rel, href string) (string, string) {
 	out := templateVar.ReplaceAllStringFunc(href, func(m string) string {
 		name := m[1 : len(m)-1]
 		switch {
-		case name == "uuid" && strings.Contains(href, "/environments/"):
+		case name == "uuid" && strings.Contains(href, "/environment"):
 			name = "environment-uuid"
 		case name == "uuid":
 			name = "webhook-uuid"
@@ -239,10 +248,61 @@ func (c *crawler) curies(ls map[string]any) {
 	}
 }
 
+// routesNotStarted are the API's GET routes the crawl does not start at:
+// their placeholders name things the seed does not make by name (the
+// crawl reaches them through links), or they fail on purpose.
+var routesNotStarted = map[string]string{
+	"/test/error":                     "answers 500 by design (the official broker's error test)",
+	"/deployed-versions/{uuid}":       "reached through the deployment's links",
+	"/released-versions/{uuid}":       "reached through the release's links",
+	"/triggered-webhooks/{uuid}/logs": "reached through the triggered webhook's links",
+	"/doc/{rel}":                      "reached through the curies",
+	"/matrix":                         "needs a query; reached through links that carry one",
+	"/can-i-deploy":                   "needs a query; reached through links that carry one",
+	"/can-i-remove-field":             "needs a query; reached through links that carry one",
+	"/stubs/provider/{provider}/environment/{environment}":           "needs a provider contract; covered by its own tests",
+	"/pacts/provider/{provider}/consumer/{consumer}/latest-untagged": "the seed tags every version (404 when none is untagged, as the official broker); linked only when there is one",
+	"/pacticipants/{pacticipant}/versions/{version}/route-coverage":  "the seed publishes no route coverage; linked only when there is some",
+	"/stubs/provider/{provider}/branch/{branch}":                     "needs a provider contract; covered by its own tests",
+}
+
+// startAtRoutes queues every GET route of the API's own route table
+// (httpapi.Server.Routes) with its placeholders filled from the seed, so
+// a route no resource links to is fetched too: a route added later is
+// crawled without editing this test.
+func (c *crawler) startAtRoutes() {
+	started := 0
+	for _, rt := range httpapi.New(httpapi.Services{}, httpapi.Config{}).Routes() {
+		if rt.Method != http.MethodGet {
+			continue
+		}
+		pattern := strings.TrimSuffix(rt.Pattern, "{$}")
+		// Provider contracts: the seed publishes none (they have their own
+		// crawl-free tests in providercontracts_test.go).
+		if _, skip := routesNotStarted[pattern]; skip || strings.HasPrefix(pattern, "/provider-contracts/") {
+			continue
+		}
+		href, problem := c.expand("route "+pattern, pattern)
+		if problem != "" {
+			c.seen["route "+pattern] = problem
+			continue
+		}
+		href = c.base + href
+		if _, ok := c.seen[href]; !ok {
+			c.seen[href] = ""
+			c.queue = append(c.queue, href)
+			started++
+		}
+	}
+	if started < 50 {
+		c.t.Errorf("started at only %d routes of the route table", started)
+	}
+}
+
 func (c *crawler) crawl() {
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	c.seen[c.base+"/"] = ""
-	c.queue = []string{c.base + "/"}
+	c.queue = append([]string{c.base + "/"}, c.queue...)
 	for len(c.queue) > 0 && len(c.seen) < 3000 {
 		u := c.queue[0]
 		c.queue = c.queue[1:]
