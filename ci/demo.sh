@@ -21,7 +21,7 @@ STAGE_N=0
 stage() {
 	STAGE_N=$((STAGE_N + 1))
 	STAGE=$1
-	printf '\n\033[1m[%d/9] %s\033[0m\n' "$STAGE_N" "$2"
+	printf '\n\033[1m[%d/10] %s\033[0m\n' "$STAGE_N" "$2"
 }
 fail() {
 	printf '\n\033[31mdemo failed in stage "%s": %s\033[0m\n' "$STAGE" "$1" >&2
@@ -106,11 +106,49 @@ pact broker create-webhook "http://$RUNNER_ADDR/builds" --request POST --header 
 echo "    webhook $(grep -o '"uuid":"[^"]*"' "$DEMO/webhook.json" | cut -d'"' -f4): contract_requiring_verification_published -> POST http://$RUNNER_ADDR/builds"
 
 # --- 5 ------------------------------------------------------------------------------
+stage provider-contract "bi-directional: orders publishes its OpenAPI document and its own test against it; the broker checks gateway's pact against the document"
+# The self-verification is orders' normal API test: contracts.OpenAPI checks
+# every response the real handler gives against openapi.yaml.
+self=0
+go test -count=1 -v -run '^TestOrdersAPI$' ./providers/orders/ >"$DEMO/orders-self-verification.log" 2>&1 || self=$?
+echo "    orders $VERSION: TestOrdersAPI checked every response against providers/orders/openapi.yaml: $([ "$self" -eq 0 ] && echo passed || echo "FAILED (exit $self)")"
+# The official pact CLI publishes it, as it would to PactFlow.
+pact pactflow publish-provider-contract providers/orders/openapi.yaml --provider orders --provider-app-version "$VERSION" \
+	--branch main --content-type application/yaml --verification-exit-code "$self" \
+	--verification-results "$DEMO/orders-self-verification.log" --verification-results-content-type text/plain \
+	--verification-results-format text --verifier "go test" >"$DEMO/publish-contract.log" 2>&1 ||
+	{ cat "$DEMO/publish-contract.log"; fail "publishing orders' provider contract failed"; }
+[ "$self" -eq 0 ] || { tail -30 "$DEMO/orders-self-verification.log"; fail "orders' responses do not fit its OpenAPI document (log: $DEMO/orders-self-verification.log)"; }
+sed 's/^/    /' "$DEMO/publish-contract.log"
+# The broker checks the consumer pacts in the background, within milliseconds.
+results=$PACT_BROKER_BASE_URL/provider-contracts/provider/orders/version/$VERSION/cross-contract-verification-results
+check=
+for _ in $(seq 1 100); do
+	check=$(curl -fsS -H 'Accept: application/hal+json' "$results" | grep -oE '"consumer":"gateway","pactSha":"[0-9a-f]+","pending":(true|false),"reasons":[^}]*"success":(true|false),"summary":"[^"]*"' || true)
+	[ -n "$check" ] && break
+	sleep 0.1
+done
+[ -n "$check" ] || fail "the broker did not check gateway's pact against orders' contract within 10 s; see $DEMO/broker.log"
+echo "$check" | grep -q '"success":true' ||
+	{ echo "$check"; fail "gateway's pact is not compatible with orders' OpenAPI document (above; UI: $PACT_BROKER_BASE_URL/provider-contracts/provider/orders/version/$VERSION)"; }
+bold "    gateway $VERSION -> orders $VERSION: compatible by provider contract ($(echo "$check" | sed 's/.*"summary":"\([^"]*\)".*/\1/'))"
+echo "    orders does not replay gateway's pact: the broker's check is the verification can-i-deploy uses"
+echo "    notifier's message pact cannot be described by OpenAPI: orders verifies it by running it (next stage)"
+echo "    UI: $PACT_BROKER_BASE_URL/provider-contracts/provider/orders/version/$VERSION"
+
+# --- 6 ------------------------------------------------------------------------------
 stage verify "each provider verifies the broker's pacts against its real PostgreSQL and publishes the results"
 for p in "${PROVIDERS[@]}"; do
-	CI=true "$DEMO/bin/accord" verify -v "./providers/$p/" >"$DEMO/verify-$p.log" 2>&1 ||
+	pact_url= which=
+	if [ "$p" = orders ]; then
+		# gateway -> orders was checked against the contract (stage 5);
+		# orders runs notifier's message pact only.
+		pact_url=$PACT_BROKER_BASE_URL/pacts/provider/orders/consumer/notifier/version/$VERSION
+		which=" (notifier's pact)"
+	fi
+	CI=true "$DEMO/bin/accord" verify -v ${pact_url:+--pact-url "$pact_url"} "./providers/$p/" >"$DEMO/verify-$p.log" 2>&1 ||
 		{ tail -40 "$DEMO/verify-$p.log"; fail "$p does not honour its pacts (full log: $DEMO/verify-$p.log)"; }
-	echo "    $p $VERSION: $(grep -cE 'returns a response which|generates a message which' "$DEMO/verify-$p.log" || true) interactions verified, results published"
+	echo "    $p $VERSION: $(grep -cE 'returns a response which|generates a message which' "$DEMO/verify-$p.log" || true) interactions verified$which, results published"
 	coverage=$(grep -o 'routes covered by consumer contracts: .*' "$DEMO/verify-$p.log" | head -1 || true)
 	if [ -n "$coverage" ]; then
 		curl -fsS -o /dev/null -H 'Accept: application/hal+json' "$PACT_BROKER_BASE_URL/pacticipants/$p/versions/$VERSION/route-coverage" ||
@@ -128,7 +166,7 @@ for loc in 'response.body.$.email' 'response.body.$.nickname'; do
 	echo "    can-i-remove-field users GET /users/{id} $loc: exit $code, $(tail -1 <<<"$out")$(grep '^used by' <<<"$out" | sed 's/^/; /' | tr -d '\n')"
 done
 
-# --- 6 ------------------------------------------------------------------------------
+# --- 7 ------------------------------------------------------------------------------
 stage deploy "can-i-deploy, then record-deployment to production, for every service"
 for s in "${SERVICES[@]}"; do
 	"$DEMO/bin/accord" can-i-deploy --pacticipant "$s" --version "$VERSION" --to-environment production \
@@ -138,7 +176,7 @@ for s in "${SERVICES[@]}"; do
 	echo "    $s $VERSION: deployable, deployed to production"
 done
 
-# --- 7 ------------------------------------------------------------------------------
+# --- 8 ------------------------------------------------------------------------------
 stage feature "gateway, on branch feat/loyalty, starts to need users' loyaltyTier, which users does not have"
 rm -rf "$DEMO/pacts-feature"
 ACCORD_DEMO_FEATURE=loyalty ACCORD_PACT_DIR="$DEMO/pacts-feature" \
@@ -150,7 +188,7 @@ ACCORD_VERSION=$FEATURE_VERSION ACCORD_BRANCH=feat/loyalty "$DEMO/bin/accord" pu
 	>"$DEMO/publish-feature.log" 2>&1 || { cat "$DEMO/publish-feature.log"; fail "publishing the feature pact failed"; }
 grep -E '^(publishing| +.* -> .*: published)' "$DEMO/publish-feature.log" | sed 's/^/    /' || true
 
-# --- 8 ------------------------------------------------------------------------------
+# --- 9 ------------------------------------------------------------------------------
 stage webhook-build "the broker's webhook triggers users' verification of the changed pact (pending: users stays green)"
 finished=
 for _ in $(seq 1 600); do
@@ -170,7 +208,7 @@ if echo "$builds" | grep -q '"status":"failed"'; then
 	fail "a webhook-triggered verification failed the provider's build; a changed pact should be pending"
 fi
 
-# --- 9 ------------------------------------------------------------------------------
+# --- 10 ------------------------------------------------------------------------------
 stage can-i-deploy "can gateway $FEATURE_VERSION (feat/loyalty) go to production?"
 answer=0
 "$DEMO/bin/accord" can-i-deploy --pacticipant gateway --version "$FEATURE_VERSION" --to-environment production >"$DEMO/can-i-deploy-feature.log" 2>&1 || answer=$?

@@ -171,6 +171,12 @@ func (o RenderOptions) row(r Row) BodyRow {
 			Links: self(o.BaseURL + "/pacts/provider/" + segment(p.Provider) + "/consumer/" + segment(p.Consumer) +
 				"/pact-version/" + segment(v.SHA) + "/metadata/" + meta + "/verification-results/" + strconv.Itoa(v.Number)),
 		}
+		if v.ContractCheck {
+			// A provider contract check (bi-directional): the contract it
+			// checked the pact against, where people and tools see why.
+			row.VerificationResult.Links["pf:provider-contract"] = Link{Title: "Provider contract",
+				Href: o.BaseURL + "/provider-contracts/provider/" + segment(p.Provider) + "/version/" + segment(v.ProviderVersion.Number)}
+		}
 	}
 	return row
 }

@@ -137,6 +137,10 @@ type Verification struct {
 	// contract from the provider's branch). Its failure does not hold the
 	// provider back; it holds back the consumer version that asks.
 	PendingCheck bool
+	// ContractCheck: the result is the broker's check of the pact against
+	// the provider version's provider contract (bi-directional), not a
+	// replay of the pact against the provider.
+	ContractCheck bool
 }
 
 // Row is one line of the matrix: a pact and, when one exists for a selected provider version, a

@@ -413,6 +413,7 @@ func (f *matrixReader) Verifications(ctx context.Context, q matrix.VerificationQ
 			return nil, err
 		}
 		v.PendingCheck = contractCheck && pending.Bool
+		v.ContractCheck = contractCheck
 		v.Number = int(v.ID)
 		v.ProviderVersion.Order, v.ProviderVersion.CreatedAt, v.VerifiedAt = v.ProviderVersion.ID, fromTS(pvc), fromTS(c)
 		out = append(out, v)

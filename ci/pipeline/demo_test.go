@@ -22,7 +22,9 @@ func freeAddr(t *testing.T) string {
 }
 
 // TestDemo runs make demo's script end to end — broker, consumers, publish,
-// webhook, provider verification against PostgreSQL, can-i-deploy,
+// webhook, orders' provider contract (bi-directional: its OpenAPI document
+// and self-verification, gateway's pact checked against it), provider
+// verification against PostgreSQL, can-i-deploy,
 // record-deployment, the feature branch the provider cannot satisfy — on
 // free ports and a temporary folder, and checks the story it tells.
 func TestDemo(t *testing.T) {
@@ -49,19 +51,26 @@ func TestDemo(t *testing.T) {
 	text := string(out)
 	require.NoError(t, err, "the demo failed:\n%s", text)
 
-	for _, stage := range []string{"[1/9]", "[5/9]", "[9/9]"} {
+	for _, stage := range []string{"[1/10]", "[5/10]", "[10/10]"} {
 		assert.Contains(t, text, stage)
 	}
 	assert.Contains(t, text, "4 pacts:")
 	assert.Regexp(t, `users \S+: [1-9]\d* interactions verified`, text)
-	assert.Regexp(t, `orders \S+: [1-9]\d* interactions verified`, text)
 	assert.Regexp(t, `users \S+: routes covered by consumer contracts: [1-9]\d*/4.* \(published: `, text,
 		"users prints its route coverage and the broker has it")
 	assert.Regexp(t, `can-i-remove-field users GET /users/\{id\} response\.body\.\$\.email: exit 1, no: .* is in use; used by gateway \S+ \(main\)`, text,
 		"gateway reads users' email, so it cannot be removed")
 	assert.Regexp(t, `can-i-remove-field users GET /users/\{id\} response\.body\.\$\.nickname: exit 0, yes: `, text, "nobody reads a nickname")
-	// The summary: four integrations with passing verifications.
-	assert.Regexp(t, `gateway +\S+ +main +orders \S+ \(passed\), users \S+ \(passed\) +yes`, text)
+	// Bi-directional: orders' own test checked its responses against its
+	// OpenAPI document, the official CLI published both, and the broker
+	// found gateway's pact compatible with the document.
+	assert.Regexp(t, `orders \S+: TestOrdersAPI checked every response against providers/orders/openapi.yaml: passed`, text)
+	assert.Contains(t, text, "Provider contract for orders version", "the pact CLI's answer to the publication")
+	assert.Regexp(t, `gateway (\S+) -> orders (\S+): compatible by provider contract \(all 2 interactions are compatible with the provider contract\)`, text)
+	assert.Regexp(t, `orders \S+: 1 interactions verified \(notifier's pact\)`, text, "orders replays only the message pact")
+	// The summary: four integrations with passing verifications, gateway's
+	// pact with orders by the provider contract check, which can-i-deploy used.
+	assert.Regexp(t, `gateway +\S+ +main +orders \S+ \(compatible by provider contract\), users \S+ \(passed\) +yes`, text)
 	assert.Regexp(t, `notifier +\S+ +main +orders \S+ \(passed\) +yes`, text)
 	assert.Regexp(t, `orders +\S+ +main +users \S+ \(passed\) +yes`, text)
 	assert.Contains(t, text, "pending: true", "the webhook-triggered verification saw the changed pact as pending")

@@ -87,6 +87,10 @@ type MatrixRow struct {
 	Provider, ProviderVersion string
 	// Success is nil when the pact has no verification result.
 	Success *bool
+	// ProviderContract: the result is the broker's check of the pact
+	// against the provider's OpenAPI document (bi-directional contract
+	// testing), not the provider replaying the pact.
+	ProviderContract bool
 }
 
 // matrixURL is the query pact-broker-cli sends: GET /matrix with Rack-style
@@ -156,6 +160,9 @@ func (p *Pipeline) askMatrix(ctx context.Context, q DeployQuery) (Decision, erro
 			} `json:"provider"`
 			VerificationResult *struct {
 				Success *bool `json:"success"`
+				Links   struct {
+					ProviderContract *struct{ Href string } `json:"pf:provider-contract"`
+				} `json:"_links"`
 			} `json:"verificationResult"`
 		} `json:"matrix"`
 	}
@@ -180,6 +187,7 @@ func (p *Pipeline) askMatrix(ctx context.Context, q DeployQuery) (Decision, erro
 		}
 		if r.VerificationResult != nil {
 			row.Success = r.VerificationResult.Success
+			row.ProviderContract = r.VerificationResult.Links.ProviderContract != nil
 		}
 		d.Rows = append(d.Rows, row)
 	}

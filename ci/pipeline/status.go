@@ -11,11 +11,14 @@ import (
 
 // ServiceStatus is one row of the pipeline's summary.
 type ServiceStatus struct {
-	Name       string
-	Version    string
-	Branch     string
-	VerifiedBy []string // "provider version (passed|failed)" for its pacts as consumer
-	Deployable *bool    // to the environment asked about; nil = unknown
+	Name    string
+	Version string
+	Branch  string
+	// VerifiedBy is "provider version (passed|failed)" for its pacts as
+	// consumer, "(compatible|incompatible by provider contract)" when the
+	// result is the broker's check against the provider's OpenAPI document.
+	VerifiedBy []string
+	Deployable *bool // to the environment asked about; nil = unknown
 	Reason     string
 }
 
@@ -114,7 +117,12 @@ func (p *Pipeline) deployability(ctx context.Context, st *ServiceStatus, environ
 			continue
 		}
 		result := "passed"
-		if !*row.Success {
+		switch {
+		case row.ProviderContract && *row.Success:
+			result = "compatible by provider contract"
+		case row.ProviderContract:
+			result = "incompatible by provider contract"
+		case !*row.Success:
 			result = "failed"
 		}
 		st.VerifiedBy = append(st.VerifiedBy, fmt.Sprintf("%s %s (%s)", row.Provider, row.ProviderVersion, result))
