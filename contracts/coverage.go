@@ -31,7 +31,8 @@ import (
 //     the middleware for each;
 //   - when the router says nothing, the request is matched against Provider.Routes.
 //
-// The routes to cover come from Provider.Routes: a ServeMux cannot list its patterns.
+// The routes to cover come from Provider.Routes (a list, or OpenAPI.Routes), or, unset, from a
+// Handler that lists its patterns: a route.Mux, since a ServeMux cannot list them.
 
 // publishCoverage sends the route coverage to the broker with the verification results, as
 // PUT /pacticipants/{provider}/versions/{version}/route-coverage, which the broker shows with

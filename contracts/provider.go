@@ -68,6 +68,7 @@ type Provider struct {
 	WIPSince time.Time
 	// Routes are the provider's routes as ServeMux patterns ("GET /users/{id}"):
 	// the list its mux is built from, or its OpenAPI document's (OpenAPI.Routes).
+	// Unset, a Handler that lists its patterns (a route.Mux) gives them.
 	// The test output then says which no consumer contract covers, and a run that
 	// publishes verification results publishes the coverage (see RecordRoute).
 	Routes []string
@@ -205,7 +206,11 @@ func newVerification(t *testing.T, p Provider, known map[string]State) *verifica
 		p.Handler = http.NotFoundHandler()
 		v.p = p
 	}
-	rr, err := newRouteRecorder(p.Routes)
+	routes := p.Routes
+	if lister, ok := p.Handler.(interface{ Patterns() []string }); ok && len(routes) == 0 {
+		routes = lister.Patterns() // a route.Mux lists what was registered on it
+	}
+	rr, err := newRouteRecorder(routes)
 	if err != nil {
 		t.Fatalf("contracts: %v", err)
 	}

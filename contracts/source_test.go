@@ -21,6 +21,7 @@ import (
 	"github.com/accord-cdc/accord/broker/httpapi"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/accord-cdc/accord/contracts"
+	"github.com/accord-cdc/accord/contracts/route"
 )
 
 // notesProvider is a fresh notes service (its own data) with the state the
@@ -171,4 +172,32 @@ func TestRequestFiltersReachAHandler(t *testing.T) {
 	p.RequestFilters = []func(*http.Request){func(r *http.Request) { r.Header.Set("Authorization", "Bearer let-me-in") }}
 	contracts.VerifyProvider(t, p)
 	assert.Equal(t, int32(4), resets.Load())
+}
+
+// TestRoutesFromTheMux: a provider served by a route.Mux lists no Routes; the verification
+// reads them from the mux and publishes which the consumer contract covers.
+func TestRoutesFromTheMux(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ACCORD_PACT_DIR", dir)
+	writeNotesPact(t)
+	pact, err := os.ReadFile(filepath.Join(dir, contracts.PactFileName("notes-ui", "notes")))
+	require.NoError(t, err)
+	brokerURL := newBroker(t)
+	publish(t, brokerURL, pact, "notes-ui", "1.0.0", "main")
+
+	var resets atomic.Int32
+	p := notesProvider(contracts.Broker{URL: brokerURL, Selectors: []provider.ConsumerVersionSelector{{Branch: "main"}},
+		Publish: true, Build: contracts.Build{Version: "notes-mux", Branch: "main"}}, &resets)
+	mux := route.NewMux()
+	for _, pattern := range []string{"GET /notes", "POST /notes", "DELETE /notes/{id}"} {
+		mux.Handle(pattern, p.Handler)
+	}
+	p.Handler = mux
+	contracts.VerifyProvider(t, p)
+
+	var cov contracts.RouteCoverage
+	getJSON(t, brokerURL+"/pacticipants/notes/versions/notes-mux/route-coverage", &cov)
+	assert.Equal(t, []string{"GET /notes", "POST /notes", "DELETE /notes/{id}"}, cov.Routes, "the mux's patterns")
+	assert.Equal(t, []string{"GET /notes", "POST /notes"}, cov.Covered)
+	assert.Equal(t, []string{"DELETE /notes/{id}"}, cov.NotCovered)
 }

@@ -23,3 +23,17 @@ func TestRecord(t *testing.T) {
 	}
 	route.Record(httptest.NewRequest("GET", "/", nil), "/x") // outside a verification: nothing happens
 }
+
+func TestMuxRemembersItsPatterns(t *testing.T) {
+	var mux route.Mux // the zero value is ready
+	mux.HandleFunc("GET /users/{id}", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(r.Pattern)) })
+	mux.Handle("POST /users", http.NotFoundHandler())
+	if got := mux.Patterns(); len(got) != 2 || got[0] != "GET /users/{id}" || got[1] != "POST /users" {
+		t.Errorf("Patterns() = %q", got)
+	}
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, httptest.NewRequest("GET", "/users/7", nil))
+	if w.Body.String() != "GET /users/{id}" {
+		t.Errorf("served %q: the mux still routes and sets Request.Pattern", w.Body.String())
+	}
+}
