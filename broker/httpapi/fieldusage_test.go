@@ -302,8 +302,10 @@ func TestFieldUsageAnswers(t *testing.T) {
 			mobileBoth := `{"name":"Mobile","versions":["2.1","2.0"],"environments":["app-store"],"branches":["main"]}`
 			web := `{"name":"Web Shop","versions":["1.0.0"],"environments":[],"branches":["main"]}`
 			notifierUse := `{"name":"Notifier","versions":["3.0"],"environments":[],"branches":["main"]}`
-			st, usage, _ := c.do("GET", "/field-usage/provider/Users", nil)
+			st, usage, hdr := c.do("GET", "/field-usage/provider/Users", nil)
 			require.Equal(t, http.StatusOK, st, "%v", usage)
+			assert.Contains(t, hdr.Get("Content-Type"), "application/hal+json")
+			assert.Equal(t, c.base+"/field-usage/provider/Users", get(usage, "_links.self.href"))
 			assert.JSONEq(t, `{"provider":"Users","endpoints":[
 			  {"method":"GET","path":"/users/{id}","consumers":[`+mobileBoth+`,`+web+`],"fields":[
 			    {"location":"request.headers.Accept","consumers":[`+mobile20+`]},
@@ -338,6 +340,7 @@ func TestFieldUsageAnswers(t *testing.T) {
 				return d
 			}
 			d := ask("method=GET&path=%2Fusers%2F%7Bid%7D&location=response.body.$.email")
+			assert.Equal(t, c.base+"/field-usage/provider/Users", get(d, "_links.accord:field-usage.href"))
 			assert.JSONEq(t, `{"removable":false,"consumers":[`+mobile20+`],
 			  "reason":"Mobile 2.0 (app-store) uses response.body.$.email of GET /users/{id}: removing it would break it"}`, withoutLinks(t, d))
 			d = ask("method=GET&path=/users/9&location=response.body.$.name&environment=app-store")
