@@ -113,6 +113,10 @@ func (h *Handler) routes() {
 	get("/provider-contracts/provider/{provider}/version/{version}/cross-contract-verification-results", h.providerContract)
 }
 
+// Routes lists the pages' and badges' routes with the access each needs,
+// for tests that must cover every route (the official route table).
+func (h *Handler) Routes() []httpedge.Route { return h.mux.Routes() }
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Vary", "Accept")
