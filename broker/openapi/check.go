@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -236,20 +237,38 @@ func (d *Document) checkRequest(req httpPart, rt *route, op *openapi3.Operation,
 		hr.ContentLength = 0
 		hr.Body = http.NoBody
 	}
+	// A JSON body against an OpenAPI 3.1 schema is validated here, with the
+	// schema compiled once per document: kin-openapi compiles it anew for
+	// every body it validates under 3.1, which made a 50-interaction check
+	// take three times as long as under 3.0.
+	bodyCheck := d.requestBody31(req, rt, op, hr.Header.Get("Content-Type"))
+	// Likewise parameters: primitive schemas mean the same to kin-openapi's
+	// OpenAPI 3.0 validator, which compiles nothing, once the body is not
+	// left to kin-openapi to validate under them.
+	// (kin-openapi picks the JSON Schema 2020-12 validator by the version of
+	// the Route's Spec: spec30 is the same document marked 3.0.)
+	spec, opts := d.spec, d.schemaOptions()
+	if d.schema20 && (!req.HasBody || bodyCheck != nil) && d.simpleParameters(rt.item, op) {
+		spec, opts = d.spec30, opts[:1]
+	}
 	input := &openapi3filter.RequestValidationInput{
 		Request:    hr,
 		PathParams: params,
-		Route:      &routers.Route{Spec: d.spec, Path: rt.path, PathItem: rt.item, Method: req.Method, Operation: op},
+		Route:      &routers.Route{Spec: spec, Path: rt.path, PathItem: rt.item, Method: req.Method, Operation: op},
 		Options: &openapi3filter.Options{
 			MultiError:                        true,
 			AuthenticationFunc:                openapi3filter.NoopAuthenticationFunc,
 			RejectWhenRequestBodyNotSpecified: true,
 			SkipSettingDefaults:               true,
-			SchemaValidationOptions:           d.schemaOptions(),
+			SchemaValidationOptions:           opts,
+			ExcludeRequestBody:                bodyCheck != nil,
 		},
 	}
 	err = openapi3filter.ValidateRequest(context.Background(), input)
 	d.requestProblems(err, req.Body, ps)
+	if bodyCheck != nil {
+		d.requestProblems(bodyCheck(), req.Body, ps)
+	}
 
 	declared := map[string]bool{}
 	for _, p := range append(slices.Clone(rt.item.Parameters), op.Parameters...) {
@@ -261,6 +280,55 @@ func (d *Document) checkRequest(req httpPart, rt *route, op *openapi3.Operation,
 		if !declared[name] && !declaredDeepObject(name, rt.item, op) {
 			ps.add("request.query."+name, "the consumer sends the query parameter %q, which %s %s does not declare (the provider may ignore it)", name, req.Method, rt.path)
 		}
+	}
+}
+
+// requestBody31 returns the check of a JSON request body against the
+// operation's OpenAPI 3.1 request schema, judged as kin-openapi's
+// ValidateRequestBody judges it (content type, then schema), or nil when
+// kin-openapi is to check the body itself: a 3.0 document, no or a non-JSON
+// body, an operation without a request body (kin-openapi refuses the body),
+// or a schema that cannot be compiled where it sits.
+func (d *Document) requestBody31(req httpPart, rt *route, op *openapi3.Operation, contentType string) func() error {
+	if !d.schema20 || !req.HasBody || !req.BodyIsJSON || op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil
+	}
+	if mt, _, _ := mime.ParseMediaType(contentType); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+		return nil
+	}
+	rb := op.RequestBody.Value
+	if len(rb.Content) == 0 {
+		return func() error { return nil }
+	}
+	media := rb.Content.Get(contentType)
+	if media == nil {
+		return func() error {
+			return &openapi3filter.RequestError{RequestBody: rb, Reason: fmt.Sprintf("header Content-Type has unexpected value %q", contentType)}
+		}
+	}
+	if media.Schema == nil {
+		return func() error { return nil }
+	}
+	base := pointerOf("paths", rt.path, strings.ToLower(req.Method), "requestBody")
+	if ref := op.RequestBody.Ref; ref != "" {
+		if !strings.HasPrefix(ref, "#/") {
+			return nil
+		}
+		base = ref[1:]
+	}
+	d.requestsOnce.Do(func() { d.requests, d.requestsErr = newSchemas2020(d.spec) })
+	if d.requestsErr != nil {
+		return nil
+	}
+	sch, err := d.requests.schema(base + pointerOf("content", mediaKey(rb.Content, media), "schema"))
+	if err != nil {
+		return nil
+	}
+	return func() error {
+		if err := sch.Validate(req.Body); err != nil {
+			return &openapi3filter.RequestError{RequestBody: rb, Reason: "doesn't match schema", Err: err}
+		}
+		return nil
 	}
 }
 
@@ -333,6 +401,8 @@ func (d *Document) requestProblems(err error, body any, ps *problems) {
 	}
 }
 
+// schemaOptions are the options of kin-openapi's schema validation:
+// MultiErrors first, then EnableJSONSchema2020 for an OpenAPI 3.1 document.
 func (d *Document) schemaOptions() []openapi3.SchemaValidationOption {
 	opts := []openapi3.SchemaValidationOption{openapi3.MultiErrors()}
 	if d.schema20 {
@@ -384,7 +454,11 @@ func (d *Document) checkResponse(resp httpPart, path, method string, op *openapi
 		}
 		if h.Value.Schema != nil && h.Value.Schema.Value != nil {
 			v := headerValue(value, h.Value.Schema.Value)
-			if err := h.Value.Schema.Value.VisitJSON(v, d.schemaOptions()...); err != nil {
+			opts := d.schemaOptions()
+			if d.schema20 && d.simple(h.Value.Schema) {
+				opts = opts[:1] // without EnableJSONSchema2020: see checkRequest
+			}
+			if err := h.Value.Schema.Value.VisitJSON(v, opts...); err != nil {
 				schemaProblems(where, v, err, ps, "the header value "+ps.expects()+" does not fit the schema")
 			}
 		}
@@ -410,9 +484,19 @@ func (d *Document) checkResponse(resp httpPart, path, method string, op *openapi
 		body = plain(body)
 	}
 	var err error
+	var sch *jsonschema.Schema
+	if d.compiled != nil && !ps.strict {
+		// The schema where it sits: under the operation, or under
+		// components/responses when the response is a $ref.
+		base := pointerOf("paths", path, method, "responses", statusKey(op.Responses, ref))
+		if strings.HasPrefix(ref.Ref, "#/") {
+			base = ref.Ref[1:]
+		}
+		sch, _ = d.compiled.schema(base + pointerOf("content", mediaKey(r.Content, mt), "schema"))
+	}
 	switch {
-	case d.compiled != nil && !ps.strict:
-		err = d.compiled.validate(pointerOf("paths", path, method, "responses", statusKey(op.Responses, ref), "content", mediaKey(r.Content, mt), "schema"), resp.Body)
+	case sch != nil:
+		err = sch.Validate(resp.Body)
 	default:
 		err = mt.Schema.Value.VisitJSON(body, append(d.schemaOptions(), openapi3.VisitAsResponse())...)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
@@ -36,6 +37,17 @@ type Document struct {
 	schema20 bool
 	// compiled holds the response schemas of an OpenAPI 3.1 document.
 	compiled *schemas2020
+	// requests holds its request schemas (from spec, required properties
+	// and all), compiled when the first request body is checked.
+	requests     *schemas2020
+	requestsErr  error
+	requestsOnce sync.Once
+	// spec30 is spec marked OpenAPI 3.0.3, for kin-openapi to validate
+	// simple parameters of a 3.1 document without compiling them (see
+	// Document.simple); nil for a 3.0 document.
+	spec30 *openapi3.T
+	// simpleSchemas: see Document.simple.
+	simpleSchemas sync.Map // *openapi3.Schema -> bool
 }
 
 // DocumentError says why a document was refused, in words for the person who
@@ -79,6 +91,9 @@ func Parse(data []byte) (doc *Document, err error) {
 		return nil, err
 	}
 	if d.schema20 {
+		spec30 := *spec
+		spec30.OpenAPI = "3.0.3"
+		d.spec30 = &spec30
 		if d.compiled, err = newSchemas2020(view); err != nil {
 			return nil, refuse("the document's schemas cannot be read as JSON Schema 2020-12: %s", oneLine(err.Error()))
 		}

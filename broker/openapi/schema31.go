@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -44,22 +45,21 @@ func newSchemas2020(view *openapi3.T) (*schemas2020, error) {
 	return &schemas2020{compiler: c, compiled: map[string]*jsonschema.Schema{}}, nil
 }
 
-// validate checks value against the schema at pointer (a JSON pointer into
-// the document, like /paths/~1pets/get/responses/200/content/application~1json/schema).
-func (s *schemas2020) validate(pointer string, value any) error {
+// schema compiles the schema at pointer (a JSON pointer into the document,
+// like /paths/~1pets/get/responses/200/content/application~1json/schema),
+// once.
+func (s *schemas2020) schema(pointer string) (*jsonschema.Schema, error) {
 	s.mu.Lock()
-	sch, ok := s.compiled[pointer]
-	if !ok {
-		var err error
-		sch, err = s.compiler.Compile(documentURL + "#" + pointer)
-		if err != nil {
-			s.mu.Unlock()
-			return fmt.Errorf("the schema at %s cannot be compiled: %w", pointer, err)
-		}
-		s.compiled[pointer] = sch
+	defer s.mu.Unlock()
+	if sch, ok := s.compiled[pointer]; ok {
+		return sch, nil
 	}
-	s.mu.Unlock()
-	return sch.Validate(value)
+	sch, err := s.compiler.Compile(documentURL + "#" + pointer)
+	if err != nil {
+		return nil, fmt.Errorf("the schema at %s cannot be compiled: %w", pointer, err)
+	}
+	s.compiled[pointer] = sch
+	return sch, nil
 }
 
 func pointerOf(tokens ...string) string {
@@ -75,4 +75,52 @@ type noLoader struct{}
 
 func (noLoader) Load(url string) (any, error) {
 	return nil, fmt.Errorf("the document refers to %s outside itself", url)
+}
+
+// simpleKeywords are the keywords a primitive schema may use and still
+// mean the same to kin-openapi's OpenAPI 3.0 validator as to JSON Schema
+// 2020-12 (kin-openapi checks formats with the same functions in both).
+var simpleKeywords = map[string]bool{
+	"type": true, "format": true, "enum": true, "minimum": true, "maximum": true,
+	"minLength": true, "maxLength": true, "pattern": true, "default": true,
+	"description": true, "example": true, "title": true,
+}
+
+// simple reports whether a parameter's or header's schema in an OpenAPI 3.1
+// document is a primitive one that kin-openapi may validate without
+// compiling it as JSON Schema 2020-12, which it does anew for every value
+// (a millisecond each). The answer is kept per schema.
+func (d *Document) simple(r *openapi3.SchemaRef) bool {
+	if r == nil || r.Value == nil {
+		return false
+	}
+	if v, ok := d.simpleSchemas.Load(r.Value); ok {
+		return v.(bool)
+	}
+	ok := false
+	if data, err := r.Value.MarshalJSON(); err == nil {
+		var m map[string]any
+		if json.Unmarshal(data, &m) == nil {
+			t, _ := m["type"].(string)
+			ok = t == "string" || t == "integer" || t == "number" || t == "boolean"
+			for k := range m {
+				ok = ok && simpleKeywords[k]
+			}
+		}
+	}
+	d.simpleSchemas.Store(r.Value, ok)
+	return ok
+}
+
+// simpleParameters reports whether every parameter of the operation (its
+// path item's too) has a simple schema.
+func (d *Document) simpleParameters(item *openapi3.PathItem, op *openapi3.Operation) bool {
+	for _, ps := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+		for _, p := range ps {
+			if p == nil || p.Value == nil || !d.simple(p.Value.Schema) {
+				return false
+			}
+		}
+	}
+	return true
 }
