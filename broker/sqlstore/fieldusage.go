@@ -163,6 +163,7 @@ func scanEach(rows *sql.Rows, fn func(scanner) error) error {
 // 0005) is indexed once, here, and stored.
 func (s *Store) fieldIndexes(ctx context.Context, ids []int64) (map[int64]fieldusage.Index, error) {
 	out := make(map[int64]fieldusage.Index, len(ids))
+	gen := s.fieldIndexCache.generation() // before reading: see indexCache.clear
 	var missing []any
 	for _, id := range ids {
 		if ix, ok := s.fieldIndexCache.get(id); ok {
@@ -195,7 +196,7 @@ LEFT JOIN pact_field_usage fu ON fu.pact_version_id = pv.id WHERE pv.id IN (`+pl
 				return nil
 			}
 			out[id] = ix
-			s.fieldIndexCache.put(id, ix)
+			s.fieldIndexCache.put(gen, id, ix)
 			return nil
 		})
 		if err != nil {
@@ -217,7 +218,7 @@ LEFT JOIN pact_field_usage fu ON fu.pact_version_id = pv.id WHERE pv.id IN (`+pl
 			for _, id := range unindexed {
 				ix := indexOf([]byte(contents[id]))
 				out[id] = ix
-				s.fieldIndexCache.put(id, ix)
+				s.fieldIndexCache.put(gen, id, ix)
 			}
 		}
 	}
@@ -226,9 +227,14 @@ LEFT JOIN pact_field_usage fu ON fu.pact_version_id = pv.id WHERE pv.id IN (`+pl
 
 // indexCache holds decoded indexes by pact content id; its zero value is ready. It is bounded:
 // past its size it starts again, which costs one read of the indexes in use.
+//
+// A content id names one content only while that content exists: SQLite gives the id of a
+// deleted last row to the next one. So every write that may delete contents clears the cache
+// once it commits (runner.contentsMayGo), and an index read before that clear is not kept.
 type indexCache struct {
-	mu sync.Mutex
-	m  map[int64]fieldusage.Index
+	mu  sync.Mutex
+	m   map[int64]fieldusage.Index
+	gen uint64
 }
 
 const indexCacheSize = 5000
@@ -240,14 +246,37 @@ func (c *indexCache) get(id int64) (fieldusage.Index, bool) {
 	return ix, ok
 }
 
-func (c *indexCache) put(id int64, ix fieldusage.Index) {
+// generation is taken before reading indexes from the database and given back to put.
+func (c *indexCache) generation() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.gen
+}
+
+// put keeps ix unless the cache was cleared since gen was taken: the index may then have
+// been read from a content deleted since.
+func (c *indexCache) put(gen uint64, id int64, ix fieldusage.Index) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if c.m == nil || len(c.m) >= indexCacheSize {
 		c.m = map[int64]fieldusage.Index{}
 	}
 	c.m[id] = ix
 }
+
+func (c *indexCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.m = nil
+}
+
+// contentsMayGo notes that the write may delete pact contents, whose ids SQLite may then
+// give to new ones: the field index cache is cleared when it commits.
+func (r runner) contentsMayGo() { r.afterCommit(r.s.fieldIndexCache.clear) }
 
 // RecordRouteCoverage stores the route coverage a provider version publishes (replacing an
 // earlier one of the same version: the latest run describes it).

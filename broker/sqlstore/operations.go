@@ -49,6 +49,7 @@ func (s *Store) DeleteIntegration(ctx context.Context, consumer, provider string
 		if exists == 0 {
 			return broker.Errorf(broker.NotFound, "there is no integration between consumer %q and provider %q", consumer, provider)
 		}
+		r.contentsMayGo()
 		for _, q := range []string{
 			// Triggered webhooks and their logs go by cascade.
 			`DELETE FROM pact_publications WHERE consumer_id = ? AND provider_id = ?`,
@@ -85,6 +86,7 @@ func (s *Store) DeleteIntegration(ctx context.Context, consumer, provider string
 // they are configuration, not data.
 func (s *Store) DeleteAllIntegrations(ctx context.Context) error {
 	return s.write(ctx, func(r runner) error {
+		r.contentsMayGo()
 		for _, t := range []string{"webhook_executions", "triggered_webhooks", "webhooks", "verifications", "pact_publications",
 			"pact_versions", "integrations", "deployed_versions", "released_versions", "tags", "branch_versions", "branches",
 			"labels", "versions", "pacticipants"} {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/accord-cdc/accord/broker"
 	"github.com/accord-cdc/accord/broker/brokertest"
+	"github.com/accord-cdc/accord/broker/fieldusage"
 	"github.com/accord-cdc/accord/broker/sqlstore"
 	"github.com/accord-cdc/accord/broker/storetest"
 )
@@ -141,4 +142,48 @@ func TestCounts(t *testing.T) {
 		assert.NotNil(t, m["pactPublications"].(map[string]any)["first"])
 		assert.Equal(t, map[string]int64{"1": 1}, m["pactRevisionsPerConsumerVersion"].(map[string]any)["distribution"])
 	})
+}
+
+// TestFieldUsageAfterDeletes publishes new content after each way content
+// can be deleted: SQLite gives the new content the deleted one's id, and
+// field usage must describe the new one, not a cached index of the old.
+func TestFieldUsageAfterDeletes(t *testing.T) {
+	ctx := t.Context()
+	deletes := map[string]func(t *testing.T, s *sqlstore.Store){
+		"pact":        func(t *testing.T, s *sqlstore.Store) { require.NoError(t, s.DeletePact(ctx, "Web", "Users", "1")) },
+		"version":     func(t *testing.T, s *sqlstore.Store) { require.NoError(t, s.DeleteVersion(ctx, "Web", "1")) },
+		"pacticipant": func(t *testing.T, s *sqlstore.Store) { require.NoError(t, s.DeletePacticipant(ctx, "Web")) },
+		"integration": func(t *testing.T, s *sqlstore.Store) { require.NoError(t, s.DeleteIntegration(ctx, "Web", "Users")) },
+		"everything":  func(t *testing.T, s *sqlstore.Store) { require.NoError(t, s.DeleteAllIntegrations(ctx)) },
+		"verification, after the pact": func(t *testing.T, s *sqlstore.Store) {
+			p, err := s.GetPact(ctx, broker.PactRef{Consumer: "Web", Provider: "Users", Version: "1"})
+			require.NoError(t, err)
+			v, err := s.RecordVerification(ctx, broker.VerificationRequest{Consumer: "Web", Provider: "Users", SHA: p.SHA, ProviderVersion: "u1", Success: true})
+			require.NoError(t, err)
+			require.NoError(t, s.DeletePact(ctx, "Web", "Users", "1"))
+			require.NoError(t, s.DeleteVerification(ctx, "Web", "Users", p.SHA, v.Number))
+		},
+	}
+	for name, del := range deletes {
+		t.Run(name, func(t *testing.T) {
+			s := newSQLite(t)
+			paths := func() []string {
+				t.Helper()
+				cvs, err := s.FieldUsageFacts(ctx, "Users", fieldusage.Filter{})
+				require.NoError(t, err)
+				require.Len(t, cvs, 1)
+				var out []string
+				for _, in := range cvs[0].Index.Interactions {
+					out = append(out, in.Path)
+				}
+				return out
+			}
+			storetest.Publish(t, s, "Web", "1", "main", "Users", nil, "old")
+			require.Equal(t, []string{"/old"}, paths(), "read once, so the index is cached")
+			del(t, s)
+			storetest.Publish(t, s, "Web", "2", "main", "Users", nil, "new")
+			assert.Equal(t, []string{"/new"}, paths())
+			assertNoOrphans(t, s)
+		})
+	}
 }

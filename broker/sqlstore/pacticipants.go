@@ -156,6 +156,7 @@ func (s *Store) DeletePacticipant(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
+		r.contentsMayGo() // its pacts' contents go by cascade
 		return r.exec(ctx, `DELETE FROM pacticipants WHERE id = ?`, p.ID)
 	})
 }

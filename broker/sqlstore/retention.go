@@ -247,6 +247,7 @@ func deleteUnreferencedContents(ctx context.Context, r runner, ids []int64) erro
 	if len(ids) == 0 {
 		return nil
 	}
+	r.contentsMayGo()
 	err := r.exec(ctx, `DELETE FROM pact_versions WHERE id IN (`+placeholders(len(ids))+`)
 		AND NOT EXISTS (SELECT 1 FROM pact_publications pp WHERE pp.pact_version_id = pact_versions.id)
 		AND NOT EXISTS (SELECT 1 FROM verifications v WHERE v.pact_version_id = pact_versions.id)`, int64Args(ids)...)
