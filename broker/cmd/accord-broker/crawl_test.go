@@ -45,6 +45,9 @@ func TestEveryAdvertisedLinkResolves(t *testing.T) {
 			c := &crawler{t: t, base: m.URL(), vars: vars, seen: map[string]string{}}
 			c.startAtRoutes()
 			c.crawl()
+			if _, ok := c.seen[m.URL()+"/pacticipants/Orders/versions/1.0.1/route-coverage"]; !ok {
+				t.Error("the crawl did not reach Orders 1.0.1's route coverage (linked from the version and from Orders' route-coverage list)")
+			}
 			if len(c.seen) < 60 {
 				t.Errorf("crawled only %d URLs; the seed or the crawler lost its way", len(c.seen))
 			}
@@ -262,7 +265,7 @@ var routesNotStarted = map[string]string{
 	"/can-i-remove-field":             "needs a query; reached through links that carry one",
 	"/stubs/provider/{provider}/environment/{environment}":           "needs a provider contract; covered by its own tests",
 	"/pacts/provider/{provider}/consumer/{consumer}/latest-untagged": "the seed tags every version (404 when none is untagged, as the official broker); linked only when there is one",
-	"/pacticipants/{pacticipant}/versions/{version}/route-coverage":  "the seed publishes no route coverage; linked only when there is some",
+	"/pacticipants/{pacticipant}/versions/{version}/route-coverage":  "the seed publishes route coverage for Orders 1.0.1, not Web's (the placeholders' values); reached through the links of Orders' version and coverage list",
 	"/stubs/provider/{provider}/branch/{branch}":                     "needs a provider contract; covered by its own tests",
 }
 
