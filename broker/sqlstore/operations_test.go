@@ -187,3 +187,18 @@ func TestFieldUsageAfterDeletes(t *testing.T) {
 		})
 	}
 }
+
+// TestRetentionDeletesResultsWithTheirContent: retention deleting the
+// results of a pact deleted earlier leaves no content behind.
+func TestRetentionDeletesResultsWithTheirContent(t *testing.T) {
+	bothBackends(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		res := storetest.Publish(t, s, "Web", "1", "main", "Users", nil, "get user")
+		v, err := s.RecordVerification(ctx, broker.VerificationRequest{Consumer: "Web", Provider: "Users", SHA: res.Pacts[0].Pact.SHA, ProviderVersion: "u1", Success: true})
+		require.NoError(t, err)
+		require.NoError(t, s.DeletePact(ctx, "Web", "Users", "1"))
+		assertNoOrphans(t, s) // the content lives on for its result
+		require.NoError(t, s.DeleteVerifications(ctx, []int64{v.ID}))
+		assertNoOrphans(t, s)
+	})
+}

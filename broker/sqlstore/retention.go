@@ -262,8 +262,22 @@ func (s *Store) DeleteVerifications(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
+	in, args := placeholders(len(ids)), int64Args(ids)
 	return s.write(ctx, func(r runner) error {
-		return r.exec(ctx, `DELETE FROM verifications WHERE id IN (`+placeholders(len(ids))+`)`, int64Args(ids)...)
+		// Content whose pacts were deleted lived on for these results.
+		var contents []int64
+		if err := scanRows(ctx, r, `SELECT DISTINCT pact_version_id FROM verifications WHERE id IN (`+in+`)`, func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			contents = append(contents, id)
+			return err
+		}, args...); err != nil {
+			return err
+		}
+		if err := r.exec(ctx, `DELETE FROM verifications WHERE id IN (`+in+`)`, args...); err != nil {
+			return err
+		}
+		return deleteUnreferencedContents(ctx, r, contents)
 	})
 }
 
