@@ -105,6 +105,9 @@ type ProviderContractStore interface {
 	GetProviderContract(ctx context.Context, provider, version string) (ProviderContract, error)
 	// LatestProviderContract returns the provider's newest contract.
 	LatestProviderContract(ctx context.Context, provider string) (ProviderContract, error)
+	// ProviderContractVersions returns which of the provider's versions
+	// have a contract, without reading the contracts.
+	ProviderContractVersions(ctx context.Context, provider string, versions []string) (map[string]bool, error)
 
 	// ContractCheckResults returns the newest check result of each pact
 	// content against the contract of a provider version, by consumer.

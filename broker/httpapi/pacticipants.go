@@ -262,6 +262,9 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, p params) er
 	if err := s.linkRouteCoverage(r, v, body); err != nil {
 		return err
 	}
+	if err := s.linkProviderContract(r, v, body); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, body)
 	return nil
 }
@@ -284,6 +287,23 @@ func (s *Server) linkRouteCoverage(r *http.Request, v broker.Version, body map[s
 	body["_links"].(map[string]any)["accord:route-coverage"] = Link{
 		Href:  l.url("pacticipants", v.Pacticipant, "versions", v.Number, "route-coverage"),
 		Title: "Which of the provider's routes the consumer contracts covered in this version's verification",
+	}
+	return nil
+}
+
+// linkProviderContract links a provider version to the provider contract it published
+// (pf:provider-contract), only when it published one.
+func (s *Server) linkProviderContract(r *http.Request, v broker.Version, body map[string]any) error {
+	if s.svc.ProviderContracts == nil {
+		return nil
+	}
+	has, err := s.svc.ProviderContracts.ProviderContractVersions(r.Context(), v.Pacticipant, []string{v.Number})
+	if err != nil || !has[v.Number] {
+		return err
+	}
+	body["_links"].(map[string]any)["pf:provider-contract"] = Link{
+		Href:  s.links(r).providerContract(v.Pacticipant, v.Number),
+		Title: "The provider contract (OpenAPI document) this version published, and the consumer pacts checked against it",
 	}
 	return nil
 }
@@ -347,6 +367,9 @@ func (s *Server) latestVersion(w http.ResponseWriter, r *http.Request, p params)
 	}
 	body := s.links(r).versionJSON(v, nil)
 	if err := s.linkRouteCoverage(r, v, body); err != nil {
+		return err
+	}
+	if err := s.linkProviderContract(r, v, body); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, body)

@@ -168,6 +168,36 @@ func (s *Store) LatestProviderContract(ctx context.Context, provider string) (br
 	return c, nil
 }
 
+// ProviderContractVersions implements broker.ProviderContractStore.
+func (s *Store) ProviderContractVersions(ctx context.Context, provider string, versions []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for len(versions) > 0 {
+		n := min(len(versions), 500)
+		args := []any{provider}
+		for _, v := range versions[:n] {
+			args = append(args, v)
+		}
+		versions = versions[n:]
+		rows, err := s.read().query(ctx, `SELECT v.number`+providerContractFrom+` WHERE p.name = ? AND v.number IN (`+placeholders(n)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("provider contract versions: %w", err)
+		}
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[v] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // ClaimContractChecks implements broker.ProviderContractStore.
 func (s *Store) ClaimContractChecks(ctx context.Context, owner string, lease time.Duration, limit int) ([]broker.ContractCheck, error) {
 	var out []broker.ContractCheck

@@ -168,6 +168,8 @@ type versionRow struct {
 	Deployments []Deployment
 	// Coverage is the route coverage this version published with its verification results.
 	Coverage *broker.RouteCoverage
+	// Contract links the provider contract this version published, "" when it has none.
+	Contract string
 }
 
 type pacticipantData struct {
@@ -184,6 +186,9 @@ type pacticipantData struct {
 	MayWrite    bool
 	// HasCoverage: some version of it published route coverage, so the versions list shows it.
 	HasCoverage bool
+	// HasContracts: some version on the page published a provider contract (an OpenAPI
+	// document), so the versions list links them.
+	HasContracts bool
 }
 
 func (h *Handler) pacticipant(w http.ResponseWriter, r *http.Request) error {
@@ -240,9 +245,21 @@ func (h *Handler) pacticipant(w http.ResponseWriter, r *http.Request) error {
 	for i := range coverages {
 		coverage[coverages[i].ProviderVersion] = &coverages[i]
 	}
+	numbers := make([]string, 0, len(vs))
+	for _, v := range vs {
+		numbers = append(numbers, v.Number)
+	}
+	contracts, err := h.src.ProviderContractVersions(ctx, p.Name, numbers)
+	if err != nil {
+		return err
+	}
 	for _, v := range vs {
 		row := versionRow{Version: v, Deployments: byVersion[[2]string{p.Name, v.Number}], Coverage: coverage[v.Number]}
+		if contracts[v.Number] {
+			row.Contract = h.providerContractURL(p.Name, v.Number)
+		}
 		d.HasCoverage = d.HasCoverage || row.Coverage != nil
+		d.HasContracts = d.HasContracts || row.Contract != ""
 		d.Versions = append(d.Versions, row)
 	}
 	for _, it := range d.Deployments.Items {

@@ -31,6 +31,13 @@ func (a serviceSource) ProviderContract(ctx context.Context, provider, version s
 	return c, checks, err
 }
 
+func (a serviceSource) ProviderContractVersions(ctx context.Context, provider string, versions []string) (map[string]bool, error) {
+	if a.svc.ProviderContracts == nil {
+		return nil, nil
+	}
+	return a.svc.ProviderContracts.ProviderContractVersions(ctx, provider, versions)
+}
+
 func (h *Handler) providerContractURL(provider, version string) string {
 	return h.base + "/provider-contracts/provider/" + seg(provider) + "/version/" + seg(version)
 }

@@ -109,6 +109,32 @@ func TestProviderContractPages(t *testing.T) {
 	assert.Empty(t, only.Find(".operation").Nodes, "the results page shows the pacts alone")
 
 	page(t, srv, "/provider-contracts/provider/orders/version/9.9.9", http.StatusNotFound)
+
+	// The provider's versions link the contract each published; a version
+	// without one says so, and a pacticipant with none has no such column.
+	_, err := s.PublishContracts(context.Background(), broker.PublishRequest{Pacticipant: "orders", Version: "1.5.0", Branch: "main"})
+	require.NoError(t, err)
+	orders := page(t, srv, "/pacticipants/orders", http.StatusOK)
+	assert.Equal(t, []string{"Provider contract"}, texts(orders.Find(`table.versions th:contains("Provider contract")`)))
+	links := orders.Find(`table.versions td.provider-contract a`)
+	require.Len(t, links.Nodes, 1, "only 1.4.0 published a contract")
+	href, _ := links.Attr("href")
+	assert.Equal(t, "/provider-contracts/provider/orders/version/1.4.0", href)
+	assert.Equal(t, "OpenAPI document", strings.TrimSpace(links.Text()))
+	assert.Contains(t, orders.Find(`table.versions td.provider-contract`).Text(), "none published", "1.5.0 has none")
+	page(t, srv, strings.TrimPrefix(href, srv.URL), http.StatusOK)
+	web := page(t, srv, "/pacticipants/web", http.StatusOK)
+	assert.Empty(t, web.Find(`td.provider-contract`).Nodes)
+
+	// The API's version resource links it too, only when there is one.
+	for version, want := range map[string]bool{"1.4.0": true, "1.5.0": false} {
+		res, body := getURL(t, srv, "/pacticipants/orders/versions/"+version, "application/hal+json")
+		require.Equal(t, http.StatusOK, res.StatusCode, body)
+		assert.Equal(t, want, strings.Contains(body, `"pf:provider-contract"`), "version %s: %s", version, body)
+	}
+	res, body := getURL(t, srv, "/pacticipants/orders/latest-version", "application/hal+json")
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	assert.NotContains(t, body, `"pf:provider-contract"`, "the latest version, 1.5.0, has none")
 }
 
 // TestProviderContractPagesInTheBrowser loads both pages in Chromium (no

@@ -47,6 +47,8 @@ type Source interface {
 	// ProviderContract returns a provider version's contract ("": the
 	// newest) and its consumer pacts' check results (providercontracts.go).
 	ProviderContract(ctx context.Context, provider, version string) (broker.ProviderContract, []broker.Verification, error)
+	// ProviderContractVersions says which of the versions have a contract.
+	ProviderContractVersions(ctx context.Context, provider string, versions []string) (map[string]bool, error)
 }
 
 // Integration is a consumer/provider pair with its latest pact.
