@@ -73,3 +73,17 @@ func TestGroupCSVByExtension(t *testing.T) {
 	assert.Contains(t, body, ",users,1,1,0,")
 	assert.Contains(t, body, ",billing,1,1,0,")
 }
+
+// TestErrorTestPage: a browser at /test/error gets the error page with a
+// reference (the Ruby UI's error test); API clients get the API's 500.
+func TestErrorTestPage(t *testing.T) {
+	srv := newServer(t, newStore(t))
+	doc := page(t, srv, "/test/error", 500)
+	assert.Contains(t, doc.Text(), "Something went wrong")
+	assert.Contains(t, doc.Text(), "The details are logged with the reference")
+	res, body := getURL(t, srv, "/test/error", "application/hal+json")
+	assert.Equal(t, 500, res.StatusCode)
+	assert.Contains(t, body, `"reference"`)
+	res, _ = getURL(t, srv, "/", browserAccept)
+	assert.Equal(t, 200, res.StatusCode, "the broker serves on")
+}

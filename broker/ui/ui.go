@@ -2,6 +2,7 @@ package ui
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -108,6 +109,11 @@ func (h *Handler) routes() {
 	get("/field-usage/provider/{provider}", h.fieldUsage)
 	get("/field-usage/provider/{provider}/consumer/{consumer}", h.consumerFields)
 	h.opsRoutes(get)
+	// The Ruby UI's error test: a page that fails on purpose, to see the
+	// error page and the logged reference end to end.
+	get("/test/error", func(http.ResponseWriter, *http.Request) error {
+		return errors.New("Don't panic. This is a test UI error.") //nolint:staticcheck // the Ruby broker's words
+	})
 	get("/provider-contracts/provider/{provider}/latest", h.providerContract)
 	get("/provider-contracts/provider/{provider}/version/{version}", h.providerContract)
 	get("/provider-contracts/provider/{provider}/version/{version}/cross-contract-verification-results", h.providerContract)
