@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -97,5 +98,85 @@ paths:
 	want := []string{"POST /users", "DELETE /users/{id}", "GET /users/{id}"}
 	if strings.Join(got, ", ") != strings.Join(want, ", ") {
 		t.Errorf("Routes() = %q, want %q", got, want)
+	}
+}
+
+// openAPIChildEnv names the handler TestOpenAPIHandlerChild serves when this
+// test binary runs it as a child process.
+const openAPIChildEnv = "ACCORD_OPENAPI_CHILD"
+
+// TestOpenAPIHandlerChild is run by TestOpenAPIHandlerFailsTheTest in a
+// child process, with a real *testing.T; alone it is skipped.
+func TestOpenAPIHandlerChild(t *testing.T) {
+	which := os.Getenv(openAPIChildEnv)
+	if which == "" {
+		t.Skip("run by TestOpenAPIHandlerFailsTheTest in a child process")
+	}
+	path := filepath.Join(t.TempDir(), "openapi.yaml")
+	if err := os.WriteFile(path, []byte(`openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /things/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200":
+          description: a thing
+          content:
+            application/json:
+              schema: {type: object, required: [id], properties: {id: {type: string}, size: {type: integer}}}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bodies := map[string]string{
+		"fits":       `{"id":"1","size":3}`,
+		"undeclared": `{"id":"1","colour":"red"}`,
+		"wrong-type": `{"id":"1","size":"big"}`,
+		"missing":    `{"size":3}`,
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, bodies[which])
+	})
+	srv := httptest.NewServer(contracts.LoadOpenAPI(t, path).Handler(t, h))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/things/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+// TestOpenAPIHandlerFailsTheTest runs a provider's test for real (a child
+// process of this test binary, with its own *testing.T): a handler whose
+// response does not fit the document fails it, naming the request and the
+// location; one that fits passes. That pass or failure is the
+// self-verification a provider publishes.
+func TestOpenAPIHandlerFailsTheTest(t *testing.T) {
+	for _, tc := range []struct {
+		handler string
+		fails   bool
+		says    string
+	}{
+		{"fits", false, ""},
+		{"undeclared", true, "response.body.$.colour"},
+		{"wrong-type", true, "response.body.$.size"},
+		{"missing", true, "response.body"},
+	} {
+		t.Run(tc.handler, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestOpenAPIHandlerChild$", "-test.count=1", "-test.v")
+			cmd.Env = append(os.Environ(), openAPIChildEnv+"="+tc.handler)
+			out, err := cmd.CombinedOutput()
+			if failed := err != nil; failed != tc.fails {
+				t.Fatalf("the provider's test failed: %v, want %v; its output:\n%s", failed, tc.fails, out)
+			}
+			if tc.fails {
+				for _, want := range []string{"--- FAIL: TestOpenAPIHandlerChild", "GET /things/1 answered 200, which does not fit", tc.says} {
+					if !strings.Contains(string(out), want) {
+						t.Errorf("the failure does not say %q:\n%s", want, out)
+					}
+				}
+			}
+		})
 	}
 }
