@@ -166,6 +166,26 @@ func TestContractChecks(t *testing.T) {
 			publishPact(t, s, "web", "2", "main", httpPact("web", `{"id":1,"note":"x"}`))
 			runAll(t, chk)
 			require.EqualValues(t, 3, cs.reads.Load())
+
+			// Republishing the provider's contract unchanged changes nothing.
+			publishContract(t, s, "2", &broker.SelfVerification{Success: true, Verifier: "schemathesis"})
+			runAll(t, chk)
+			require.EqualValues(t, 3, cs.reads.Load(), "an unchanged contract is not checked again")
+
+			// A changed contract (it now declares note): each selected pact
+			// (each consumer's newest: web 2 and mobile 1) is checked once.
+			changed := strings.Replace(ordersYAML, "total: {type: number}", "total: {type: number}\n                  note: {type: string}", 1)
+			require.NotEqual(t, ordersYAML, changed)
+			for range 2 {
+				_, err := s.PublishProviderContract(context.Background(), broker.ProviderContractRequest{Provider: "orders", Version: "3", Branch: "main",
+					Specification: "oas", ContentType: "application/yaml", Content: []byte(changed), SelfVerification: &broker.SelfVerification{Success: true}})
+				require.NoError(t, err)
+				runAll(t, chk)
+				require.EqualValues(t, 5, cs.reads.Load(), "the changed contract is checked against both pacts, and once only")
+			}
+			v, _ = latest(t, s, "web", web2.SHA)
+			require.Equal(t, "3", v.ProviderVersion)
+			require.True(t, v.Success, "web 2's note is declared now")
 		})
 	}
 }

@@ -23,6 +23,10 @@ func TestBodiesOverTheLimitAreRefusedWhole(t *testing.T) {
 		{http.MethodPost, "/pacticipants", `{"name":"Web"}` + pad},
 		{http.MethodPut, "/pacts/provider/Users/consumer/Web/version/1",
 			`{"consumer":{"name":"Web"},"provider":{"name":"Users"},"interactions":[],"metadata":{"pactSpecification":{"version":"2.0.0"}}}` + pad},
+		// A provider contract: the document is base64 in the body, so a
+		// padded body stands for a document over the limit.
+		{http.MethodPost, "/provider-contracts/provider/Orders/publish",
+			`{"pacticipantVersionNumber":"1","contract":{"content":"b3BlbmFwaTogMy4wLjMK","specification":"oas"}}` + pad},
 	} {
 		req, err := http.NewRequest(c.method, base+c.path, strings.NewReader(c.body))
 		require.NoError(t, err)
@@ -35,7 +39,7 @@ func TestBodiesOverTheLimitAreRefusedWhole(t *testing.T) {
 		assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode, "%s %s: %s", c.method, c.path, b)
 		assert.Contains(t, string(b), "64 MiB", "%s %s", c.method, c.path)
 	}
-	for _, path := range []string{"/pacticipants/Web", "/pacts/provider/Users/consumer/Web/version/1"} {
+	for _, path := range []string{"/pacticipants/Web", "/pacts/provider/Users/consumer/Web/version/1", "/pacticipants/Orders", "/provider-contracts/provider/Orders/latest"} {
 		resp, err := http.Get(base + path)
 		require.NoError(t, err)
 		resp.Body.Close()
