@@ -118,6 +118,8 @@ type ProviderContractStore interface {
 	// CheckedBefore returns, among shas, the pact contents already checked
 	// against content equal to the contract's: for this provider version
 	// (done: nothing to record) or another one (reused: the result to copy).
+	// Contents the contract's provider version verified by running them
+	// are done too: that replay decides, never a check.
 	CheckedBefore(ctx context.Context, c ProviderContract, shas []string) (done map[string]bool, reused map[string]ContractCheckResult, err error)
 	// FinishContractCheck records the results as verifications by the
 	// contract's provider version and removes the check, in one

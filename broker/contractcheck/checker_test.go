@@ -237,3 +237,37 @@ func TestRestartBetweenPublishAndCheck(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, held)
 }
+
+// TestReplayDecides: a provider that runs some pacts and is checked against
+// its contract for others (the demo's orders: notifier's message pact run,
+// gateway's HTTP pact checked). A pact its version already verified by
+// running it is not checked: the check of a message pact cannot be made,
+// and recorded after the replay it would have replaced a pass by a failure
+// in the matrix. Pacts it did not run are checked as usual.
+func TestReplayDecides(t *testing.T) {
+	s := newSQLite(t)
+	ctx := context.Background()
+	web := publishPact(t, s, "web", "1", "main", httpPact("web", `{"id":1}`)).Pacts[0].Pact
+	notifier := publishPact(t, s, "notifier", "1", "main", []byte(`{"consumer":{"name":"notifier"},"provider":{"name":"orders"},
+"messages":[{"description":"an order placed","contents":{"id":1}}],"metadata":{"pactSpecification":{"version":"3.0.0"}}}`)).Pacts[0].Pact
+	_, err := s.RecordVerification(ctx, broker.VerificationRequest{Consumer: "notifier", Provider: "orders", SHA: notifier.SHA, ProviderVersion: "1", Success: true})
+	require.NoError(t, err)
+
+	publishContract(t, s, "1", &broker.SelfVerification{Success: true})
+	runAll(t, contractcheck.New(s, nil))
+	v, err := s.LatestVerification(ctx, "notifier", "orders", notifier.SHA)
+	require.NoError(t, err)
+	require.True(t, v.Success, "the replay still decides")
+	require.NotContains(t, string(v.VerifiedBy), "provider contract check")
+	w, tr := latest(t, s, "web", web.SHA)
+	require.True(t, w.Success, tr.Summary)
+
+	// Another provider version that did not run it: the check is made,
+	// and says the message cannot be checked.
+	publishContract(t, s, "2", &broker.SelfVerification{Success: true})
+	runAll(t, contractcheck.New(s, nil))
+	v, tr = latest(t, s, "notifier", notifier.SHA)
+	require.Equal(t, "2", v.ProviderVersion)
+	require.False(t, v.Success)
+	require.Contains(t, tr.Summary, "cannot be checked")
+}

@@ -284,7 +284,31 @@ func (s *Store) CheckedBefore(ctx context.Context, c broker.ProviderContract, sh
 		}
 		reused[res.SHA] = res
 	}
-	return done, reused, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows.Close()
+	// Contents the provider version verified by running them (a replay,
+	// not a check) are done too: the replay decides, and a check recorded
+	// after it would take its place in the matrix (a message pact the
+	// document cannot describe would turn a passing replay into a failure).
+	args = append([]any{c.Provider, c.ProviderVersion}, args[2:]...)
+	replayed, err := s.read().query(ctx, `SELECT DISTINCT pv.sha
+		FROM verifications ve JOIN pact_versions pv ON pv.id = ve.pact_version_id JOIN pacticipants p ON p.id = pv.provider_id
+		JOIN versions pver ON pver.id = ve.provider_version_id
+		WHERE ve.contract_sha IS NULL AND p.name = ? AND pver.number = ? AND pver.pacticipant_id = p.id AND pv.sha IN (`+placeholders(len(shas))+`)`, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("pacts the provider version verified: %w", err)
+	}
+	defer replayed.Close()
+	for replayed.Next() {
+		var sha string
+		if err := replayed.Scan(&sha); err != nil {
+			return nil, nil, err
+		}
+		done[sha] = true
+	}
+	return done, reused, replayed.Err()
 }
 
 // FinishContractCheck implements broker.ProviderContractStore.
