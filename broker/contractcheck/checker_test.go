@@ -212,9 +212,18 @@ func TestNoSelfVerificationIsSaid(t *testing.T) {
 }
 
 // A broker that stops between the publication and the check loses nothing:
-// the check waits in the database for the next broker.
+// the check waits in the database for the next broker (SQLite and
+// PostgreSQL).
 func TestRestartBetweenPublishAndCheck(t *testing.T) {
-	path := "sqlite://" + filepath.Join(t.TempDir(), "b.sqlite3")
+	for name, url := range map[string]func(t *testing.T) string{
+		"SQLite":   func(t *testing.T) string { return "sqlite://" + filepath.Join(t.TempDir(), "b.sqlite3") },
+		"Postgres": func(t *testing.T) string { return pg.Database(t) },
+	} {
+		t.Run(name, func(t *testing.T) { testRestartBetweenPublishAndCheck(t, url(t)) })
+	}
+}
+
+func testRestartBetweenPublishAndCheck(t *testing.T, path string) {
 	s1, err := sqlstore.Open(context.Background(), path, nil)
 	require.NoError(t, err)
 	web := publishPact(t, s1, "web", "1", "main", httpPact("web", `{"id":1}`)).Pacts[0].Pact
