@@ -249,6 +249,19 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read migrations: %w", err)
 	}
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	// A database already migrated (every start but the first) costs one
+	// query: no table to create, no lock to wait for, no query per
+	// migration.
+	if applied, err := s.appliedMigrations(ctx); err == nil {
+		done := true
+		for _, e := range entries {
+			done = done && applied[migrationNumber(e.Name())]
+		}
+		if done {
+			return nil
+		}
+	}
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
@@ -264,7 +277,6 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7428105)`)
 	}
-	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	for _, e := range entries {
 		name := e.Name()
 		num, err := strconv.ParseInt(strings.SplitN(name, "_", 2)[0], 10, 64)
@@ -296,6 +308,34 @@ func (s *Store) migrate(ctx context.Context) error {
 		s.Log.Info("applied migration", "dialect", s.dialect, "migration", name)
 	}
 	return nil
+}
+
+// appliedMigrations are the versions in schema_migrations (an error when
+// the table does not exist yet).
+func (s *Store) appliedMigrations(ctx context.Context) (map[int64]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	applied := map[int64]bool{}
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
+}
+
+// migrationNumber is the NNNN of NNNN_description.sql (-1 if none).
+func migrationNumber(name string) int64 {
+	n, err := strconv.ParseInt(strings.SplitN(name, "_", 2)[0], 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // splitStatements splits a migration on ";" at line ends, dropping comments.

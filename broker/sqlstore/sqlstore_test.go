@@ -39,6 +39,28 @@ func TestMigrationsAreIdempotent(t *testing.T) {
 	}
 }
 
+// A database missing one migration gets it on the next start, although
+// every other one is applied (a start on a fully migrated database skips
+// the migration work).
+func TestOpenAppliesAMissingMigration(t *testing.T) {
+	ctx := context.Background()
+	path := "sqlite://" + filepath.Join(t.TempDir(), "b.sqlite3")
+	s, err := sqlstore.Open(ctx, path, nil)
+	require.NoError(t, err)
+	_, err = s.DB().ExecContext(ctx, `ALTER TABLE verifications DROP COLUMN summary`)
+	require.NoError(t, err)
+	_, err = s.DB().ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = 7`)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	s, err = sqlstore.Open(ctx, path, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	var n int
+	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT COUNT(summary) FROM verifications`).Scan(&n), "migration 0007 is applied again")
+	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = 7`).Scan(&n))
+	require.Equal(t, 1, n)
+}
+
 func TestParseURL(t *testing.T) {
 	cases := []struct {
 		in, dsn string
