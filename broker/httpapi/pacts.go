@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/httpedge"
 	"github.com/accord-cdc/accord/broker/verifiable"
 )
 
@@ -476,11 +478,42 @@ func (s *Server) forVerification(w http.ResponseWriter, r *http.Request, p param
 		return err
 	}
 	q.WIPSince = since
-	pacts, err := verifiable.Find(r.Context(), s.svc.ForVerification, p["provider"], q)
+	// The answer is found and rendered in one snapshot and kept for the
+	// state that snapshot read; a request that reads the same state in its
+	// own snapshot gets it again (answers.go says why that is never stale).
+	l := s.links(r)
+	qkey, err := json.Marshal(q)
 	if err != nil {
 		return err
 	}
-	l := s.links(r)
+	key := p["provider"] + "\x00" + string(qkey) + "\x00" + l.base
+	var ans answer
+	err = s.svc.ForVerification.VerifiableSnapshot(r.Context(), func(ctx context.Context, state string, f verifiable.Facts) error {
+		var ok bool
+		if ans, ok = s.verifyAnswers.get(state, key); ok {
+			return nil
+		}
+		pacts, err := verifiable.Find(ctx, f, p["provider"], q)
+		if err != nil {
+			return err
+		}
+		if ans, err = renderForVerification(l, p["provider"], pacts); err != nil {
+			return err
+		}
+		s.verifyAnswers.put(state, key, ans)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ans.contentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(ans.body)
+	return nil
+}
+
+// renderForVerification is the HAL document listing the pacts to verify.
+func renderForVerification(l links, provider string, pacts []verifiable.Pact) (answer, error) {
 	items := []any{}
 	for _, vp := range pacts {
 		permalink := l.pactSHA(vp.Provider, vp.Consumer, vp.SHA)
@@ -501,11 +534,11 @@ func (s *Server) forVerification(w http.ResponseWriter, r *http.Request, p param
 			}},
 		})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	body, err := halBytes(map[string]any{
 		"_embedded": map[string]any{"pacts": items},
-		"_links":    map[string]any{"self": Link{Href: l.url("pacts", "provider", p["provider"], "for-verification"), Title: "Pacts to be verified"}},
+		"_links":    map[string]any{"self": Link{Href: l.url("pacts", "provider", provider, "for-verification"), Title: "Pacts to be verified"}},
 	})
-	return nil
+	return answer{httpedge.HALJSON, body}, err
 }
 
 type verificationBody struct {

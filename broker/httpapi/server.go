@@ -53,6 +53,9 @@ type Server struct {
 	largeBodies chan struct{}
 	// answers are matrix answers by database state (answers.go).
 	answers answers
+	// verifyAnswers are pacts-for-verification answers by database state,
+	// kept apart so neither kind of answer pushes out the other.
+	verifyAnswers answers
 }
 
 // New returns the API over the broker's services; every field of svc must
@@ -285,4 +288,14 @@ func checkValue(v reflect.Value, where string, ident bool) error {
 		}
 	}
 	return nil
+}
+
+// halBytes encodes v as writeJSON writes it, for answers kept to be
+// written again.
+func halBytes(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return buf.Bytes(), err
 }

@@ -13,8 +13,9 @@ type Services struct {
 	Versions      broker.Versions
 	Pacts         broker.Pacts
 	Verifications broker.Verifications
-	// ForVerification answers pacts-for-verification queries.
-	ForVerification verifiable.Facts
+	// ForVerification answers pacts-for-verification queries, each in
+	// one snapshot whose state names its answer (answers.go).
+	ForVerification verifiable.Snapshots
 	Environments    broker.Environments
 	Deployments     broker.Deployments
 	Webhooks        broker.Webhooks

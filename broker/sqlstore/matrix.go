@@ -437,6 +437,14 @@ func (s *Store) MatrixVersionDetails(ctx context.Context, versionIDs []int64) (m
 // it sees, across every broker on the database). Equal states therefore
 // mean equal data, and no committed write leaves a state unchanged.
 func (s *Store) MatrixSnapshot(ctx context.Context, fn func(ctx context.Context, state string, v broker.MatrixView) error) error {
+	return s.readSnapshot(ctx, func(ctx context.Context, state string, r runner) error {
+		return fn(ctx, state, snapshotView{r})
+	})
+}
+
+// readSnapshot runs fn in one read-only transaction with the name of the
+// state it sees (MatrixSnapshot says how that name is made).
+func (s *Store) readSnapshot(ctx context.Context, fn func(ctx context.Context, state string, r runner) error) error {
 	opts := &sql.TxOptions{ReadOnly: true}
 	q := `SELECT 'sqlite:' || n FROM matrix_generation WHERE id = 1`
 	if s.dialect == Postgres {
@@ -453,7 +461,7 @@ func (s *Store) MatrixSnapshot(ctx context.Context, fn func(ctx context.Context,
 	if err := r.row(ctx, q).Scan(&state); err != nil {
 		return fmt.Errorf("read the matrix generation: %w", err)
 	}
-	return fn(ctx, state, snapshotView{r})
+	return fn(ctx, state, r)
 }
 
 type snapshotView struct{ r runner }

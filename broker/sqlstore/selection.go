@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/accord-cdc/accord/broker"
@@ -72,10 +73,80 @@ func (r runner) providerID(ctx context.Context, provider string) (int64, bool, e
 	return id, err == nil, err
 }
 
+// verifyReader reads verifiable.Facts through one runner: the database
+// itself (each method its own reads) or one read-only transaction
+// (VerifiableSnapshot), where mu makes Find's concurrent calls take turns
+// on the transaction's single connection (a PostgreSQL connection runs one
+// query at a time) and the provider's id is read once.
+type verifyReader struct {
+	r  runner
+	mu *sync.Mutex
+	// pids remembers provider ids inside a snapshot (nil: do not).
+	pids map[string]int64
+}
+
+func (v *verifyReader) lock() func() {
+	if v.mu == nil {
+		return func() {}
+	}
+	v.mu.Lock()
+	return v.mu.Unlock
+}
+
+// providerID is the id of the provider named, false when there is none.
+func (v *verifyReader) providerID(ctx context.Context, provider string) (int64, bool, error) {
+	if id, ok := v.pids[provider]; ok {
+		return id, id != 0, nil
+	}
+	id, ok, err := v.r.providerID(ctx, provider)
+	if err == nil && v.pids != nil {
+		v.pids[provider] = id
+	}
+	return id, ok, err
+}
+
+var _ verifiable.Facts = (*verifyReader)(nil)
+
 // SelectPacts implements verifiable.Facts.
 func (s *Store) SelectPacts(ctx context.Context, provider string, sel verifiable.ConsumerVersionSelector) ([]verifiable.Selection, error) {
-	r := s.read()
-	pid, ok, err := r.providerID(ctx, provider)
+	return (&verifyReader{r: s.read()}).SelectPacts(ctx, provider, sel)
+}
+
+// ConsumerMainlines implements verifiable.Facts.
+func (s *Store) ConsumerMainlines(ctx context.Context, provider string) ([]verifiable.ConsumerMainline, error) {
+	return (&verifyReader{r: s.read()}).ConsumerMainlines(ctx, provider)
+}
+
+// PriorVerifications implements verifiable.Facts.
+func (s *Store) PriorVerifications(ctx context.Context, provider string, shas []string) (map[string][]verifiable.PriorVerification, error) {
+	return (&verifyReader{r: s.read()}).PriorVerifications(ctx, provider, shas)
+}
+
+// PendingContext implements verifiable.Facts.
+func (s *Store) PendingContext(ctx context.Context, provider, branch string, tags []string) (verifiable.PendingContext, error) {
+	return (&verifyReader{r: s.read()}).PendingContext(ctx, provider, branch, tags)
+}
+
+// WIPCandidates implements verifiable.Facts.
+func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.Time) ([]verifiable.Selection, error) {
+	return (&verifyReader{r: s.read()}).WIPCandidates(ctx, provider, since)
+}
+
+// VerifiableSnapshot implements verifiable.Snapshots: fn reads every fact
+// in one read-only transaction, named by the same state as MatrixSnapshot's
+// (the write generation of migration 0008 on SQLite, whose triggers cover
+// every table these facts read; the transaction's snapshot on PostgreSQL).
+func (s *Store) VerifiableSnapshot(ctx context.Context, fn func(ctx context.Context, state string, f verifiable.Facts) error) error {
+	return s.readSnapshot(ctx, func(ctx context.Context, state string, r runner) error {
+		return fn(ctx, state, &verifyReader{r: r, mu: &sync.Mutex{}, pids: map[string]int64{}})
+	})
+}
+
+// SelectPacts resolves one selector.
+func (v *verifyReader) SelectPacts(ctx context.Context, provider string, sel verifiable.ConsumerVersionSelector) ([]verifiable.Selection, error) {
+	defer v.lock()()
+	r := v.r
+	pid, ok, err := v.providerID(ctx, provider)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -169,9 +240,10 @@ func (s *Store) SelectPacts(ctx context.Context, provider string, sel verifiable
 	return out, nil
 }
 
-// ConsumerMainlines implements verifiable.Facts.
-func (s *Store) ConsumerMainlines(ctx context.Context, provider string) ([]verifiable.ConsumerMainline, error) {
-	rows, err := s.read().query(ctx, `SELECT c.name, c.main_branch,
+// ConsumerMainlines describes the provider's consumers.
+func (v *verifyReader) ConsumerMainlines(ctx context.Context, provider string) ([]verifiable.ConsumerMainline, error) {
+	defer v.lock()()
+	rows, err := v.r.query(ctx, `SELECT c.name, c.main_branch,
 		EXISTS (SELECT 1 FROM branches b JOIN branch_versions bv ON bv.branch_id = b.id WHERE b.pacticipant_id = c.id AND b.name = c.main_branch),
 		EXISTS (SELECT 1 FROM tags t WHERE t.pacticipant_id = c.id AND t.name = c.main_branch)
 		FROM integrations i JOIN pacticipants c ON c.id = i.consumer_id JOIN pacticipants p ON p.id = i.provider_id
@@ -191,15 +263,16 @@ func (s *Store) ConsumerMainlines(ctx context.Context, provider string) ([]verif
 	return out, rows.Err()
 }
 
-// PriorVerifications implements verifiable.Facts. Only successful
+// PriorVerifications reads what pending status depends on. Only successful
 // verifications are returned: failures never change pending status.
-func (s *Store) PriorVerifications(ctx context.Context, provider string, shas []string) (map[string][]verifiable.PriorVerification, error) {
+func (v *verifyReader) PriorVerifications(ctx context.Context, provider string, shas []string) (map[string][]verifiable.PriorVerification, error) {
+	defer v.lock()()
 	out := map[string][]verifiable.PriorVerification{}
 	if len(shas) == 0 {
 		return out, nil
 	}
-	r := s.read()
-	pid, ok, err := r.providerID(ctx, provider)
+	r := v.r
+	pid, ok, err := v.providerID(ctx, provider)
 	if err != nil || !ok {
 		return out, err
 	}
@@ -245,10 +318,10 @@ func (s *Store) PriorVerifications(ctx context.Context, provider string, shas []
 	// resolve labels per distinct id.
 	distinct := map[int64]*broker.Version{}
 	var uniq []broker.Version
-	for _, v := range vs {
-		if _, ok := distinct[v.ID]; !ok {
-			distinct[v.ID] = nil
-			uniq = append(uniq, v)
+	for _, ver := range vs {
+		if _, ok := distinct[ver.ID]; !ok {
+			distinct[ver.ID] = nil
+			uniq = append(uniq, ver)
 		}
 	}
 	if err := r.fillVersions(ctx, uniq); err != nil {
@@ -258,11 +331,11 @@ func (s *Store) PriorVerifications(ctx context.Context, provider string, shas []
 		distinct[uniq[i].ID] = &uniq[i]
 	}
 	for i, f := range facts {
-		v := distinct[versionIDs[i]]
-		for _, b := range v.Branches {
+		ver := distinct[versionIDs[i]]
+		for _, b := range ver.Branches {
 			f.ProviderBranches = append(f.ProviderBranches, b.Branch)
 		}
-		for _, t := range v.Tags {
+		for _, t := range ver.Tags {
 			f.ProviderTags = append(f.ProviderTags, t.Name)
 		}
 		out[f.SHA] = append(out[f.SHA], f)
@@ -270,11 +343,12 @@ func (s *Store) PriorVerifications(ctx context.Context, provider string, shas []
 	return out, nil
 }
 
-// PendingContext implements verifiable.Facts.
-func (s *Store) PendingContext(ctx context.Context, provider, branch string, tags []string) (verifiable.PendingContext, error) {
+// PendingContext describes the provider branch and tags.
+func (v *verifyReader) PendingContext(ctx context.Context, provider, branch string, tags []string) (verifiable.PendingContext, error) {
+	defer v.lock()()
 	pc := verifiable.PendingContext{ProviderBranch: branch, ProviderTags: tags, TagFirstUsedAt: map[string]time.Time{}}
-	r := s.read()
-	pid, ok, err := r.providerID(ctx, provider)
+	r := v.r
+	pid, ok, err := v.providerID(ctx, provider)
 	if err != nil || !ok {
 		return pc, err
 	}
@@ -301,10 +375,11 @@ func (s *Store) PendingContext(ctx context.Context, provider, branch string, tag
 	return pc, nil
 }
 
-// WIPCandidates implements verifiable.Facts.
-func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.Time) ([]verifiable.Selection, error) {
-	r := s.read()
-	pid, ok, err := r.providerID(ctx, provider)
+// WIPCandidates reads the heads of consumer branches and tags.
+func (v *verifyReader) WIPCandidates(ctx context.Context, provider string, since time.Time) ([]verifiable.Selection, error) {
+	defer v.lock()()
+	r := v.r
+	pid, ok, err := v.providerID(ctx, provider)
 	if err != nil || !ok {
 		return nil, err
 	}

@@ -26,6 +26,17 @@ type Facts interface {
 	WIPCandidates(ctx context.Context, provider string, since time.Time) ([]Selection, error)
 }
 
+// Snapshots reads Facts in one consistent view of the committed state
+// (*sqlstore.Store implements it).
+type Snapshots interface {
+	// VerifiableSnapshot runs fn over one read-only view. state names it
+	// as broker.Matrix's MatrixSnapshot does: two views with the same
+	// non-empty state show exactly the same committed data, and any write
+	// committed since changes it, so an answer found in one may be served
+	// for the other; "" means the store cannot tell (never reuse).
+	VerifiableSnapshot(ctx context.Context, fn func(ctx context.Context, state string, f Facts) error) error
+}
+
 // Find answers a pacts-for-verification query.
 func Find(ctx context.Context, src Facts, provider string, q Query) ([]Pact, error) {
 	if err := q.Validate(); err != nil {
