@@ -43,7 +43,7 @@ func summaryOf(t *testing.T, body []byte) string {
 	var res struct {
 		Embedded struct {
 			Pacts []struct {
-				Props struct{ Pending bool } `json:"verificationProperties"`
+				Props struct{ Pending bool }                     `json:"verificationProperties"`
 				Links struct{ Self struct{ Href, Name string } } `json:"_links"`
 			}
 		} `json:"_embedded"`
