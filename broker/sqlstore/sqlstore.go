@@ -198,7 +198,11 @@ func Open(ctx context.Context, rawURL string, log *slog.Logger) (*Store, error) 
 		q.Set("_txlock", "immediate")
 		db, err = sql.Open("sqlite", "file:"+dsn+"?"+q.Encode())
 		if err == nil {
+			// Every connection stays open: database/sql keeps 2 idle by
+			// default, so under load it closed and reopened the others
+			// (the pragmas run again, the prepared statements are lost).
 			db.SetMaxOpenConns(4)
+			db.SetMaxIdleConns(4)
 		}
 	case Postgres:
 		db, err = sql.Open("pgx", dsn)
