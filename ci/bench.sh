@@ -25,4 +25,14 @@ for _ in $(seq 60); do
 	docker exec accord-bench-pg pg_isready -U bench -d bench -h 127.0.0.1 >/dev/null 2>&1 && break
 	sleep 1
 done
-"${lg[@]}" -db "postgres://bench:bench@127.0.0.1:55433/bench?sslmode=disable" -label PostgreSQL
+# The database server's CPU time per request, from the container's cgroup
+# (v1 or v2), when this machine exposes it.
+id=$(docker inspect -f '{{.Id}}' accord-bench-pg)
+cg=()
+for d in "/sys/fs/cgroup/cpuacct/docker/$id" "/sys/fs/cgroup/system.slice/docker-$id.scope" "/sys/fs/cgroup/docker/$id"; do
+	if [ -e "$d/cpuacct.usage" ] || [ -e "$d/cpu.stat" ]; then
+		cg=(-db-cgroup "$d")
+		break
+	fi
+done
+"${lg[@]}" -db "postgres://bench:bench@127.0.0.1:55433/bench?sslmode=disable" -label PostgreSQL "${cg[@]}"

@@ -113,6 +113,56 @@ func procRSS(pid int) (now, peak int64) {
 	return now, peak
 }
 
+// CPU returns the CPU time the broker process has used so far (user and
+// system, Linux /proc/PID/stat); 0 when it cannot be read.
+func (b *Broker) CPU() time.Duration { return procCPU(b.cmd.Process.Pid) }
+
+func procCPU(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (which may hold spaces) in
+	// parentheses: state is field 3, utime 14 and stime 15.
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	var user, sys int64
+	fmt.Sscan(f[11], &user)
+	fmt.Sscan(f[12], &sys)
+	return time.Duration(user+sys) * time.Second / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat times: 100 on every
+// Linux the project runs on.
+const clockTicks = 100
+
+// CgroupCPU reads a cgroup's CPU usage: cpuacct.usage (v1, nanoseconds) or
+// cpu.stat's usage_usec (v2) in dir, e.g. the database container's cgroup.
+func CgroupCPU(dir string) (time.Duration, error) {
+	if b, err := os.ReadFile(dir + "/cpuacct.usage"); err == nil {
+		var ns int64
+		_, err := fmt.Sscan(string(b), &ns)
+		return time.Duration(ns), err
+	}
+	b, err := os.ReadFile(dir + "/cpu.stat")
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		var us int64
+		if _, err := fmt.Sscanf(l, "usage_usec %d", &us); err == nil {
+			return time.Duration(us) * time.Microsecond, nil
+		}
+	}
+	return 0, fmt.Errorf("no usage_usec in %s/cpu.stat", dir)
+}
+
 // Stop asks the broker to shut down (SIGTERM, so a CPU profile is
 // written), and kills it after 20 s.
 func (b *Broker) Stop() {

@@ -15,6 +15,7 @@ import (
 
 type driveFlags struct {
 	broker, url, mix, cpuprofile, label string
+	dbCgroup                            string
 	clients, questions                  int
 	duration, warmup                    time.Duration
 	table                               bool
@@ -33,6 +34,7 @@ func (f *driveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.table, "table", false, "run the standard table (every scenario of docs/performance.md) instead of one")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "with -broker: the broker writes its CPU profile of the whole run here")
 	fs.StringVar(&f.label, "label", "", "a name for this run in the output (e.g. the database)")
+	fs.StringVar(&f.dbCgroup, "db-cgroup", "", "the database server's cgroup directory (e.g. /sys/fs/cgroup/cpuacct/docker/ID): report its CPU time per request too")
 }
 
 type scenario struct {
@@ -115,8 +117,18 @@ func (f *driveFlags) run(ctx context.Context, db string, sc matrix.Scale) error 
 	}
 	fmt.Printf("\n%s scale %d applications / %d versions / %d results, %s per scenario, load average before: %s\n\n",
 		f.label, sc.Pacticipants, sc.Versions, sc.Verifications, f.duration, loadavg())
-	fmt.Println("| scenario | request | clients | requests | req/s | p50 | p90 | p99 | max | errors (5xx) |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
+	// CPU time per request (the broker's, and with -db-cgroup the
+	// database server's) does not depend on how busy the machine is the
+	// way latency does.
+	fmt.Println("| scenario | request | clients | requests | req/s | p50 | p90 | p99 | max | errors (5xx) | broker cpu/req | db cpu/req |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
+	dbCPU := func() time.Duration {
+		if f.dbCgroup == "" {
+			return 0
+		}
+		d, _ := loadgen.CgroupCPU(f.dbCgroup)
+		return d
+	}
 	var firstErrors []string
 	for i, s := range scenarios {
 		mix, err := loadgen.ParseMix(s.mix)
@@ -133,13 +145,32 @@ func (f *driveFlags) run(ctx context.Context, db string, sc matrix.Scale) error 
 			d.RunID += "w"
 		}
 		d.Duration = f.duration
+		var b0, db0 time.Duration
+		if proc != nil {
+			b0 = proc.CPU()
+		}
+		db0 = dbCPU()
 		rep, err := d.Run(ctx)
 		if err != nil {
 			return err
 		}
+		total := 0
 		for _, k := range rep.Kinds {
-			fmt.Printf("| %s | %s | %d | %d | %.0f | %s | %s | %s | %s | %d (%d) |\n", s.name, k.Kind, rep.Clients, k.N, k.PerSecond,
-				ms(k.P50), ms(k.P90), ms(k.P99), ms(k.Max), k.Errors, k.Status5x)
+			total += k.N
+		}
+		perReq := func(d time.Duration) string {
+			if d <= 0 || total == 0 {
+				return "-"
+			}
+			return ms(d / time.Duration(total))
+		}
+		bcpu, dbcpu := "-", perReq(dbCPU()-db0)
+		if proc != nil {
+			bcpu = perReq(proc.CPU() - b0)
+		}
+		for _, k := range rep.Kinds {
+			fmt.Printf("| %s | %s | %d | %d | %.0f | %s | %s | %s | %s | %d (%d) | %s | %s |\n", s.name, k.Kind, rep.Clients, k.N, k.PerSecond,
+				ms(k.P50), ms(k.P90), ms(k.P99), ms(k.Max), k.Errors, k.Status5x, bcpu, dbcpu)
 			if k.FirstError != "" {
 				firstErrors = append(firstErrors, fmt.Sprintf("%s / %s: %s", s.name, k.Kind, k.FirstError))
 			}
