@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -89,4 +90,31 @@ func codeOf(t *testing.T, err error, want broker.Code) {
 	t.Helper()
 	require.Error(t, err)
 	assert.Equal(t, want, broker.ErrorCode(err), "%v", err)
+}
+
+// SQLite's histograms (sqlite_stat4, made by ANALYZE) make it plan a
+// prepared statement again for every new parameter value; Open drops them
+// and keeps the per-index statistics (sqlite_stat1).
+func TestOpenDropsSQLiteHistograms(t *testing.T) {
+	ctx := context.Background()
+	u := "sqlite://" + filepath.Join(t.TempDir(), "broker.sqlite3")
+	s, err := sqlstore.Open(ctx, u, nil)
+	require.NoError(t, err)
+	for i := range 30 {
+		storetest.Publish(t, s, "Web", fmt.Sprint(i), "main", "Orders", nil, fmt.Sprint("get order ", i))
+	}
+	_, err = s.DB().ExecContext(ctx, `ANALYZE`)
+	require.NoError(t, err)
+	count := func(s *sqlstore.Store, table string) (n int) {
+		require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n))
+		return n
+	}
+	require.Positive(t, count(s, "sqlite_stat4"), "ANALYZE made histograms")
+	require.NoError(t, s.Close())
+
+	s, err = sqlstore.Open(ctx, u, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	assert.Zero(t, count(s, "sqlite_stat4"))
+	assert.Positive(t, count(s, "sqlite_stat1"))
 }
