@@ -4,16 +4,30 @@
 # and on PostgreSQL, against a real accord-broker process on loopback.
 # The databases are loaded once and kept in $BENCH_DIR (SQLite) and in the
 # container accord-bench-pg (make bench-stop removes both).
+# BENCH_SCALE=10x runs the table at ten times the size (2,000 / 2,000,000 /
+# 10,000,000) on PostgreSQL only, in its own database bench10x (the first
+# load takes about 5 minutes on 2 cores).
 set -euo pipefail
 dir=${BENCH_DIR:-$PWD/.bench}
 dur=${BENCH_DURATION:-10s}
+scale=${BENCH_SCALE:-large}
+case "$scale" in
+large) pgdb=bench ;;
+10x) pgdb=bench10x ;;
+*)
+	echo "BENCH_SCALE must be large or 10x, got $scale" >&2
+	exit 2
+	;;
+esac
 mkdir -p "$dir"
 go build -o "$dir/accord-broker" ./broker/cmd/accord-broker
 go build -o "$dir/accord-loadgen" ./broker/cmd/accord-loadgen
-lg=("$dir/accord-loadgen" -scale large -decisions 100 -broker "$dir/accord-broker" -table -duration "$dur")
+lg=("$dir/accord-loadgen" -scale "$scale" -decisions 100 -broker "$dir/accord-broker" -table -duration "$dur")
 
-echo "==> SQLite"
-"${lg[@]}" -db "sqlite://$dir/large.sqlite3" -label SQLite
+if [ "$scale" = large ]; then
+	echo "==> SQLite"
+	"${lg[@]}" -db "sqlite://$dir/large.sqlite3" -label SQLite
+fi
 
 echo "==> PostgreSQL ($ACCORD_POSTGRES_IMAGE, container accord-bench-pg on 127.0.0.1:55433)"
 if ! docker inspect accord-bench-pg >/dev/null 2>&1; then
@@ -35,4 +49,7 @@ for d in "/sys/fs/cgroup/cpuacct/docker/$id" "/sys/fs/cgroup/system.slice/docker
 		break
 	fi
 done
-"${lg[@]}" -db "postgres://bench:bench@127.0.0.1:55433/bench?sslmode=disable" -label PostgreSQL "${cg[@]}"
+if [ "$pgdb" != bench ] && [ -z "$(docker exec accord-bench-pg psql -U bench -d bench -Atc "SELECT 1 FROM pg_database WHERE datname = '$pgdb'")" ]; then
+	docker exec accord-bench-pg psql -U bench -d bench -qc "CREATE DATABASE $pgdb" >/dev/null
+fi
+"${lg[@]}" -db "postgres://bench:bench@127.0.0.1:55433/$pgdb?sslmode=disable" -label "PostgreSQL $scale" "${cg[@]}"
