@@ -15,12 +15,18 @@ import (
 // questions over and over between writes; each is decided once per state.
 //
 // It holds the answers of one state at a time (a new state drops the
-// others, which can never be served again) and at most maxAnswerBytes.
+// others, which can never be served again), in two halves of at most
+// maxAnswerBytes/2 each: answers go into the newer half, and when it is
+// full the older half is dropped and the newer becomes the older. An
+// answer found in the older half moves to the newer, so the questions
+// asked over and over stay while a flood of new questions passes through
+// (before, a full cache was emptied and the next poll of every question
+// missed at once).
 type answers struct {
-	mu    sync.Mutex
-	state string
-	m     map[string]answer
-	bytes int
+	mu          sync.Mutex
+	state       string
+	cur, old    map[string]answer
+	bytes, oldb int
 	// hits and misses count lookups, for tests and the benchmark.
 	hits, misses atomic.Int64
 }
@@ -39,8 +45,15 @@ func (a *answers) get(state, key string) (answer, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if state == a.state {
-		if ans, ok := a.m[key]; ok {
+		if ans, ok := a.cur[key]; ok {
 			a.hits.Add(1)
+			return ans, true
+		}
+		if ans, ok := a.old[key]; ok {
+			a.hits.Add(1)
+			delete(a.old, key)
+			a.oldb -= len(ans.body)
+			a.add(key, ans)
 			return ans, true
 		}
 	}
@@ -54,14 +67,27 @@ func (a *answers) put(state, key string, ans answer) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if state != a.state || a.bytes+len(ans.body) > maxAnswerBytes {
-		// Answers of another state are never right again; over the
-		// bound, start over rather than keep track of use.
-		a.state, a.m, a.bytes = state, map[string]answer{}, 0
+	if state != a.state {
+		// Answers of another state are never right again.
+		a.state, a.cur, a.old, a.bytes, a.oldb = state, map[string]answer{}, nil, 0, 0
 	}
-	if old, ok := a.m[key]; ok {
+	if old, ok := a.cur[key]; ok {
 		a.bytes -= len(old.body)
+		delete(a.cur, key)
 	}
-	a.m[key] = ans
+	a.add(key, ans)
+}
+
+// add puts ans into the newer half, first making room (mu held).
+func (a *answers) add(key string, ans answer) {
+	if a.bytes+len(ans.body) > maxAnswerBytes/2 {
+		a.old, a.oldb = a.cur, a.bytes
+		a.cur, a.bytes = map[string]answer{}, 0
+	}
+	if o, ok := a.old[key]; ok {
+		delete(a.old, key)
+		a.oldb -= len(o.body)
+	}
+	a.cur[key] = ans
 	a.bytes += len(ans.body)
 }
