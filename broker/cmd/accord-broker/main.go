@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -62,6 +63,20 @@ func main() {
 			os.Exit(2)
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	if m.MemProfile != "" {
+		f, err := os.Create(m.MemProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "accord-broker: --memprofile:", err)
+			os.Exit(2)
+		}
+		defer func() {
+			runtime.GC() // the profile is as of the last collection
+			if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+				fmt.Fprintln(os.Stderr, "accord-broker: --memprofile:", err)
+			}
+			f.Close()
+		}()
 	}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "accord-broker:", err)
@@ -117,6 +132,10 @@ type Main struct {
 	ReadTimeout, IdleTimeout time.Duration
 	// CPUProfile is a file main writes a CPU profile to until shutdown.
 	CPUProfile string
+	// MemProfile is a file main writes a heap profile to at shutdown:
+	// every allocation since the start (alloc_space) and what is still
+	// held (inuse_space).
+	MemProfile string
 
 	Log *slog.Logger
 	// Metrics are the Prometheus collectors served at /metrics; Run
@@ -160,6 +179,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&m.BaseURL, "base-url", getenv("PACT_BROKER_BASE_URL"), "absolute URL clients use to reach the broker, for links (env PACT_BROKER_BASE_URL; default: from each request)")
 	fs.StringVar(&m.LogFormat, "log-format", envOr(getenv, "PACT_BROKER_LOG_FORMAT", "json"), "json or logfmt (env PACT_BROKER_LOG_FORMAT)")
 	fs.StringVar(&m.CPUProfile, "cpuprofile", "", "write a CPU profile of the process to this `file` until it shuts down (for performance work)")
+	fs.StringVar(&m.MemProfile, "memprofile", "", "write a heap profile of the process to this `file` when it shuts down (alloc_space: what every request allocated; for memory work)")
 	fs.StringVar(&m.LogLevel, "log-level", envOr(getenv, "PACT_BROKER_LOG_LEVEL", "info"), "debug, info, warn or error (env PACT_BROKER_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return err
