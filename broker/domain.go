@@ -86,10 +86,15 @@ type Pact struct {
 	ConsumerTags      []string
 	// SHA identifies the normalised content (see ContentSHA).
 	SHA string
-	// Content is the pact JSON as stored (interactions carry "_id").
-	Content   json.RawMessage
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// Content is the pact JSON as stored (interactions carry "_id"). It
+	// is shared, not copied, on its way from the database: never change
+	// its bytes.
+	Content json.RawMessage
+	// ContentSize is the content's size in bytes wherever the content
+	// was asked for, also when GetPact left it out (PactRef.MaxContent).
+	ContentSize int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Contract is one pact in a publish request.
@@ -165,6 +170,11 @@ type PactRef struct {
 	Branch   string
 	Tag      string
 	Untagged bool
+	// MaxContent, when above 0, asks for the content only if it is at
+	// most this many bytes: a larger pact comes back without Content, its
+	// ContentSize saying how large it is (the pact page, which does not
+	// show pacts over its limit, need not read tens of MiB to say so).
+	MaxContent int
 }
 
 // PactFilter narrows a list of a provider's pacts.

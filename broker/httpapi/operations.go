@@ -118,7 +118,8 @@ func (s *Server) pactRelations(r *http.Request, pact broker.Pact) (pactRelations
 		return has, err
 	}
 	has.previousDistinct = err == nil
-	_, err = s.svc.Pacts.GetPact(r.Context(), broker.PactRef{Consumer: pact.Consumer, Provider: pact.Provider, Untagged: true})
+	// Only whether it exists: MaxContent 1 leaves its content unread.
+	_, err = s.svc.Pacts.GetPact(r.Context(), broker.PactRef{Consumer: pact.Consumer, Provider: pact.Provider, Untagged: true, MaxContent: 1})
 	if err != nil && !broker.IsNotFound(err) {
 		return has, err
 	}

@@ -43,11 +43,24 @@ func (r runner) pacts(ctx context.Context, withContent bool, q string, args ...a
 		}
 		pa.CreatedAt, pa.UpdatedAt = fromTS(c), fromTS(u)
 		if withContent {
-			pa.Content = []byte(content)
+			// The driver's string is the one copy of the content the
+			// broker holds: its bytes are shared, not copied again (a
+			// pact of tens of MiB would otherwise cost its size once more).
+			pa.Content = textBytes(content)
+			pa.ContentSize = len(content)
 		}
 		out = append(out, pa)
 	}
 	return out, rows.Err()
+}
+
+// textBytes is textArg's converse: the bytes of a string the driver
+// returned, not copied. Nothing changes pact content in place.
+func textBytes(s string) []byte {
+	if s == "" {
+		return []byte{}
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // publishOne records one pact for a consumer version inside a transaction.
@@ -373,14 +386,38 @@ func (s *Store) GetPact(ctx context.Context, ref broker.PactRef) (broker.Pact, e
 		q += ` AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.version_id = v.id)`
 		what = "untagged pact"
 	}
-	ps, err := s.read().pacts(ctx, true, q+` ORDER BY v.id DESC LIMIT 1`, args...)
+	// The publication first, its content after: content selected with
+	// the ORDER BY would pass through SQLite's sorter, a copy or two more
+	// of a pact of tens of MiB.
+	r := s.read()
+	ps, err := r.pacts(ctx, false, q+` ORDER BY v.id DESC LIMIT 1`, args...)
+	notFound := broker.Errorf(broker.NotFound, "no %s between consumer %q and provider %q; check the names and that the consumer published it", what, ref.Consumer, ref.Provider)
 	if err != nil {
 		return broker.Pact{}, fmt.Errorf("get pact: %w", err)
 	}
 	if len(ps) == 0 {
-		return broker.Pact{}, broker.Errorf(broker.NotFound, "no %s between consumer %q and provider %q; check the names and that the consumer published it", what, ref.Consumer, ref.Provider)
+		return broker.Pact{}, notFound
 	}
-	return ps[0], nil
+	p := ps[0]
+	col := `pv.content, octet_length(pv.content)`
+	if ref.MaxContent > 0 {
+		col = fmt.Sprintf(`CASE WHEN octet_length(pv.content) <= %d THEN pv.content END, octet_length(pv.content)`, ref.MaxContent)
+	}
+	var content sql.NullString
+	err = r.row(ctx, `SELECT `+col+` FROM pact_versions pv JOIN pacticipants c ON c.id = pv.consumer_id JOIN pacticipants p ON p.id = pv.provider_id
+		WHERE c.name = ? AND p.name = ? AND pv.sha = ?`, ref.Consumer, ref.Provider, p.SHA).Scan(&content, &p.ContentSize)
+	switch {
+	case errors.Is(err, sql.ErrNoRows): // deleted in between
+		return broker.Pact{}, notFound
+	case err != nil:
+		return broker.Pact{}, fmt.Errorf("get pact content: %w", err)
+	}
+	if content.Valid {
+		// The driver's string is the one copy of the content the broker
+		// holds: its bytes are shared, not copied again.
+		p.Content = textBytes(content.String)
+	}
+	return p, nil
 }
 
 // DeletePact implements broker.Pacts.

@@ -86,11 +86,16 @@ func (pv *pactView) attachResults(raw []byte) {
 	}
 }
 
+// tooLarge is the view of a pact of n bytes, over the page's limit.
+func tooLarge(n int) pactView {
+	return pactView{TooBig: fmt.Sprintf("This pact is too large to show here (%s; pages show pacts up to %s).", size(n), size(maxViewBytes))}
+}
+
 // renderPact prepares content for the pact page. It never fails: content it
 // cannot read is shown raw with the reason.
 func renderPact(content []byte) pactView {
 	if len(content) > maxViewBytes {
-		return pactView{TooBig: fmt.Sprintf("This pact is too large to show here (%s; pages show pacts up to %s).", size(len(content)), size(maxViewBytes))}
+		return tooLarge(len(content))
 	}
 	if d := shape(content).depth; d > maxViewDepth {
 		return pactView{TooBig: fmt.Sprintf("This pact is too deeply nested to show here (%d levels; pages show up to %d).", d, maxViewDepth)}

@@ -119,11 +119,16 @@ func pactRef(r *http.Request) broker.PactRef {
 func (h *Handler) pact(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	ref := pactRef(r)
+	// A pact over the page's limit is not shown, so not read either.
+	ref.MaxContent = maxViewBytes
 	p, err := h.src.Pact(ctx, ref)
 	if err != nil {
 		return err
 	}
 	d := pactData{Pact: p, View: renderPact(p.Content)}
+	if p.Content == nil && p.ContentSize > maxViewBytes {
+		d.View = tooLarge(p.ContentSize)
+	}
 	if d.Version, err = h.src.Version(ctx, p.Consumer, p.ConsumerVersion); err != nil && !broker.IsNotFound(err) {
 		return err
 	}
