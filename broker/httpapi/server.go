@@ -2,14 +2,18 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"reflect"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/accord-cdc/accord/broker"
@@ -173,35 +177,146 @@ func writeJSON(w http.ResponseWriter, status int, v any) { httpedge.WriteHAL(w, 
 const maxBody = 64 << 20
 
 // smallBody is the size up to which request bodies are read concurrently;
-// beyond it, Server.largeBodies lets one read proceed at a time.
+// beyond it, Server.largeBodies lets one read proceed at a time, at
+// largeBodyRate.
 const smallBody = 1 << 20
+
+// largeBodyRate is how fast the one body over smallBody being read is
+// read, in bytes per second: a 37 MiB pact takes about two seconds, the
+// 64 MiB limit four. Without it a few clients sending bodies of tens of MiB
+// at loopback speed take a core (and the sender another) from the
+// ordinary requests beside them; paced, they wait on TCP's back pressure.
+const largeBodyRate = 16 << 20
 
 // readBody reads a request body of at most maxBody bytes. A longer one is
 // refused whole (413) rather than cut off and then misreported as
-// invalid JSON.
+// invalid JSON: unread when its Content-Length says so, else as soon as
+// it passes the limit.
 func (s *Server) readBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > maxBody {
 		return nil, tooLarge()
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, smallBody+1))
 	if err == nil && len(body) > smallBody {
-		// A large body is read one at a time, so a few clients sending
-		// tens of MiB at loopback speed cannot take every core from the
-		// ordinary requests beside them.
-		s.largeBodies <- struct{}{}
-		buf := bytes.NewBuffer(make([]byte, 0, max(r.ContentLength, 2*smallBody)))
-		buf.Write(body)
-		_, err = buf.ReadFrom(io.LimitReader(r.Body, maxBody+1-int64(len(body))))
+		select {
+		case s.largeBodies <- struct{}{}:
+		case <-r.Context().Done():
+			return nil, broker.Errorf(broker.Invalid, "could not read the request body: %v", r.Context().Err())
+		}
+		body, err = readLarge(r.Context(), r.Body, body, r.ContentLength)
 		<-s.largeBodies
-		body = buf.Bytes()
+		largeRequests.enter()
+		context.AfterFunc(r.Context(), largeRequests.leave) // the request's context ends when its handler returns
 	}
 	if err != nil {
+		if broker.ErrorCode(err) == broker.TooLarge {
+			return nil, err
+		}
 		return nil, broker.Errorf(broker.Invalid, "could not read the request body: %v", err)
 	}
 	if len(body) > maxBody {
 		return nil, tooLarge()
 	}
 	return body, nil
+}
+
+// largeRequests tightens the garbage collector while a request holding a
+// body over smallBody is handled: GOGC 25 instead of the default 100, so
+// the heap may grow by a quarter of what is live rather than double. A
+// large pact's request holds its body, its normalised copy and the
+// field-usage index's short-lived garbage; at the default the collector
+// let that garbage fill as much again as the two copies. The broker's
+// pointer-holding heap is small (bodies are byte slices, which are not
+// scanned), so the cost of collecting more often while a large publication
+// runs is small. Concurrent requests share one setting.
+var largeRequests gcPolicy
+
+type gcPolicy struct {
+	mu       sync.Mutex
+	n        int
+	previous int
+}
+
+// largeGCPercent is GOGC while large requests are handled.
+const largeGCPercent = 25
+
+func (g *gcPolicy) enter() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.n == 0 {
+		g.previous = debug.SetGCPercent(largeGCPercent)
+		if g.previous < largeGCPercent { // the operator's own GOGC is tighter already, or off
+			debug.SetGCPercent(g.previous)
+		}
+	}
+	g.n++
+}
+
+func (g *gcPolicy) leave() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.n--; g.n == 0 {
+		debug.SetGCPercent(g.previous)
+	}
+}
+
+// readLarge reads the rest of a body that starts with head, at most
+// largeBodyRate bytes a second, and stops as soon as the body passes
+// maxBody. With a Content-Length it reads into one buffer of that size;
+// without, into pieces of a MiB joined once the body has ended within the
+// limit (a buffer grown by doubling would clear and copy each byte twice
+// more, and a body over the limit is never joined).
+func readLarge(ctx context.Context, body io.Reader, head []byte, length int64) ([]byte, error) {
+	pr := &pacedReader{ctx: ctx, r: body, start: time.Now()}
+	if length > 0 {
+		buf := make([]byte, length)
+		n := copy(buf, head)
+		if _, err := io.ReadFull(pr, buf[n:]); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	pieces, total := [][]byte{head}, len(head)
+	for {
+		piece := make([]byte, min(smallBody, maxBody+1-total))
+		n, err := io.ReadFull(pr, piece)
+		pieces, total = append(pieces, piece[:n]), total+n
+		switch {
+		case total > maxBody:
+			return nil, tooLarge()
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			buf := make([]byte, 0, total)
+			for _, p := range pieces {
+				buf = append(buf, p...)
+			}
+			return buf, nil
+		case err != nil:
+			return nil, err
+		}
+	}
+}
+
+// pacedReader reads at most largeBodyRate bytes a second.
+type pacedReader struct {
+	ctx   context.Context
+	r     io.Reader
+	start time.Time
+	read  int
+}
+
+func (p *pacedReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.read += n
+	if ahead := time.Duration(float64(p.read)/largeBodyRate*float64(time.Second)) - time.Since(p.start); ahead > 0 && err == nil {
+		t := time.NewTimer(ahead)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-p.ctx.Done():
+			return n, p.ctx.Err()
+		}
+	}
+	return n, err
 }
 
 func tooLarge() error {
