@@ -83,7 +83,11 @@ func send(t testing.TB, method, url, accept string, body []byte) (int, int64) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		// Only with a body: a GET saying Content-Type: application/json
+		// is an API client, and gets the JSON whatever it accepts.
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Accept", accept)
 	resp, err := bigClient.Do(req)
 	require.NoError(t, err)
@@ -92,6 +96,9 @@ func send(t testing.TB, method, url, accept string, body []byte) (int, int64) {
 	require.NoError(t, err)
 	if resp.StatusCode >= 300 {
 		t.Errorf("%s %s: %d", method, url, resp.StatusCode)
+	}
+	if ct := resp.Header.Get("Content-Type"); strings.Contains(accept, "html") != strings.Contains(ct, "html") {
+		t.Errorf("%s %s accepting %s: answered %s", method, url, accept, ct)
 	}
 	return resp.StatusCode, n
 }
@@ -107,12 +114,21 @@ const mib = 1 << 20
 
 // TestMemoryPerPact: publishing (PUT and POST /contracts/publish) a large
 // pact, reading its JSON and its page, and four concurrent PUTs of larger
-// ones cost at most maxFactor times the pact's size in resident memory
-// above the idle broker's; a deeply nested pact costs a few MiB. The short
-// run uses smaller pacts (the bound is the same); -reliability.long the
+// ones cost at most a few times the pact's size in resident memory above
+// the idle broker's; a deeply nested pact costs a few MiB. The short run
+// uses smaller pacts (the bounds are the same); -reliability.long the
 // sizes of the attack (37 MiB, 4 × 52 MiB).
+//
+// Reading (JSON and page) is held to the goal of issue 13, 4x. A PUT or
+// publication, and four concurrent PUTs against their sum, to 5.5x: while it is
+// stored the broker holds the request body, its normalised copy (sorted
+// keys, interaction ids) and the field-usage index, and the database
+// driver two copies more (SQLite: the bound text and the record it
+// builds; pgx: its write buffer); at 37 MiB that came to 4.4x, at 8 MiB
+// 5.0x (fixed costs weigh more on a smaller pact).
 func TestMemoryPerPact(t *testing.T) {
-	const maxFactor = 8.0 // to become 4 (issue 13)
+	maxFactor := map[string]float64{"PUT": 5.5, "publish": 5.5, "GET JSON": 4, "page": 4}
+	const maxFactorConcurrent = 5.5
 	size, concurrent := scale(8, 37)*mib, scale(12, 52)*mib
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
@@ -151,7 +167,7 @@ func TestMemoryPerPact(t *testing.T) {
 			peaks["GET JSON"] = measure("GET pact JSON", n, func(url string) { send(t, "GET", url+base+"1", "application/hal+json", nil) })
 			peaks["page"] = measure("GET pact page", n, func(url string) { send(t, "GET", url+base+"1", "text/html", nil) })
 			for what, peak := range peaks {
-				assert.LessOrEqual(t, float64(peak)/float64(n), maxFactor, "%s: peak RSS above idle against the pact's size", what)
+				assert.LessOrEqual(t, float64(peak)/float64(n), maxFactor[what], "%s: peak RSS above idle against the pact's size", what)
 			}
 
 			big := make([][]byte, 4)
@@ -166,8 +182,8 @@ func TestMemoryPerPact(t *testing.T) {
 				wg.Wait()
 			})
 			// Bodies over 1 MiB are read one at a time, but stored
-			// concurrently: the four together within 4x their sum.
-			assert.LessOrEqual(t, float64(peak)/float64(4*len(big[0])), maxFactor, "4 concurrent PUTs: peak RSS above idle against their sum")
+			// concurrently: the four together within 5.5x their sum.
+			assert.LessOrEqual(t, float64(peak)/float64(4*len(big[0])), maxFactorConcurrent, "4 concurrent PUTs: peak RSS above idle against their sum")
 			big = nil
 
 			deep := deepPact("Consumer", "Provider", 9980)

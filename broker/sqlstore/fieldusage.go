@@ -21,7 +21,7 @@ func (r runner) indexFieldUsage(ctx context.Context, pactVersionID int64, conten
 		return fmt.Errorf("index field usage: %w", err)
 	}
 	return r.exec(ctx, `INSERT INTO pact_field_usage (pact_version_id, index_json, created_at) VALUES (?, ?, ?) ON CONFLICT (pact_version_id) DO NOTHING`,
-		pactVersionID, string(js), createdAt)
+		pactVersionID, textArg(js), createdAt)
 }
 
 // indexOf never fails: a document the index cannot read at all is an index saying so, which keeps
