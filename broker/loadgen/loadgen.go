@@ -569,16 +569,15 @@ func (w *writer) stream(ctx context.Context, table string, next func(row []any) 
 // again exactly as the migrations made them: PostgreSQL then builds each
 // index once, sorted, over the loaded rows and checks each foreign key with
 // one join, instead of updating six indexes and probing four keys per row.
-// SQLite keeps its indexes (its loads are small enough).
 func (w *writer) deferIndexes(ctx context.Context) (recreate []string, err error) {
-	if w.dialect != sqlstore.Postgres {
-		return nil, nil
-	}
 	tables := make([]string, 0, len(columns))
 	for t := range columns {
 		tables = append(tables, t)
 	}
 	slices.Sort(tables)
+	if w.dialect == sqlstore.SQLite {
+		return w.deferSQLiteIndexes(ctx, tables)
+	}
 	type stmt struct{ drop, create string }
 	var fks, keys, plain []stmt
 	collect := func(q string, into *[]stmt, mk func(table, name, def string) stmt) error {
@@ -627,10 +626,57 @@ func (w *writer) deferIndexes(ctx context.Context) (recreate []string, err error
 	return recreate, nil
 }
 
-// exec runs statements in the load's transaction (PostgreSQL).
+// deferSQLiteIndexes is deferIndexes on SQLite: the indexes it can drop
+// (not those of PRIMARY KEY and UNIQUE constraints) and the triggers on the
+// loaded tables (migration 0008's, which would bump the matrix generation
+// once per row) go, and come back after the rows with one bump of the
+// generation for the whole load.
+func (w *writer) deferSQLiteIndexes(ctx context.Context, tables []string) ([]string, error) {
+	q := `SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (` +
+		strings.TrimSuffix(strings.Repeat("?, ", len(tables)), ", ") + `) ORDER BY type, name`
+	args := make([]any, len(tables))
+	for i, t := range tables {
+		args[i] = t
+	}
+	rows, err := w.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list indexes and triggers: %w", err)
+	}
+	var drop, recreate []string
+	bumps := false
+	for rows.Next() {
+		var typ, name, def string
+		if err := rows.Scan(&typ, &name, &def); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		drop = append(drop, "DROP "+strings.ToUpper(typ)+` "`+strings.ReplaceAll(name, `"`, `""`)+`"`)
+		recreate = append(recreate, def)
+		bumps = bumps || strings.Contains(def, "matrix_generation")
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := w.exec(ctx, drop...); err != nil {
+		return nil, err
+	}
+	if bumps {
+		recreate = append(recreate, `UPDATE matrix_generation SET n = n + 1 WHERE id = 1`)
+	}
+	return recreate, nil
+}
+
+// exec runs statements in the load's transaction.
 func (w *writer) exec(ctx context.Context, stmts ...string) error {
 	for _, q := range stmts {
-		if _, err := w.pgtx.Exec(ctx, q); err != nil {
+		var err error
+		if w.dialect == sqlstore.SQLite {
+			_, err = w.tx.ExecContext(ctx, q)
+		} else {
+			_, err = w.pgtx.Exec(ctx, q)
+		}
+		if err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}
 	}

@@ -40,12 +40,16 @@ func dump(t *testing.T, s *sqlstore.Store) map[string][]string {
 }
 
 // schema is every index and constraint of the database, as PostgreSQL
-// would create it again.
+// would create it again; on SQLite every index and trigger.
 func schema(t *testing.T, s *sqlstore.Store) []string {
 	t.Helper()
-	rows, err := s.DB().QueryContext(context.Background(), `
+	q := `SELECT type || ' ' || name || ' ' || sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY 1`
+	if s.Dialect() == sqlstore.Postgres {
+		q = `
 		SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
-		UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1`)
+		UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1`
+	}
+	rows, err := s.DB().QueryContext(context.Background(), q)
 	require.NoError(t, err)
 	defer rows.Close()
 	var out []string
@@ -75,10 +79,15 @@ func TestLoadSyntheticWritesWhatLoadWrites(t *testing.T) {
 		for _, sc := range scales {
 			t.Run(fmt.Sprintf("%s/%d-%d-%d-%d", backend, sc.Pacticipants, sc.Versions, sc.Verifications, sc.ProvidersEach), func(t *testing.T) {
 				want, got := open(t, backend), open(t, backend)
-				var migrated []string
-				if backend == "postgres" {
-					migrated = schema(t, got)
+				migrated := schema(t, got)
+				require.NotEmpty(t, migrated)
+				generation := func() (n int64) {
+					if backend == "sqlite" {
+						require.NoError(t, got.DB().QueryRowContext(t.Context(), `SELECT n FROM matrix_generation`).Scan(&n))
+					}
+					return n
 				}
+				before := generation()
 				wst, err := loadgen.Load(t.Context(), want, matrix.Synthetic(sc))
 				require.NoError(t, err)
 				gst, err := loadgen.LoadSynthetic(t.Context(), got, sc)
@@ -89,8 +98,11 @@ func TestLoadSyntheticWritesWhatLoadWrites(t *testing.T) {
 				for table := range loadgen.Columns {
 					assert.Equal(t, w[table], g[table], "table %s", table)
 				}
+				assert.Equal(t, migrated, schema(t, got), "the indexes, constraints and triggers dropped during the load are back as migrated")
+				if backend == "sqlite" {
+					assert.Greater(t, generation(), before, "the load counts as a write to the matrix")
+				}
 				if backend == "postgres" {
-					assert.Equal(t, migrated, schema(t, got), "the indexes and constraints dropped during the load are back as migrated")
 					var next int64
 					require.NoError(t, got.DB().QueryRowContext(t.Context(), `SELECT nextval('verifications_id_seq')`).Scan(&next))
 					assert.Greater(t, next, int64(gst.Verifications), "the id sequences are past the loaded ids")
