@@ -28,42 +28,57 @@ func (a serviceSource) Labels(ctx context.Context, pacticipant string) ([]broker
 }
 
 // deleteButton is a delete action: the API URL to DELETE, the question
-// confirming it, and where to go afterwards ("" reloads the page).
+// confirming it, where to go afterwards ("" reloads the page), the
+// button's text and what the page says once it is done.
 type deleteButton struct {
-	URL, Confirm, Then, Label string
+	URL, Confirm, Then, Label, Done string
 }
 
 // deleteAction builds a delete button for the templates: kind and args
-// name what goes ("pacticipant" name; "version" name number; "branch"
-// name branch; "integration" consumer provider; "pact" consumer provider
-// version).
-func (h *Handler) deleteAction(kind string, args ...string) (deleteButton, error) {
+// name what goes ("pacticipant" name; "version" name number; "tag" name
+// number tag; "branch" name branch; "branch-version" name branch number;
+// "integration" consumer provider; "pact" consumer provider version;
+// "verification" consumer provider sha number). Arguments may be numbers.
+func (h *Handler) deleteAction(kind string, args ...any) (deleteButton, error) {
 	arg := func(i int) string {
 		if i < len(args) {
-			return args[i]
+			return fmt.Sprint(args[i])
 		}
 		return ""
 	}
 	p := h.pacticipantURL(arg(0))
+	var b deleteButton
 	switch kind {
 	case "pacticipant":
-		return deleteButton{URL: p, Confirm: fmt.Sprintf("Delete %s with all its versions, pacts and verification results?", arg(0)),
-			Then: h.base + "/", Label: "Delete " + arg(0)}, nil
+		b = deleteButton{URL: p, Confirm: fmt.Sprintf("Delete %s with all its versions, pacts and verification results?", arg(0)),
+			Then: h.base + "/", Label: "Delete " + arg(0), Done: fmt.Sprintf("Deleted %s.", arg(0))}
 	case "version":
-		return deleteButton{URL: p + "/versions/" + seg(arg(1)), Confirm: fmt.Sprintf("Delete version %s of %s with its pacts and verification results?", arg(1), arg(0)),
-			Label: "Delete"}, nil
+		b = deleteButton{URL: p + "/versions/" + seg(arg(1)), Confirm: fmt.Sprintf("Delete version %s of %s with its pacts and verification results?", arg(1), arg(0)),
+			Label: "Delete", Done: fmt.Sprintf("Deleted version %s of %s.", arg(1), arg(0))}
+	case "tag":
+		b = deleteButton{URL: p + "/versions/" + seg(arg(1)) + "/tags/" + seg(arg(2)), Confirm: fmt.Sprintf("Remove the tag %s from version %s of %s? The version stays.", arg(2), arg(1), arg(0)),
+			Label: fmt.Sprintf("Remove tag %s from %s", arg(2), arg(1)), Done: fmt.Sprintf("Removed the tag %s from version %s of %s.", arg(2), arg(1), arg(0))}
 	case "branch":
-		return deleteButton{URL: p + "/branches/" + seg(arg(1)), Confirm: fmt.Sprintf("Delete branch %s of %s? Its versions stay.", arg(1), arg(0)),
-			Label: "Delete"}, nil
+		b = deleteButton{URL: p + "/branches/" + seg(arg(1)), Confirm: fmt.Sprintf("Delete branch %s of %s? Its versions stay.", arg(1), arg(0)),
+			Label: "Delete", Done: fmt.Sprintf("Deleted branch %s of %s.", arg(1), arg(0))}
+	case "branch-version":
+		b = deleteButton{URL: p + "/branches/" + seg(arg(1)) + "/versions/" + seg(arg(2)), Confirm: fmt.Sprintf("Take version %s of %s off the branch %s? The version stays.", arg(2), arg(0), arg(1)),
+			Label: fmt.Sprintf("Remove %s from branch %s", arg(2), arg(1)), Done: fmt.Sprintf("Took version %s of %s off the branch %s.", arg(2), arg(0), arg(1))}
 	case "integration": // consumer provider
-		return deleteButton{URL: h.base + "/integrations/provider/" + seg(arg(1)) + "/consumer/" + seg(arg(0)),
+		b = deleteButton{URL: h.base + "/integrations/provider/" + seg(arg(1)) + "/consumer/" + seg(arg(0)),
 			Confirm: fmt.Sprintf("Delete the integration between %s and %s: their pacts, verification results and webhooks?", arg(0), arg(1)),
-			Label:   "Delete"}, nil
+			Label:   "Delete", Done: fmt.Sprintf("Deleted the integration between %s and %s.", arg(0), arg(1))}
 	case "pact":
-		return deleteButton{URL: h.pactURL(arg(0), arg(1), arg(2)), Confirm: fmt.Sprintf("Delete the pact %s published for %s to %s?", arg(2), arg(0), arg(1)),
-			Then: p, Label: "Delete this pact"}, nil
+		b = deleteButton{URL: h.pactURL(arg(0), arg(1), arg(2)), Confirm: fmt.Sprintf("Delete the pact %s published for %s to %s?", arg(2), arg(0), arg(1)),
+			Then: p, Label: "Delete this pact", Done: fmt.Sprintf("Deleted the pact %s published for %s to %s.", arg(2), arg(0), arg(1))}
+	case "verification": // consumer provider sha number
+		b = deleteButton{URL: h.base + "/pacts/provider/" + seg(arg(1)) + "/consumer/" + seg(arg(0)) + "/pact-version/" + seg(arg(2)) + "/verification-results/" + seg(arg(3)),
+			Confirm: fmt.Sprintf("Delete verification result %s of the pact between %s and %s? The pact stays.", arg(3), arg(0), arg(1)),
+			Label:   "Delete result", Done: fmt.Sprintf("Deleted verification result %s of the pact between %s and %s.", arg(3), arg(0), arg(1))}
+	default:
+		return deleteButton{}, fmt.Errorf("deleteAction: unknown kind %q", kind)
 	}
-	return deleteButton{}, fmt.Errorf("deleteAction: unknown kind %q", kind)
+	return b, nil
 }
 
 // diffLine is one line of a unified diff, with its kind for styling:

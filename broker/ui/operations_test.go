@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -174,4 +175,114 @@ func TestLabelsAndDeleteActions(t *testing.T) {
 
 	none := as("rw", "secret", "/pacticipants/gateway")
 	assert.Contains(t, none.Find("#labels").Text(), "gateway has no labels.")
+}
+
+// The delete actions for verification results, versions, their tags and
+// branch memberships, and branches: each names the API URL it deletes and
+// says what it did, and none is drawn for a read-only user, a read-only
+// token or an anonymous reader of a public broker.
+func TestDeleteActionsOnlyForWriteUsers(t *testing.T) {
+	s := newStore(t)
+	seed(t, s)
+	auth := httpedge.Auth{Username: "rw", Password: "secret", ReadOnlyUsername: "ro", ReadOnlyPassword: "ro-secret",
+		ReadOnlyToken: "ro-token", AllowPublicRead: true}
+	srv := httptest.NewServer(ui.Split(brokertest.Pages(s, ui.Config{Auth: auth}), brokertest.API(s, httpapi.Config{Auth: auth})))
+	t.Cleanup(srv.Close)
+	get := func(who, path string) *goquery.Document {
+		req, err := http.NewRequest("GET", srv.URL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Accept", browserAccept)
+		switch who {
+		case "rw":
+			req.SetBasicAuth("rw", "secret")
+		case "ro":
+			req.SetBasicAuth("ro", "ro-secret")
+		case "ro-token":
+			req.Header.Set("Authorization", "Bearer ro-token")
+		}
+		res, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		require.Equal(t, 200, res.StatusCode, path)
+		doc, err := goquery.NewDocumentFromReader(res.Body)
+		require.NoError(t, err)
+		return doc
+	}
+	deletes := func(sel *goquery.Selection) map[string]string { // URL -> what it says when done
+		out := map[string]string{}
+		sel.Find("[data-delete]").Each(func(_ int, b *goquery.Selection) {
+			out[b.AttrOr("data-delete", "")] = b.AttrOr("data-done", "")
+		})
+		return out
+	}
+	matrixPath := "/matrix?q[][pacticipant]=orders&latestby=cvpv"
+	pactPath := "/pacts/provider/orders/consumer/gateway/version/1.0.0"
+
+	// A version's tag and its branch membership, on the versions table.
+	orders := get("rw", "/pacticipants/orders")
+	row := orders.Find("tr.version").FilterFunction(func(_ int, r *goquery.Selection) bool {
+		return strings.TrimSpace(r.Find("td.number").Text()) == "2.0.0"
+	})
+	require.Equal(t, 1, row.Length())
+	assert.Equal(t, map[string]string{
+		"/pacticipants/orders/versions/2.0.0/tags/prod":     "Removed the tag prod from version 2.0.0 of orders.",
+		"/pacticipants/orders/branches/main/versions/2.0.0": "Took version 2.0.0 of orders off the branch main.",
+		"/pacticipants/orders/versions/2.0.0":               "Deleted version 2.0.0 of orders.",
+	}, deletes(row))
+	tagButton := row.Find(`button.remove[aria-label="Remove tag prod from 2.0.0"]`)
+	assert.Equal(t, "Remove the tag prod from version 2.0.0 of orders? The version stays.", tagButton.AttrOr("data-confirm", ""))
+
+	// A branch, where branches are listed; the main branch is kept.
+	billing := get("rw", "/pacticipants/billing")
+	assert.Equal(t, map[string]string{"/pacticipants/billing/branches/feat%2Finvoices": "Deleted branch feat/invoices of billing."}, deletes(billing.Find("table.branches")))
+	assert.Empty(t, deletes(orders.Find("table.branches")), "the main branch cannot be deleted from here")
+
+	// A verification result: on the matrix row that shows it and on the pact page.
+	m := get("rw", matrixPath)
+	verified := m.Find("tr.row").FilterFunction(func(_ int, r *goquery.Selection) bool { return r.AttrOr("data-status", "") != "unverified" })
+	require.Positive(t, verified.Length())
+	verified.Each(func(_ int, r *goquery.Selection) {
+		urls := deletes(r)
+		require.Len(t, urls, 1, "one delete per verified row")
+		for u := range urls {
+			assert.Regexp(t, `^/pacts/provider/[a-z]+/consumer/[a-z]+/pact-version/[0-9a-f]+/verification-results/[0-9]+$`, u)
+		}
+	})
+	assert.Zero(t, m.Find(`tr.row[data-status="unverified"] [data-delete]`).Length(), "an unverified row has no result to delete")
+	assert.Equal(t, 1, m.Find(".ops-status").Length())
+	gwOrders := m.Find("tr.row").FilterFunction(func(_ int, r *goquery.Selection) bool {
+		return strings.TrimSpace(r.Find("td.consumer").Text()) == "gateway" && r.AttrOr("data-status", "") != "unverified"
+	})
+	require.Equal(t, 1, gwOrders.Length())
+	var matrixURL string
+	for u := range deletes(gwOrders) {
+		matrixURL = u
+	}
+	pact := get("rw", pactPath)
+	assert.Equal(t, map[string]string{matrixURL: "Deleted verification result 1 of the pact between gateway and orders."}, deletes(pact.Find("dd.verification")),
+		"the pact page deletes the result the matrix row shows")
+	res, body := getAs(t, srv, matrixURL, "rw", "secret")
+	assert.Equal(t, http.StatusOK, res.StatusCode, "the button's URL is the API's verification result: %s", body)
+
+	for _, who := range []string{"ro", "ro-token", "anonymous"} {
+		for _, path := range []string{"/pacticipants/orders", "/pacticipants/billing", matrixPath, pactPath} {
+			doc := get(who, path)
+			assert.Zero(t, doc.Find("[data-delete], button.danger, button.remove, .ops-status").Length(), "%s is offered no delete on %s", who, path)
+		}
+	}
+	assert.Positive(t, get("anonymous", "/pacticipants/orders").Find("tr.version .label.tag").Length(), "readers still see the tags")
+}
+
+func getAs(t *testing.T, srv *httptest.Server, path, user, pw string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", srv.URL+path, nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "application/hal+json")
+	req.SetBasicAuth(user, pw)
+	res, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res, string(b)
 }

@@ -292,6 +292,9 @@ type matrixData struct {
 	Problems     []string
 	Result       matrix.Result
 	Verdict      string // "yes", "no", "unknown"
+	// MayWrite: the client may delete, so each verified row offers to
+	// delete its verification result.
+	MayWrite bool
 }
 
 func (h *Handler) matrix(w http.ResponseWriter, r *http.Request) error {
@@ -310,7 +313,7 @@ func (h *Handler) matrix(w http.ResponseWriter, r *http.Request) error {
 		q, perr = matrix.ParseQuery(r.URL.RawQuery)
 		q.Selectors = slices.DeleteFunc(q.Selectors, func(s matrix.Selector) bool { return s.Pacticipant == "" })
 	}
-	d := matrixData{Environment: q.Environment, LatestBy: string(q.LatestBy), Limit: q.Limit}
+	d := matrixData{Environment: q.Environment, LatestBy: string(q.LatestBy), Limit: q.Limit, MayWrite: httpedge.MayWrite(r)}
 	if d.Limit == 0 {
 		d.Limit = matrix.DefaultLimit
 	}

@@ -253,7 +253,8 @@ func TestMatrixPage(t *testing.T) {
 	doc = page(t, srv, "/matrix/provider/orders/consumer/gateway", http.StatusOK)
 	rows := doc.Find("table.matrix tbody tr.row")
 	require.Equal(t, 1, rows.Length())
-	assert.Equal(t, []string{"gateway", "1.0.0", "", "orders", "2.0.0", "", "verified"}, cells(rows.First()))
+	assert.Equal(t, []string{"gateway", "1.0.0", "", "orders", "2.0.0", "", "verified", "Delete result"}, cells(rows.First()),
+		"with no credentials configured everyone may write, so the row offers to delete its result")
 	assert.Equal(t, "yes", doc.Find(".answer .verdict").Text())
 
 	doc = page(t, srv, "/matrix?q[][pacticipant]=gateway&q[][version]=1.0.0&q[][pacticipant]=users&latestby=cvpv", http.StatusOK)

@@ -5,8 +5,29 @@
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   var status = document.querySelector(".ops-status");
-  function report(text) {
-    if (status) { status.hidden = false; status.textContent = text; } else { window.alert(text); }
+  function report(text, ok) {
+    if (!status) { window.alert(text); return; }
+    status.hidden = false;
+    status.textContent = text;
+    status.classList.toggle("ok", !!ok);
+  }
+  // What the last action did, said on the page it led to (after the
+  // reload, or where data-then went).
+  var done = null;
+  try { done = window.sessionStorage.getItem("accord-done"); window.sessionStorage.removeItem("accord-done"); } catch (e) { /* storage off */ }
+  if (done) {
+    if (!status) {
+      status = document.createElement("p");
+      status.className = "ops-status";
+      status.setAttribute("role", "status");
+      var main = document.querySelector("main");
+      if (main) { main.insertBefore(status, main.firstChild); }
+    }
+    report(done, true);
+  }
+  function remember(text) {
+    if (!text) { return; }
+    try { window.sessionStorage.setItem("accord-done", text); } catch (e) { /* storage off */ }
   }
   function enable() {
     document.querySelectorAll("[data-delete]").forEach(function (b) { b.disabled = false; });
@@ -31,6 +52,7 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!window.confirm(b.getAttribute("data-confirm"))) { return; }
       b.disabled = true;
       call("DELETE", b.getAttribute("data-delete"), function () {
+        remember(b.getAttribute("data-done"));
         var then = b.getAttribute("data-then");
         if (then) { window.location.assign(then); } else { window.location.reload(); }
       }, b.getAttribute("aria-label") || b.textContent);
@@ -42,7 +64,7 @@ document.addEventListener("DOMContentLoaded", function () {
       e.preventDefault();
       var name = f.querySelector("input").value.trim();
       if (!name) { return; }
-      call("PUT", f.getAttribute("data-url") + encodeURIComponent(name), function () { window.location.reload(); }, "Adding the label " + name);
+      call("PUT", f.getAttribute("data-url") + encodeURIComponent(name), function () { remember("Added the label " + name + "."); window.location.reload(); }, "Adding the label " + name);
     });
   });
 });
