@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -110,4 +111,74 @@ func TestBrowserOperations(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, res.StatusCode, "the integration's pacts are gone")
 	problems, _ = bp.take()
 	assert.Empty(t, problems)
+
+	// Remove a version's tag with its ×, on the versions table.
+	tag := `button.remove[data-delete="/pacticipants/orders/versions/2.0.0/tags/prod"]`
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/pacticipants/orders"), chromedp.WaitVisible(chromedp.CSS(tag))))
+	confirmYes(t, ctx)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(tag)), chromedp.WaitNotPresent(chromedp.CSS(tag)), chromedp.WaitVisible(chromedp.CSS(".ops-status.ok"))))
+	assert.Equal(t, "Removed the tag prod from version 2.0.0 of orders.", opsStatus(t, ctx))
+	res, _ = getURL(t, srv, "/pacticipants/orders/versions/2.0.0/tags/prod", "application/hal+json")
+	assert.Equal(t, http.StatusNotFound, res.StatusCode, "the tag is gone")
+	problems, _ = bp.take()
+	assert.Empty(t, problems)
+
+	// Delete a branch where the branches are listed; the page says so.
+	branch := `table.branches button.danger[data-delete="/pacticipants/billing/branches/feat%2Finvoices"]`
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/pacticipants/billing"), chromedp.WaitVisible(chromedp.CSS(branch))))
+	png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(shots, "pacticipant-delete-actions.png"), png, 0o644))
+	confirmYes(t, ctx)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(branch)), chromedp.WaitNotPresent(chromedp.CSS(branch)), chromedp.WaitVisible(chromedp.CSS(".ops-status.ok"))))
+	assert.Equal(t, "Deleted branch feat/invoices of billing.", opsStatus(t, ctx))
+	res, _ = getURL(t, srv, "/pacticipants/billing/branches/feat%2Finvoices", "application/hal+json")
+	assert.Equal(t, http.StatusNotFound, res.StatusCode, "the branch is gone")
+	res, _ = getURL(t, srv, "/pacticipants/billing/versions/0.1.0", "application/hal+json")
+	assert.Equal(t, http.StatusOK, res.StatusCode, "its version stays")
+	png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(shots, "pacticipant-branch-deleted.png"), png, 0o644))
+	problems, _ = bp.take()
+	assert.Empty(t, problems)
+
+	// Delete a verification result from the matrix row that shows it:
+	// the row turns unverified and the API no longer has the result.
+	result := `tr.row button.danger[data-delete*="/verification-results/"]`
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/matrix/provider/users/consumer/gateway"), chromedp.WaitVisible(chromedp.CSS(result))))
+	resultURL, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("tr.row button.danger")].filter(b => b.offsetParent !== null).map(b => b.getAttribute("data-delete"))`))
+	require.NoError(t, err)
+	require.Len(t, resultURL, 1, "one verified row, one visible delete")
+	res, _ = getURL(t, srv, resultURL[0], "application/hal+json")
+	require.Equal(t, http.StatusOK, res.StatusCode, "the button names the API's verification result")
+	png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(shots, "matrix-delete-result.png"), png, 0o644))
+	confirmYes(t, ctx)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(result)), chromedp.WaitNotPresent(chromedp.CSS(result)), chromedp.WaitVisible(chromedp.CSS(".ops-status.ok"))))
+	assert.Contains(t, opsStatus(t, ctx), "Deleted verification result ")
+	res, _ = getURL(t, srv, resultURL[0], "application/hal+json")
+	assert.Equal(t, http.StatusNotFound, res.StatusCode, "the verification result is gone")
+	statuses, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("tr.row")].map(r => r.dataset.status)`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"unverified", "unverified"}, statuses)
+	res, _ = getURL(t, srv, "/pacts/provider/users/consumer/gateway/version/1.0.0", "application/hal+json")
+	assert.Equal(t, http.StatusOK, res.StatusCode, "the pact stays")
+	problems, _ = bp.take()
+	assert.Empty(t, problems)
+}
+
+// confirmYes answers the next confirm() dialogs with OK.
+func confirmYes(t *testing.T, ctx context.Context) {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(window.confirm = () => true, true)`))
+	require.NoError(t, err)
+}
+
+// opsStatus is what the page says the last action did.
+func opsStatus(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".ops-status").innerText`))
+	require.NoError(t, err)
+	return text
 }
