@@ -67,6 +67,8 @@ type Store struct {
 	// cleaning lets one clean run at a time on SQLite, which one broker
 	// process serves; PostgreSQL uses an advisory lock across brokers.
 	cleaning sync.Mutex
+	// group batches concurrent SQLite writes into one transaction (groupWrite).
+	group writeGroup
 	// ContractChecksQueued, when set, is called after a transaction that
 	// queued provider contract checks commits (main wakes the checker).
 	ContractChecksQueued func()
@@ -514,6 +516,9 @@ func unstorable(err error) error {
 }
 
 func (s *Store) writeOnce(ctx context.Context, fn func(r runner) error) error {
+	if s.dialect == SQLite {
+		return s.groupWrite(ctx, fn)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -562,4 +567,129 @@ func notFound(err error, format string, args ...any) error {
 		return broker.Errorf(broker.NotFound, format, args...)
 	}
 	return err
+}
+
+// SQLite has one writer, and each commit waits for the disk (WAL write and
+// fsync, synchronous=FULL). Writes that arrive while one is committing are
+// run one after another in the next transaction, each inside a savepoint
+// (a failing one is rolled back alone and gets its error), and committed
+// once: every caller learns of success only after that commit, so an
+// acknowledged write is as durable as before; one commit pays for many.
+type writeGroup struct {
+	mu      sync.Mutex
+	queue   []*groupedWrite
+	leading bool
+}
+
+type groupedWrite struct {
+	ctx       context.Context
+	fn        func(r runner) error
+	committed []func()
+	err       error
+	done      chan struct{}
+}
+
+// errGroupLost is given to the writes of a batch whose transaction ended
+// under them (another write's interrupted statement rolls the whole
+// transaction back): nothing of theirs was committed, so they run again.
+var errGroupLost = errors.New("the shared write transaction was rolled back; run again")
+
+func (s *Store) groupWrite(ctx context.Context, fn func(r runner) error) error {
+	w := &groupedWrite{ctx: ctx, fn: fn, done: make(chan struct{})}
+	for {
+		g := &s.group
+		g.mu.Lock()
+		g.queue = append(g.queue, w)
+		lead := !g.leading
+		g.leading = true
+		g.mu.Unlock()
+		if lead {
+			s.leadWrites()
+		}
+		<-w.done
+		if !errors.Is(w.err, errGroupLost) {
+			break
+		}
+		w.err, w.committed, w.done = nil, nil, make(chan struct{})
+	}
+	if w.err != nil {
+		return w.err
+	}
+	for _, f := range w.committed {
+		f()
+	}
+	return nil
+}
+
+// leadWrites commits the waiting writes as one batch; writes that arrived
+// meanwhile are led by another goroutine, so the leader's own caller is
+// answered now.
+func (s *Store) leadWrites() {
+	g := &s.group
+	g.mu.Lock()
+	batch := g.queue
+	g.queue = nil
+	g.mu.Unlock()
+	s.commitBatch(batch)
+	for _, w := range batch {
+		close(w.done)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.queue) == 0 {
+		g.leading = false
+		return
+	}
+	go s.leadWrites()
+}
+
+func (s *Store) commitBatch(batch []*groupedWrite) {
+	fail := func(ws []*groupedWrite, err error) {
+		for _, w := range ws {
+			if w.err == nil {
+				w.err, w.committed = err, nil
+			}
+		}
+	}
+	// The transaction is not any one caller's: a caller that goes away
+	// must not end the others' writes.
+	ctx := context.WithoutCancel(batch[0].ctx)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		fail(batch, fmt.Errorf("begin transaction: %w", err))
+		return
+	}
+	var ok []*groupedWrite
+	for i, w := range batch {
+		if err := w.ctx.Err(); err != nil {
+			w.err = err
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT grouped`); err != nil {
+			_ = tx.Rollback()
+			fail(ok, errGroupLost)
+			fail(batch[i:], errGroupLost)
+			return
+		}
+		if err := w.fn(runner{s: s, tx: tx, committed: &w.committed}); err != nil {
+			w.err, w.committed = err, nil
+			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO grouped`); rerr != nil {
+				_ = tx.Rollback()
+				fail(ok, errGroupLost)
+				fail(batch[i+1:], errGroupLost)
+				return
+			}
+		} else {
+			ok = append(ok, w)
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE grouped`); err != nil {
+			_ = tx.Rollback()
+			fail(ok, errGroupLost)
+			fail(batch[i+1:], errGroupLost)
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		fail(ok, fmt.Errorf("commit: %w", err))
+	}
 }
