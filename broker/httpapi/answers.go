@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"sync"
 	"sync/atomic"
 )
@@ -37,6 +38,27 @@ type answer struct {
 }
 
 const maxAnswerBytes = 12 << 20
+
+// answer returns the answer kept under key for state, or computes, keeps
+// and returns it. Call it inside the read snapshot that state describes.
+func (a *answers) answer(state, key string, compute func() (answer, error)) (answer, error) {
+	if ans, ok := a.get(state, key); ok {
+		return ans, nil
+	}
+	ans, err := compute()
+	if err != nil {
+		return answer{}, err
+	}
+	a.put(state, key, ans)
+	return ans, nil
+}
+
+// write sends the answer with status 200.
+func (ans answer) write(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", ans.contentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(ans.body)
+}
 
 func (a *answers) get(state, key string) (answer, bool) {
 	if state == "" {

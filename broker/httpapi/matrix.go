@@ -27,26 +27,20 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, q matrix.Query, 
 	key := fmt.Sprintf("%s\x00%s\x00%t\x00%s", r.URL.Path, r.URL.RawQuery, text, s.links(r).base)
 	var ans answer
 	err := s.svc.Matrix.MatrixSnapshot(r.Context(), func(ctx context.Context, state string, v broker.MatrixView) error {
-		var ok bool
-		if ans, ok = s.answers.get(state, key); ok {
-			return nil
-		}
-		res, err := matrix.Decide(ctx, v.MatrixFacts(), q)
-		if err != nil {
-			return err
-		}
-		if ans, err = s.renderMatrix(ctx, r, v, res, text); err != nil {
-			return err
-		}
-		s.answers.put(state, key, ans)
-		return nil
+		var err error
+		ans, err = s.answers.answer(state, key, func() (answer, error) {
+			res, err := matrix.Decide(ctx, v.MatrixFacts(), q)
+			if err != nil {
+				return answer{}, err
+			}
+			return s.renderMatrix(ctx, r, v, res, text)
+		})
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", ans.contentType)
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(ans.body)
+	ans.write(w)
 	return nil
 }
 

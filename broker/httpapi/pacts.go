@@ -489,26 +489,20 @@ func (s *Server) forVerification(w http.ResponseWriter, r *http.Request, p param
 	key := p["provider"] + "\x00" + string(qkey) + "\x00" + l.base
 	var ans answer
 	err = s.svc.ForVerification.VerifiableSnapshot(r.Context(), func(ctx context.Context, state string, f verifiable.Facts) error {
-		var ok bool
-		if ans, ok = s.verifyAnswers.get(state, key); ok {
-			return nil
-		}
-		pacts, err := verifiable.Find(ctx, f, p["provider"], q)
-		if err != nil {
-			return err
-		}
-		if ans, err = renderForVerification(l, p["provider"], pacts); err != nil {
-			return err
-		}
-		s.verifyAnswers.put(state, key, ans)
-		return nil
+		var err error
+		ans, err = s.verifyAnswers.answer(state, key, func() (answer, error) {
+			pacts, err := verifiable.Find(ctx, f, p["provider"], q)
+			if err != nil {
+				return answer{}, err
+			}
+			return renderForVerification(l, p["provider"], pacts)
+		})
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", ans.contentType)
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(ans.body)
+	ans.write(w)
 	return nil
 }
 
