@@ -48,6 +48,10 @@ type Error struct {
 	// Notices are extra messages returned with the error (for example the diff
 	// of a refused pact change).
 	Notices []Notice
+	// Content is, on a Conflict refusing a changed pact, the normalised
+	// content that was refused, for the diff against the one published:
+	// the caller need not keep the request body for it.
+	Content []byte
 	Err     error
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -265,9 +266,16 @@ func (s *Server) storePact(w http.ResponseWriter, r *http.Request, p params, mer
 			return broker.FieldErrorf(role+".name", "name in pact '%s' does not match name in URL path '%s'.", n, want)
 		}
 	}
+	// content is not referenced after this call: the store may let the
+	// collector take the body back once it has normalised it. A refused
+	// change carries the normalised content for the diff.
 	pact, created, err := s.svc.Pacts.PutPact(r.Context(), p["consumer"], p["provider"], p["version"], content, merge)
 	if err != nil {
-		return s.withContentDiff(r, p["consumer"], p["version"], []broker.Contract{{ProviderName: p["provider"], Content: content}}, err)
+		var refused []byte
+		if de := (*broker.Error)(nil); errors.As(err, &de) {
+			refused = de.Content
+		}
+		return s.withContentDiff(r, p["consumer"], p["version"], []broker.Contract{{ProviderName: p["provider"], Content: refused}}, err)
 	}
 	status := http.StatusOK
 	if created {

@@ -73,13 +73,20 @@ type publishTarget struct {
 }
 
 func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, version, provider string, content []byte, merge bool) (broker.Pact, broker.PactOutcome, error) {
-	consumerID, versionID, providerID := tg.consumerID, tg.versionID, tg.providerID
 	// The content is normalised in one pass over its text: a pact of tens
 	// of MiB costs about its size again, not ten times it in decoded maps.
 	np, err := broker.NormalisePact(content)
 	if err != nil {
 		return broker.Pact{}, "", err
 	}
+	return r.publishNormal(ctx, tg, consumer, version, provider, np, merge)
+}
+
+// publishNormal is publishOne of content normalised already: its caller
+// need not hold the request body while the content is stored.
+func (r runner) publishNormal(ctx context.Context, tg publishTarget, consumer, version, provider string, np broker.NormalPact, merge bool) (broker.Pact, broker.PactOutcome, error) {
+	consumerID, versionID, providerID := tg.consumerID, tg.versionID, tg.providerID
+	var err error
 	if n := np.Consumer; n != "" && n != consumer {
 		return broker.Pact{}, "", broker.Errorf(broker.Invalid, "the consumer name in the pact (%q) does not match the consumer it is published for (%q); publish the pact under the name it declares", n, consumer)
 	}
@@ -110,6 +117,10 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 	sha := np.SHA
 	outcome, err := broker.PublicationRules{AllowContentChange: r.s.AllowContentChange}.Decide(consumer, version, provider, prior, sha, merge)
 	if err != nil {
+		var de *broker.Error
+		if errors.As(err, &de) && de.Code == broker.Conflict {
+			de.Content = np.Stored
+		}
 		return broker.Pact{}, "", err
 	}
 	stored := np.Stored
@@ -308,7 +319,16 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 		pact    broker.Pact
 		created bool
 	)
-	err := s.write(ctx, func(r runner) error {
+	// Normalised once, before the transaction (which may run again): from
+	// here on the request body is not referenced, so the collector can
+	// take it back before the content is stored (a pact of tens of MiB:
+	// its size less at the peak).
+	np, err := broker.NormalisePact(content)
+	if err != nil {
+		return pact, false, fmt.Errorf("publish pact: %w", err)
+	}
+	content = nil
+	err = s.write(ctx, func(r runner) error {
 		pid, _, err := r.ensurePacticipant(ctx, consumer)
 		if err != nil {
 			return err
@@ -318,7 +338,7 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 			return err
 		}
 		var outcome broker.PactOutcome
-		pact, outcome, err = r.publishOne(ctx, publishTarget{consumerID: pid, versionID: vid}, consumer, version, provider, content, merge)
+		pact, outcome, err = r.publishNormal(ctx, publishTarget{consumerID: pid, versionID: vid}, consumer, version, provider, np, merge)
 		created = outcome == broker.PactCreated
 		if err != nil {
 			return err
