@@ -165,8 +165,22 @@ func (s *Server) publishContracts(w http.ResponseWriter, r *http.Request, _ para
 		return err
 	}
 	started := time.Now()
-	res, err := s.svc.Pacts.PublishContracts(r.Context(), req)
+	// One contract (the usual publication) is not referenced here during
+	// the call: the store may let the collector take it back once it has
+	// normalised it, and a refused change carries the normalised content
+	// for the diff. Several are kept for the diffs of them all.
+	call := req
+	if len(req.Contracts) == 1 {
+		req.Contracts = []broker.Contract{{ConsumerName: req.Contracts[0].ConsumerName, ProviderName: req.Contracts[0].ProviderName}}
+	}
+	res, err := s.svc.Pacts.PublishContracts(r.Context(), call)
 	if err != nil {
+		if len(req.Contracts) == 1 && req.Contracts[0].Content == nil {
+			var de *broker.Error
+			if errors.As(err, &de) {
+				req.Contracts[0].Content = de.Content
+			}
+		}
 		return s.withContentDiff(r, req.Pacticipant, req.Version, req.Contracts, err)
 	}
 	l := s.links(r)

@@ -66,25 +66,17 @@ func textBytes(s string) []byte {
 // publishOne records one pact for a consumer version inside a transaction.
 // What the caller already knows saves round trips: providerID may be 0
 // (looked up or created here), versionIsNew skips the search for an
-// existing publication, integrated skips recording the integration.
+// existing publication, integrated skips recording the integration. The
+// content comes normalised (broker.NormalisePact, in one pass over its
+// text: a pact of tens of MiB costs about its size again, not ten times it
+// in decoded maps), before the transaction: its caller need not hold the
+// request body while the content is stored.
 type publishTarget struct {
 	consumerID, versionID, providerID int64
 	versionIsNew, integrated          bool
 }
 
-func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, version, provider string, content []byte, merge bool) (broker.Pact, broker.PactOutcome, error) {
-	// The content is normalised in one pass over its text: a pact of tens
-	// of MiB costs about its size again, not ten times it in decoded maps.
-	np, err := broker.NormalisePact(content)
-	if err != nil {
-		return broker.Pact{}, "", err
-	}
-	return r.publishNormal(ctx, tg, consumer, version, provider, np, merge)
-}
-
-// publishNormal is publishOne of content normalised already: its caller
-// need not hold the request body while the content is stored.
-func (r runner) publishNormal(ctx context.Context, tg publishTarget, consumer, version, provider string, np broker.NormalPact, merge bool) (broker.Pact, broker.PactOutcome, error) {
+func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, version, provider string, np broker.NormalPact, merge bool) (broker.Pact, broker.PactOutcome, error) {
 	consumerID, versionID, providerID := tg.consumerID, tg.versionID, tg.providerID
 	var err error
 	if n := np.Consumer; n != "" && n != consumer {
@@ -248,6 +240,25 @@ func (r runner) contentHistory(ctx context.Context, f *broker.ContentChangeFacts
 // PublishContracts implements broker.Pacts.
 func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest) (broker.PublishResult, error) {
 	var res broker.PublishResult
+	// The contents are normalised once, before the transaction (which may
+	// run again), and not referenced after: the collector can take the
+	// decoded bodies back before the contents are stored.
+	normal := make([]broker.NormalPact, len(req.Contracts))
+	for i, c := range req.Contracts {
+		if c.ConsumerName != req.Pacticipant {
+			return res, fmt.Errorf("publish contracts: %w", broker.FieldErrorf("contracts", "the consumerName %q of a contract must match pacticipantName %q", c.ConsumerName, req.Pacticipant))
+		}
+		np, err := broker.NormalisePact(c.Content)
+		if err != nil {
+			return res, fmt.Errorf("publish contracts: %w", err)
+		}
+		normal[i] = np
+	}
+	contracts := make([]broker.Contract, len(req.Contracts))
+	for i, c := range req.Contracts {
+		contracts[i] = broker.Contract{ConsumerName: c.ConsumerName, ProviderName: c.ProviderName, Merge: c.Merge}
+	}
+	req.Contracts = nil
 	err := s.write(ctx, func(r runner) error {
 		// A transaction that lost a race runs again: start from nothing.
 		res = broker.PublishResult{}
@@ -276,16 +287,13 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 				return err
 			}
 		}
-		for _, c := range req.Contracts {
-			if c.ConsumerName != req.Pacticipant {
-				return broker.FieldErrorf("contracts", "the consumerName %q of a contract must match pacticipantName %q", c.ConsumerName, req.Pacticipant)
-			}
+		for i, c := range contracts {
 			providerID, verified, integrated, err := r.providerForPublish(ctx, pid, c.ProviderName)
 			if err != nil {
 				return err
 			}
 			tg := publishTarget{consumerID: pid, versionID: vid, providerID: providerID, versionIsNew: created, integrated: integrated}
-			pact, outcome, err := r.publishOne(ctx, tg, req.Pacticipant, req.Version, c.ProviderName, c.Content, c.Merge)
+			pact, outcome, err := r.publishOne(ctx, tg, req.Pacticipant, req.Version, c.ProviderName, normal[i], c.Merge)
 			if err != nil {
 				return err
 			}
@@ -338,7 +346,7 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 			return err
 		}
 		var outcome broker.PactOutcome
-		pact, outcome, err = r.publishNormal(ctx, publishTarget{consumerID: pid, versionID: vid}, consumer, version, provider, np, merge)
+		pact, outcome, err = r.publishOne(ctx, publishTarget{consumerID: pid, versionID: vid}, consumer, version, provider, np, merge)
 		created = outcome == broker.PactCreated
 		if err != nil {
 			return err
