@@ -71,7 +71,7 @@ FUZZ_TARGETS := ./broker:FuzzParsePact ./broker:FuzzSelectors ./broker/rackquery
 
 fuzz: ## run every fuzz target for FUZZTIME (default 3s) each
 	@echo "==> fuzz targets, $(FUZZTIME) each"
-	@for t in $(FUZZ_TARGETS); do go test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; done
+	@FUZZTIME=$(FUZZTIME) bash ci/fuzz.sh $(FUZZ_TARGETS)
 
 # The long attack (docs/reliability.md): more publishers, kills, outages and
 # race rounds than make test's short version; loopback only, bounded.
