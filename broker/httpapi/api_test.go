@@ -98,6 +98,16 @@ func publishBody(consumer, version, branch, provider string, descriptions ...str
 	}
 }
 
+// publish publishes a pact of the given interactions through
+// /contracts/publish with these tags (none when nil) and requires a 200.
+func (c client) publish(consumer, version, branch, provider string, tags []string, descriptions ...string) {
+	c.t.Helper()
+	b := publishBody(consumer, version, branch, provider, descriptions...)
+	b["tags"] = tags
+	code, res, _ := c.do("POST", "/contracts/publish", b)
+	require.Equal(c.t, http.StatusOK, code, "%v", res)
+}
+
 func TestIndexLinksAreAbsoluteAndTemplated(t *testing.T) {
 	_, c := newAPI(t, httpapi.Config{})
 	code, body, h := c.do("GET", "/", nil)

@@ -23,18 +23,11 @@ func TestNetworkDashboardAndTestError(t *testing.T) {
 			s := brokertest.NewStore(t, backend)
 			ctx := t.Context()
 			c := client{t: t, base: brokertest.Serve(t, s, httpapi.Config{})}
-			publish := func(consumer, version, branch, provider string, tags []string, descriptions ...string) {
-				t.Helper()
-				b := publishBody(consumer, version, branch, provider, descriptions...)
-				b["tags"] = tags
-				code, res, _ := c.do("POST", "/contracts/publish", b)
-				require.Equal(t, http.StatusOK, code, "%v", res)
-			}
-			publish("Web", "1", "main", "Orders", []string{"prod"}, "get order")
-			publish("Web", "2", "main", "Orders", []string{"dev"}, "get order", "list orders")
-			publish("Web", "2", "main", "Users", []string{"dev"}, "get user")
-			publish("Mobile", "7", "main", "Orders", nil, "get order")
-			publish("Lone", "1", "main", "Alone", nil, "ping")
+			c.publish("Web", "1", "main", "Orders", []string{"prod"}, "get order")
+			c.publish("Web", "2", "main", "Orders", []string{"dev"}, "get order", "list orders")
+			c.publish("Web", "2", "main", "Users", []string{"dev"}, "get user")
+			c.publish("Mobile", "7", "main", "Orders", nil, "get order")
+			c.publish("Lone", "1", "main", "Alone", nil, "ping")
 			p1, err := s.GetPact(ctx, broker.PactRef{Consumer: "Web", Provider: "Orders", Version: "1"})
 			require.NoError(t, err)
 			_, err = s.RecordVerification(ctx, broker.VerificationRequest{Consumer: "Web", Provider: "Orders", SHA: p1.SHA, ProviderVersion: "o1", Success: true})

@@ -267,18 +267,11 @@ func TestIntegrationsAndDeletes(t *testing.T) {
 			s := brokertest.NewStore(t, backend)
 			ctx := t.Context()
 			c := client{t: t, base: brokertest.Serve(t, s, httpapi.Config{})}
-			publish := func(consumer, version, branch, provider string, tags []string, descriptions ...string) {
-				t.Helper()
-				b := publishBody(consumer, version, branch, provider, descriptions...)
-				b["tags"] = tags
-				code, res, _ := c.do("POST", "/contracts/publish", b)
-				require.Equal(t, http.StatusOK, code, "%v", res)
-			}
-			publish("Web", "1", "main", "Orders", []string{"prod"}, "get order")
-			publish("Web", "2", "feat-x", "Orders", []string{"dev"}, "get order", "list orders")
-			publish("Web", "3", "feat-y", "Orders", nil, "get order", "cancel order")
-			publish("Web", "3", "feat-y", "Users", nil, "get user")
-			publish("Say \"hi\"", "1", "main", "Users", nil, "get user")
+			c.publish("Web", "1", "main", "Orders", []string{"prod"}, "get order")
+			c.publish("Web", "2", "feat-x", "Orders", []string{"dev"}, "get order", "list orders")
+			c.publish("Web", "3", "feat-y", "Orders", nil, "get order", "cancel order")
+			c.publish("Web", "3", "feat-y", "Users", nil, "get user")
+			c.publish("Say \"hi\"", "1", "main", "Users", nil, "get user")
 			p, err := s.GetPact(ctx, broker.PactRef{Consumer: "Web", Provider: "Orders", Version: "1"})
 			require.NoError(t, err)
 			_, err = s.RecordVerification(ctx, broker.VerificationRequest{Consumer: "Web", Provider: "Orders", SHA: p.SHA, ProviderVersion: "o1", Success: true})

@@ -129,11 +129,18 @@ func Load(ctx context.Context, s *sqlstore.Store, d matrix.Data) (Stats, error) 
 		l.version(rel.Pacticipant, rel.Version, time.Time{})
 	}
 
+	return writeAll(ctx, s, start, func(w *writer) (Stats, error) { return l.write(ctx, w, d) })
+}
+
+// writeAll runs write in one transaction (a failed load leaves nothing),
+// then gathers the planner's statistics, and says how long it all took
+// since start.
+func writeAll(ctx context.Context, s *sqlstore.Store, start time.Time, write func(*writer) (Stats, error)) (Stats, error) {
 	w, err := newWriter(ctx, s)
 	if err != nil {
 		return Stats{}, err
 	}
-	st, err := l.write(ctx, w, d)
+	st, err := write(w)
 	if err != nil {
 		w.rollback()
 		return Stats{}, fmt.Errorf("load: %w", err)

@@ -38,23 +38,7 @@ func LoadSynthetic(ctx context.Context, s *sqlstore.Store, sc matrix.Scale) (Sta
 	if n > 0 {
 		return Stats{}, errors.New("load: the database already has pacticipants; load into a new, empty database")
 	}
-	w, err := newWriter(ctx, s)
-	if err != nil {
-		return Stats{}, err
-	}
-	st, err := writeSynthetic(ctx, w, sc)
-	if err != nil {
-		w.rollback()
-		return Stats{}, fmt.Errorf("load: %w", err)
-	}
-	if err := w.commit(ctx); err != nil {
-		return Stats{}, fmt.Errorf("load: %w", err)
-	}
-	if _, err := s.DB().ExecContext(ctx, `ANALYZE`); err != nil {
-		return Stats{}, fmt.Errorf("load: analyze: %w", err)
-	}
-	st.Took = time.Since(start)
-	return st, nil
+	return writeAll(ctx, s, start, func(w *writer) (Stats, error) { return writeSynthetic(ctx, w, sc) })
 }
 
 // synth is matrix.Synthetic's shape, computed instead of stored.
