@@ -201,6 +201,10 @@ type Matrix interface {
 	// computed in one may be served for the other, and any write committed
 	// since changes it. "" means the store cannot tell (never reuse).
 	MatrixSnapshot(ctx context.Context, fn func(ctx context.Context, state string, v MatrixView) error) error
+	// CommittedState names the committed state now, as MatrixSnapshot's
+	// state does, read on its own (one query, no transaction): an answer
+	// kept for that state may be served without opening a snapshot.
+	CommittedState(ctx context.Context) (string, error)
 }
 
 // MatrixView is the matrix's reads inside one snapshot.

@@ -30,13 +30,23 @@ if [ "$scale" = large ]; then
 fi
 
 echo "==> PostgreSQL ($ACCORD_POSTGRES_IMAGE, container accord-bench-pg on 127.0.0.1:55433)"
+# The server shares the host's network and listens on loopback only: a
+# published port (-p) would put docker-proxy, a userland copy of every
+# byte, between the broker and its database (a quarter of a core at 550
+# can-i-deploy requests/s), which a broker's real database does not have.
 if ! docker inspect accord-bench-pg >/dev/null 2>&1; then
-	docker run -d --name accord-bench-pg -p 127.0.0.1:55433:5432 -e POSTGRES_USER=bench -e POSTGRES_PASSWORD=bench \
-		-e POSTGRES_DB=bench "$ACCORD_POSTGRES_IMAGE" postgres -c max_connections=200 >/dev/null
+	docker run -d --name accord-bench-pg --network host -e POSTGRES_USER=bench -e POSTGRES_PASSWORD=bench \
+		-e POSTGRES_DB=bench "$ACCORD_POSTGRES_IMAGE" postgres -c max_connections=200 \
+		-c listen_addresses=127.0.0.1 -c port=55433 >/dev/null
+elif [ "$(docker inspect -f '{{.HostConfig.NetworkMode}}' accord-bench-pg)" != host ]; then
+	echo "note: accord-bench-pg was made by an older make bench and reaches PostgreSQL through docker-proxy;" \
+		"'make bench-stop' removes it (the next run loads the data again)" >&2
 fi
 docker start accord-bench-pg >/dev/null
+inner=5432 # the port inside the container
+[ "$(docker inspect -f '{{.HostConfig.NetworkMode}}' accord-bench-pg)" = host ] && inner=55433
 for _ in $(seq 60); do
-	docker exec accord-bench-pg pg_isready -U bench -d bench -h 127.0.0.1 >/dev/null 2>&1 && break
+	docker exec accord-bench-pg pg_isready -U bench -d bench -h 127.0.0.1 -p $inner >/dev/null 2>&1 && break
 	sleep 1
 done
 # The database server's CPU time per request, from the container's cgroup
@@ -49,7 +59,7 @@ for d in "/sys/fs/cgroup/cpuacct/docker/$id" "/sys/fs/cgroup/system.slice/docker
 		break
 	fi
 done
-if [ "$pgdb" != bench ] && [ -z "$(docker exec accord-bench-pg psql -U bench -d bench -Atc "SELECT 1 FROM pg_database WHERE datname = '$pgdb'")" ]; then
-	docker exec accord-bench-pg psql -U bench -d bench -qc "CREATE DATABASE $pgdb" >/dev/null
+if [ "$pgdb" != bench ] && [ -z "$(docker exec accord-bench-pg psql -U bench -d bench -p $inner -Atc "SELECT 1 FROM pg_database WHERE datname = '$pgdb'")" ]; then
+	docker exec accord-bench-pg psql -U bench -d bench -p $inner -qc "CREATE DATABASE $pgdb" >/dev/null
 fi
 "${lg[@]}" -db "postgres://bench:bench@127.0.0.1:55433/$pgdb?sslmode=disable" -label "PostgreSQL $scale" "${cg[@]}"

@@ -25,6 +25,10 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, q matrix.Query, 
 	}
 	text := wantsText(r)
 	key := fmt.Sprintf("%s\x00%s\x00%t\x00%s", r.URL.Path, r.URL.RawQuery, text, s.links(r).base)
+	if ans, ok := kept(r.Context(), &s.answers, s.svc.Matrix.CommittedState, key); ok {
+		ans.write(w)
+		return nil
+	}
 	var ans answer
 	err := s.svc.Matrix.MatrixSnapshot(r.Context(), func(ctx context.Context, state string, v broker.MatrixView) error {
 		var err error

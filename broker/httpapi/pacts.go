@@ -509,6 +509,10 @@ func (s *Server) forVerification(w http.ResponseWriter, r *http.Request, p param
 		return err
 	}
 	key := p["provider"] + "\x00" + string(qkey) + "\x00" + l.base
+	if ans, ok := kept(r.Context(), &s.verifyAnswers, s.svc.ForVerification.CommittedState, key); ok {
+		ans.write(w)
+		return nil
+	}
 	var ans answer
 	err = s.svc.ForVerification.VerifiableSnapshot(r.Context(), func(ctx context.Context, state string, f verifiable.Facts) error {
 		var err error

@@ -150,6 +150,46 @@ type sample struct {
 	s5xx bool
 }
 
+// Prime asks each of the Questions can-i-deploy questions once, from
+// Clients clients, as polling CI jobs have done by the time they poll
+// again: a run after it measures the questions asked over and over, not
+// their first answers (which "every question new", Questions 0, measures).
+// It does nothing when the mix asks no can-i-deploy or every question is
+// new, and returns how many it asked.
+func (d Driver) Prime(ctx context.Context) (int, error) {
+	if d.Mix[CanIDeploy] == 0 || d.Questions <= 0 {
+		return 0, nil
+	}
+	if d.Client == nil {
+		d.Client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: d.Clients + 4, Proxy: nil}}
+	}
+	var next atomic.Int64
+	errs := make(chan error, max(d.Clients, 1))
+	for range max(d.Clients, 1) {
+		go func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= d.Questions {
+					errs <- nil
+					return
+				}
+				a, v := Question(d.Scale, i)
+				if _, err := d.do(ctx, "GET", "/can-i-deploy?pacticipant="+url.QueryEscape(a)+"&version="+url.QueryEscape(v)+"&environment=production", nil); err != nil {
+					errs <- fmt.Errorf("prime question %d: %w", i, err)
+					return
+				}
+			}
+		}()
+	}
+	var first error
+	for range max(d.Clients, 1) {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return d.Questions, first
+}
+
 // Run drives the broker and reports per kind of request.
 func (d Driver) Run(ctx context.Context) (Report, error) {
 	if d.Clients <= 0 || d.Duration <= 0 {
@@ -245,6 +285,10 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
+// freshQuestions is the first question a run of new questions asks
+// (Questions 0): the repeated runs ask 0 to Questions-1.
+const freshQuestions = 50_000
+
 // Question is the i-th can-i-deploy question over matrix.Synthetic(sc):
 // application i mod Pacticipants, a version counted back from its newest.
 func Question(sc matrix.Scale, i int) (app, version string) {
@@ -272,7 +316,9 @@ func (d Driver) one(ctx context.Context, k Kind, client, seq int, rng *rand.Rand
 		if d.Questions > 0 {
 			i = rng.IntN(d.Questions)
 		} else {
-			i = int(fresh.Add(1)) - 1
+			// New questions start past any repeated set, so a run
+			// after a repeated one is not answered from its cache.
+			i = freshQuestions + int(fresh.Add(1)) - 1
 		}
 		a, v := Question(d.Scale, i)
 		raw := "pacticipant=" + url.QueryEscape(a) + "&version=" + url.QueryEscape(v) + "&environment=production"

@@ -442,14 +442,33 @@ func (s *Store) MatrixSnapshot(ctx context.Context, fn func(ctx context.Context,
 	})
 }
 
+// CommittedState implements broker.Matrix and verifiable.Snapshots: the
+// name MatrixSnapshot gives the state it reads, read by one statement of
+// its own. On PostgreSQL a statement outside a transaction block reads its
+// own snapshot, named by pg_current_snapshot() exactly as a transaction's
+// is; on SQLite it reads the last committed write generation.
+func (s *Store) CommittedState(ctx context.Context) (string, error) {
+	var state string
+	if err := s.db.QueryRowContext(ctx, s.stateQuery()).Scan(&state); err != nil {
+		return "", fmt.Errorf("read the matrix generation: %w", err)
+	}
+	return state, nil
+}
+
+func (s *Store) stateQuery() string {
+	if s.dialect == Postgres {
+		return `SELECT 'pg:' || pg_current_snapshot()::text`
+	}
+	return `SELECT 'sqlite:' || n FROM matrix_generation WHERE id = 1`
+}
+
 // readSnapshot runs fn in one read-only transaction with the name of the
 // state it sees (MatrixSnapshot says how that name is made).
 func (s *Store) readSnapshot(ctx context.Context, fn func(ctx context.Context, state string, r runner) error) error {
 	opts := &sql.TxOptions{ReadOnly: true}
-	q := `SELECT 'sqlite:' || n FROM matrix_generation WHERE id = 1`
+	q := s.stateQuery()
 	if s.dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
-		q = `SELECT 'pg:' || pg_current_snapshot()::text`
 	}
 	tx, err := s.db.BeginTx(ctx, opts)
 	if err != nil {

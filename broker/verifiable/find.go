@@ -35,6 +35,9 @@ type Snapshots interface {
 	// committed since changes it, so an answer found in one may be served
 	// for the other; "" means the store cannot tell (never reuse).
 	VerifiableSnapshot(ctx context.Context, fn func(ctx context.Context, state string, f Facts) error) error
+	// CommittedState names the committed state now, as VerifiableSnapshot's
+	// state does, read on its own (one query, no transaction).
+	CommittedState(ctx context.Context) (string, error)
 }
 
 // Find answers a pacts-for-verification query.

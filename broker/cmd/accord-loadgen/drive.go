@@ -137,6 +137,12 @@ func (f *driveFlags) run(ctx context.Context, db string, sc matrix.Scale) error 
 		}
 		d := loadgen.Driver{BaseURL: base, Scale: sc, Clients: s.clients, Mix: mix, Questions: s.questions,
 			MaxRequests: f.maxRequests, Seed: uint64(i + 1), RunID: fmt.Sprintf("%d%d", time.Now().Unix()%100000, i)}
+		t0 := time.Now()
+		if n, err := d.Prime(ctx); err != nil {
+			return err
+		} else if n > 0 {
+			fmt.Fprintf(os.Stderr, "%s: asked each of the %d questions once in %s (not reported)\n", s.name, n, time.Since(t0).Round(time.Millisecond))
+		}
 		if f.warmup > 0 {
 			d.Duration = f.warmup
 			if _, err := d.Run(ctx); err != nil {
