@@ -170,6 +170,10 @@ type PactRef struct {
 	Branch   string
 	Tag      string
 	Untagged bool
+	// PreviousDistinctOf, when set, asks for the newest publication of the
+	// pair older than this one (by consumer version) whose content differs
+	// from it, as the official broker's previous-distinct does.
+	PreviousDistinctOf *Pact
 	// MaxContent, when above 0, asks for the content only if it is at
 	// most this many bytes: a larger pact comes back without Content, its
 	// ContentSize saying how large it is (the pact page, which does not

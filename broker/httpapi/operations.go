@@ -94,18 +94,14 @@ func (s *Server) environmentUUID(r *http.Request, id string) (string, error) {
 }
 
 // previousDistinct finds the newest publication of the pair, older than
-// pact, whose content differs (without its content: read it with GetPact).
-func (s *Server) previousDistinct(r *http.Request, pact broker.Pact) (broker.Pact, error) {
-	ps, err := s.svc.Pacts.PactVersions(r.Context(), pact.Consumer, pact.Provider)
-	if err != nil {
-		return broker.Pact{}, err
+// pact, whose content differs; maxContent is broker.PactRef's (1: only
+// whether there is one, its content left unread).
+func (s *Server) previousDistinct(r *http.Request, pact broker.Pact, maxContent int) (broker.Pact, error) {
+	prev, err := s.svc.Pacts.GetPact(r.Context(), broker.PactRef{Consumer: pact.Consumer, Provider: pact.Provider, PreviousDistinctOf: &pact, MaxContent: maxContent})
+	if broker.IsNotFound(err) {
+		return broker.Pact{}, broker.Errorf(broker.NotFound, "no previous distinct version was found for the %s", pactTitle(pact))
 	}
-	for _, older := range ps { // newest first
-		if older.ConsumerVersionID < pact.ConsumerVersionID && older.SHA != pact.SHA {
-			return older, nil
-		}
-	}
-	return broker.Pact{}, broker.Errorf(broker.NotFound, "no previous distinct version was found for the %s", pactTitle(pact))
+	return prev, err
 }
 
 // pactRelations are the conditional relations of a pact resource.
@@ -113,7 +109,7 @@ type pactRelations struct{ previousDistinct, latestUntagged bool }
 
 func (s *Server) pactRelations(r *http.Request, pact broker.Pact) (pactRelations, error) {
 	var has pactRelations
-	_, err := s.previousDistinct(r, pact)
+	_, err := s.previousDistinct(r, pact, 1)
 	if err != nil && !broker.IsNotFound(err) {
 		return has, err
 	}
@@ -127,20 +123,12 @@ func (s *Server) pactRelations(r *http.Request, pact broker.Pact) (pactRelations
 	return has, nil
 }
 
-// withContent reads the content of a pact previousDistinct found.
-func (s *Server) withContent(r *http.Request, p broker.Pact) (broker.Pact, error) {
-	return s.svc.Pacts.GetPact(r.Context(), broker.PactRef{Consumer: p.Consumer, Provider: p.Provider, Version: p.ConsumerVersion})
-}
-
 func (s *Server) getPreviousDistinct(w http.ResponseWriter, r *http.Request, p params) error {
 	pact, err := s.svc.Pacts.GetPact(r.Context(), pactRef(r, p))
 	if err != nil {
 		return err
 	}
-	prev, err := s.previousDistinct(r, pact)
-	if err == nil {
-		prev, err = s.withContent(r, prev)
-	}
+	prev, err := s.previousDistinct(r, pact, 0)
 	if err != nil {
 		return err
 	}
@@ -174,10 +162,7 @@ func (s *Server) pactDiff(w http.ResponseWriter, r *http.Request, p params) erro
 	case p["comparison_sha"] != "":
 		other, err = s.svc.Pacts.GetPact(ctx, broker.PactRef{Consumer: p["consumer"], Provider: p["provider"], SHA: p["comparison_sha"]})
 	default:
-		other, err = s.previousDistinct(r, pact)
-		if err == nil {
-			other, err = s.withContent(r, other)
-		}
+		other, err = s.previousDistinct(r, pact, 0)
 		if broker.IsNotFound(err) {
 			w.Header().Set("Content-Type", "text/plain;charset=utf-8")
 			_, err = fmt.Fprintf(w, "No previous distinct version was found for the %s\n", pactTitle(pact))

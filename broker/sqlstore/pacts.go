@@ -383,7 +383,12 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 
 // GetPact implements broker.Pacts.
 func (s *Store) GetPact(ctx context.Context, ref broker.PactRef) (broker.Pact, error) {
-	q := ` WHERE c.name = ? AND p.name = ?`
+	// The pair's ids first (scalar subqueries): PostgreSQL then walks
+	// the pair's publications newest first on (provider_id, consumer_id,
+	// consumer_version_id) and stops at the first that fits; by names it
+	// joined every publication of the pair and sorted them (1,000 of them
+	// at the large benchmark scale: 9-76 ms -> 0.1-0.4 ms).
+	q := ` WHERE pp.consumer_id = (SELECT id FROM pacticipants WHERE name = ?) AND pp.provider_id = (SELECT id FROM pacticipants WHERE name = ?)`
 	args := []any{ref.Consumer, ref.Provider}
 	what := "latest pact"
 	switch {
@@ -410,6 +415,12 @@ func (s *Store) GetPact(ctx context.Context, ref broker.PactRef) (broker.Pact, e
 		q = ` JOIN tags t ON t.version_id = v.id AND t.name = ?` + q
 		args = append([]any{ref.Tag}, args...)
 		what = "pact for a version tagged " + ref.Tag
+	case ref.PreviousDistinctOf != nil:
+		// One indexed step back from the pact (the pair's publications by
+		// consumer version), not every publication of the pair.
+		q += ` AND pp.consumer_version_id < ? AND pv.sha <> ?`
+		args = append(args, ref.PreviousDistinctOf.ConsumerVersionID, ref.PreviousDistinctOf.SHA)
+		what = "previous distinct version"
 	case ref.Untagged:
 		q += ` AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.version_id = v.id)`
 		what = "untagged pact"
@@ -418,7 +429,7 @@ func (s *Store) GetPact(ctx context.Context, ref broker.PactRef) (broker.Pact, e
 	// the ORDER BY would pass through SQLite's sorter, a copy or two more
 	// of a pact of tens of MiB.
 	r := s.read()
-	ps, err := r.pacts(ctx, false, q+` ORDER BY v.id DESC LIMIT 1`, args...)
+	ps, err := r.pacts(ctx, false, q+` ORDER BY pp.consumer_version_id DESC LIMIT 1`, args...)
 	notFound := broker.Errorf(broker.NotFound, "no %s between consumer %q and provider %q; check the names and that the consumer published it", what, ref.Consumer, ref.Provider)
 	if err != nil {
 		return broker.Pact{}, fmt.Errorf("get pact: %w", err)

@@ -139,18 +139,11 @@ func (h *Handler) diff(w http.ResponseWriter, r *http.Request) error {
 // previousDistinct finds the publication before to whose content differs,
 // as the Ruby broker's previous-distinct does; none is not an error.
 func (h *Handler) previousDistinct(ctx context.Context, to broker.Pact) (broker.Pact, bool, error) {
-	all, err := h.src.PactVersions(ctx, to.Consumer, to.Provider) // newest first
-	if err != nil {
-		return broker.Pact{}, false, err
+	prev, err := h.src.Pact(ctx, broker.PactRef{Consumer: to.Consumer, Provider: to.Provider, PreviousDistinctOf: &to})
+	if broker.IsNotFound(err) {
+		return broker.Pact{}, true, nil
 	}
-	for _, p := range all {
-		if p.ConsumerVersionID >= to.ConsumerVersionID || p.SHA == to.SHA {
-			continue
-		}
-		full, err := h.src.Pact(ctx, broker.PactRef{Consumer: to.Consumer, Provider: to.Provider, Version: p.ConsumerVersion})
-		return full, false, err
-	}
-	return broker.Pact{}, true, nil
+	return prev, false, err
 }
 
 func diffLines(text string) (lines []diffLine, added, removed int) {
