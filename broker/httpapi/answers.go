@@ -137,6 +137,22 @@ func (a *answers) lookup(state, key string) (answer, bool) {
 	return ans, ok
 }
 
+// AnswerLookups are one answer cache's counts since the server started.
+type AnswerLookups struct {
+	Cache                string // matrix or for_verification
+	Hits, Misses, Shared int64
+}
+
+// AnswerLookups reports the lookups of the can-i-deploy/matrix and the
+// pacts-for-verification answer caches, for the broker's metrics.
+func (s *Server) AnswerLookups() []AnswerLookups {
+	return []AnswerLookups{s.answers.lookups("matrix"), s.verifyAnswers.lookups("for_verification")}
+}
+
+func (a *answers) lookups(name string) AnswerLookups {
+	return AnswerLookups{Cache: name, Hits: a.hits.Load(), Misses: a.misses.Load(), Shared: a.shared.Load()}
+}
+
 // kept returns the answer kept under key for the committed state now,
 // read by state on its own (one query, no transaction). On a miss, or when
 // the state cannot be read, the caller answers in a snapshot of its own

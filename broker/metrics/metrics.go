@@ -109,6 +109,43 @@ func (m *Metrics) WatchWebhookQueue(depth func() float64) {
 	}, depth))
 }
 
+// CacheLookups are the lookups of one of the broker's answer caches since
+// it started: answered from the cache (Hits), computed (Misses), or
+// computed once for several requests that asked at the same time and
+// waited for it (Shared).
+type CacheLookups struct {
+	Cache                string
+	Hits, Misses, Shared int64
+}
+
+// WatchAnswerCaches exports lookups() — the can-i-deploy/matrix and
+// pacts-for-verification answer caches' counts — as
+// pact_broker_answer_cache_lookups_total{cache, result} whenever the broker
+// is scraped: a hit ratio that falls tells an operator the cache is too
+// small for the questions asked, or that writes change the state too often.
+func (m *Metrics) WatchAnswerCaches(lookups func() []CacheLookups) {
+	m.registry.MustRegister(answerCaches(lookups))
+}
+
+type answerCaches func() []CacheLookups
+
+var answerLookupsDesc = prometheus.NewDesc("pact_broker_answer_cache_lookups_total",
+	"Answer cache lookups by cache (matrix, for_verification) and result (hit; miss: computed; shared: computed once for requests asking at once).",
+	[]string{"cache", "result"}, nil)
+
+func (f answerCaches) Describe(ch chan<- *prometheus.Desc) { ch <- answerLookupsDesc }
+
+func (f answerCaches) Collect(ch chan<- prometheus.Metric) {
+	for _, c := range f() {
+		for _, r := range []struct {
+			result string
+			n      int64
+		}{{"hit", c.Hits}, {"miss", c.Misses}, {"shared", c.Shared}} {
+			ch <- prometheus.MustNewConstMetric(answerLookupsDesc, prometheus.CounterValue, float64(r.n), c.Cache, r.result)
+		}
+	}
+}
+
 // Published counts a pact publication with its outcome.
 func (m *Metrics) Published(outcome string) { m.published.WithLabelValues(outcome).Inc() }
 

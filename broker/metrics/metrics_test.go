@@ -165,6 +165,9 @@ func TestDomainCountersAndGauges(t *testing.T) {
 	m.WatchDB("broker", db)
 	depth := 3.0
 	m.WatchWebhookQueue(func() float64 { return depth })
+	m.WatchAnswerCaches(func() []metrics.CacheLookups {
+		return []metrics.CacheLookups{{Cache: "matrix", Hits: 7, Misses: 2, Shared: 1}, {Cache: "for_verification", Misses: 5}}
+	})
 	m.Published("created")
 	m.Published("created")
 	m.Verified(false)
@@ -188,6 +191,10 @@ func TestDomainCountersAndGauges(t *testing.T) {
 		{"pact_broker_retention_dry_run_would_delete", map[string]string{"kind": "triggered_webhooks"}, 2},
 		{"pact_broker_retention_last_run_timestamp_seconds", nil, 1700000000},
 		{"go_sql_max_open_connections", map[string]string{"db_name": "broker"}, 0},
+		{"pact_broker_answer_cache_lookups_total", map[string]string{"cache": "matrix", "result": "hit"}, 7},
+		{"pact_broker_answer_cache_lookups_total", map[string]string{"cache": "matrix", "result": "miss"}, 2},
+		{"pact_broker_answer_cache_lookups_total", map[string]string{"cache": "matrix", "result": "shared"}, 1},
+		{"pact_broker_answer_cache_lookups_total", map[string]string{"cache": "for_verification", "result": "miss"}, 5},
 	} {
 		if _, ok := f[c.name]; !ok {
 			t.Errorf("%s missing", c.name)

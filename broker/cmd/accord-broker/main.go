@@ -406,6 +406,13 @@ func (m *Main) Run(ctx context.Context) error {
 		ProviderContracts: store,
 	}, httpapi.Config{BaseURL: m.BaseURL, BaseURLs: m.BaseURLs, Auth: m.Auth, Log: m.Log, Webhooks: m.Webhooks,
 		Metrics: m.Metrics.Handler(), PublicHeartbeat: m.PublicHeartbeat})
+	m.Metrics.WatchAnswerCaches(func() []metrics.CacheLookups {
+		var out []metrics.CacheLookups
+		for _, l := range api.AnswerLookups() {
+			out = append(out, metrics.CacheLookups{Cache: l.Cache, Hits: l.Hits, Misses: l.Misses, Shared: l.Shared})
+		}
+		return out
+	})
 	// Browsers get the UI's pages at the API's own URLs; clients get HAL.
 	// Pages, badges and assets carry the API's common headers too.
 	pages := ui.New(ui.NewSource(ui.Services{

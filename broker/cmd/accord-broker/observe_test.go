@@ -181,6 +181,10 @@ func TestMetricsAndAccessLog(t *testing.T) {
 	for _, name := range []string{"Web", "Users", "Nobody"} {
 		get(t, base+"/pacticipants/"+name, "application/hal+json")
 	}
+	for range 2 { // the first is decided, the second answered from the cache
+		res, body := get(t, base+"/can-i-deploy?pacticipant=Web&version=1&to=prod", "application/hal+json")
+		require.Equal(t, 200, res.StatusCode, "%s", body)
+	}
 	get(t, base+"/no/such/path/1", "application/hal+json")
 	get(t, base+"/no/such/path/2", "application/hal+json")
 	delivered.Wait()
@@ -208,6 +212,8 @@ func TestMetricsAndAccessLog(t *testing.T) {
 		{"pact_broker_pact_publications_total", map[string]string{"outcome": "created"}, 1},
 		{"pact_broker_verification_results_total", map[string]string{"success": "false"}, 1},
 		{"pact_broker_webhook_deliveries_total", map[string]string{"outcome": "success"}, 1},
+		{"pact_broker_answer_cache_lookups_total", map[string]string{"cache": "matrix", "result": "miss"}, 1},
+		{"pact_broker_answer_cache_lookups_total", map[string]string{"cache": "matrix", "result": "hit"}, 1},
 	} {
 		assert.Equal(t, c.want, moved(c.name, c.labels), "%s %v", c.name, c.labels)
 	}
