@@ -12,16 +12,30 @@ import (
 	"github.com/accord-cdc/accord/broker/fieldusage"
 )
 
-// indexFieldUsage stores what a new pact content relies on, in the transaction that stores the
-// content: the index of a published pact is never missing and never computed again.
-// createdAt is the publication's own timestamp: the clock is read once per publication.
+// indexFieldUsage stores what a pact content relies on (fieldUsageJSON, storeFieldUsage).
 func (r runner) indexFieldUsage(ctx context.Context, pactVersionID int64, content []byte, createdAt int64) error {
+	js, err := fieldUsageJSON(content)
+	if err != nil {
+		return err
+	}
+	return r.storeFieldUsage(ctx, pactVersionID, js, createdAt)
+}
+
+// fieldUsageJSON is the field-usage index of a pact content, as stored.
+func fieldUsageJSON(content []byte) ([]byte, error) {
 	js, err := json.Marshal(indexOf(content))
 	if err != nil {
-		return fmt.Errorf("index field usage: %w", err)
+		return nil, fmt.Errorf("index field usage: %w", err)
 	}
+	return js, nil
+}
+
+// storeFieldUsage stores the index of a new pact content, in the transaction that stores the
+// content: the index of a published pact is never missing and never computed again.
+// createdAt is the publication's own timestamp: the clock is read once per publication.
+func (r runner) storeFieldUsage(ctx context.Context, pactVersionID int64, index []byte, createdAt int64) error {
 	return r.exec(ctx, `INSERT INTO pact_field_usage (pact_version_id, index_json, created_at) VALUES (?, ?, ?) ON CONFLICT (pact_version_id) DO NOTHING`,
-		pactVersionID, textArg(js), createdAt)
+		pactVersionID, textArg(index), createdAt)
 }
 
 // indexOf never fails: a document the index cannot read at all is an index saying so, which keeps

@@ -7,6 +7,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accord-cdc/accord/broker"
+	"github.com/accord-cdc/accord/broker/fieldusage"
 	"github.com/accord-cdc/accord/broker/verifiable"
 )
 
@@ -107,6 +109,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"NamesRoundTrip", testNames},
 		{"GetPactVariants", testGetPactVariants},
 		{"LegacyPutPact", testPutPact},
+		{"LargeContent", testLargeContent},
 		{"VerificationsAttachToContent", testVerifications},
 		{"SelectorsResolve", testSelectors},
 		{"PendingAndWIP", testPendingWIP},
@@ -373,6 +376,86 @@ func testGetPactVariants(t *testing.T, s Store) {
 	vs, err := s.PactVersions(ctx, "Foo", "Bar")
 	require.NoError(t, err)
 	assert.Len(t, vs, 3)
+}
+
+// largePact is a pact of more than a MiB: n interactions named prefix-i.
+func largePact(t *testing.T, prefix string, n int) []byte {
+	t.Helper()
+	d := make([]string, n)
+	for i := range d {
+		d[i] = fmt.Sprintf("%s-%05d: an interaction whose description is long enough", prefix, i)
+	}
+	b := PactJSON("Foo", "Bar", d...)
+	require.Greater(t, len(b), 1<<20)
+	return b
+}
+
+// testLargeContent: a content over a MiB (which the SQLite store looks up
+// and indexes before its write transaction) is stored once per SHA with
+// its field-usage index, published, put or merged.
+func testLargeContent(t *testing.T, s Store) {
+	ctx := context.Background()
+	const n = 8000
+	a, b, c := largePact(t, "a", n), largePact(t, "b", n), largePact(t, "c", n)
+	publish := func(version string, content []byte, merge bool) broker.PublishedPact {
+		t.Helper()
+		res, err := s.PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Foo", Version: version, Branch: "main",
+			Contracts: []broker.Contract{{ConsumerName: "Foo", ProviderName: "Bar", Content: bytes.Clone(content), Merge: merge}}})
+		require.NoError(t, err)
+		require.Len(t, res.Pacts, 1)
+		return res.Pacts[0]
+	}
+	indexed := func(version string) int {
+		t.Helper()
+		facts := usageFacts(t, s, "Bar", fieldusage.Filter{})
+		require.Contains(t, facts, "Foo "+version)
+		return len(facts["Foo "+version].Index.Interactions)
+	}
+	content := func(version string) broker.PactDocument {
+		t.Helper()
+		p, err := s.GetPact(ctx, broker.PactRef{Consumer: "Foo", Provider: "Bar", Version: version})
+		require.NoError(t, err)
+		doc, err := broker.ParsePact(p.Content)
+		require.NoError(t, err)
+		return doc
+	}
+
+	first := publish("1", a, false)
+	assert.Equal(t, broker.PactCreated, first.Outcome)
+	assert.Equal(t, n, indexed("1"))
+	assert.Len(t, content("1")["interactions"], n)
+
+	again := publish("2", a, false)
+	assert.Equal(t, broker.PactCreated, again.Outcome)
+	assert.Equal(t, first.Pact.SHA, again.Pact.SHA, "the content stored for version 1")
+	assert.Equal(t, n, indexed("2"))
+
+	p, created, err := s.PutPact(ctx, "Foo", "Bar", "3", bytes.Clone(a), false)
+	require.NoError(t, err)
+	assert.True(t, created)
+	assert.Equal(t, first.Pact.SHA, p.SHA)
+	assert.Equal(t, first.Pact.SHA, mustParse(t, p.Content).ContentSHA(), "PUT answers the stored content")
+
+	p, created, err = s.PutPact(ctx, "Foo", "Bar", "4", bytes.Clone(b), false)
+	require.NoError(t, err)
+	assert.True(t, created)
+	assert.NotEqual(t, first.Pact.SHA, p.SHA)
+	assert.Len(t, content("4")["interactions"], n)
+
+	// The index of a merge is the merged content's, not that of the
+	// content sent.
+	publish("5", a, false)
+	merged := publish("5", c, true)
+	assert.Equal(t, broker.PactMerged, merged.Outcome)
+	assert.Len(t, content("5")["interactions"], 2*n)
+	assert.Equal(t, 2*n, indexed("5"))
+}
+
+func mustParse(t *testing.T, content []byte) broker.PactDocument {
+	t.Helper()
+	doc, err := broker.ParsePact(content)
+	require.NoError(t, err)
+	return doc
 }
 
 func testPutPact(t *testing.T, s Store) {
