@@ -80,6 +80,9 @@ type Driver struct {
 	// Questions is how many distinct can-i-deploy questions are asked
 	// over and over, as polling CI jobs do; 0 asks a new one every time.
 	Questions int
+	// PrimeProviders makes Prime ask every provider's pacts for
+	// verification once too.
+	PrimeProviders bool
 	// Seed makes the sequence of requests repeatable.
 	Seed uint64
 	// RunID names this run's writes apart from other runs' on one database.
@@ -154,10 +157,29 @@ type sample struct {
 // Clients clients, as polling CI jobs have done by the time they poll
 // again: a run after it measures the questions asked over and over, not
 // their first answers (which "every question new", Questions 0, measures).
-// It does nothing when the mix asks no can-i-deploy or every question is
-// new, and returns how many it asked.
+// With PrimeProviders it also asks every provider's pacts for verification
+// once. It asks nothing for kinds the mix does not send, and returns how
+// many requests it sent.
 func (d Driver) Prime(ctx context.Context) (int, error) {
-	if d.Mix[CanIDeploy] == 0 || d.Questions <= 0 {
+	var paths []string
+	if d.Mix[CanIDeploy] > 0 {
+		for i := range max(d.Questions, 0) {
+			a, v := Question(d.Scale, i)
+			paths = append(paths, "/can-i-deploy?pacticipant="+url.QueryEscape(a)+"&version="+url.QueryEscape(v)+"&environment=production")
+		}
+	}
+	if d.Mix[ForVerification] > 0 && d.PrimeProviders {
+		seen := map[int]bool{}
+		for c := range d.Scale.Pacticipants - 7 {
+			for k := 1; k <= d.Scale.ProvidersEach && c+k*7 < d.Scale.Pacticipants; k++ {
+				if p := c + k*7; !seen[p] {
+					seen[p] = true
+					paths = append(paths, "/pacts/provider/"+fmt.Sprintf("app-%03d", p)+"/for-verification")
+				}
+			}
+		}
+	}
+	if len(paths) == 0 {
 		return 0, nil
 	}
 	if d.Client == nil {
@@ -169,13 +191,16 @@ func (d Driver) Prime(ctx context.Context) (int, error) {
 		go func() {
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= d.Questions {
+				if i >= len(paths) {
 					errs <- nil
 					return
 				}
-				a, v := Question(d.Scale, i)
-				if _, err := d.do(ctx, "GET", "/can-i-deploy?pacticipant="+url.QueryEscape(a)+"&version="+url.QueryEscape(v)+"&environment=production", nil); err != nil {
-					errs <- fmt.Errorf("prime question %d: %w", i, err)
+				method, body := "GET", []byte(nil)
+				if strings.HasSuffix(paths[i], "/for-verification") {
+					method, body = "POST", forVerificationBody
+				}
+				if _, err := d.do(ctx, method, paths[i], body); err != nil {
+					errs <- fmt.Errorf("prime %s: %w", paths[i], err)
 					return
 				}
 			}
@@ -187,8 +212,12 @@ func (d Driver) Prime(ctx context.Context) (int, error) {
 			first = err
 		}
 	}
-	return d.Questions, first
+	return len(paths), first
 }
+
+// forVerificationBody is what every pacts-for-verification request asks:
+// main branch, deployed or released, and the latest prod tag.
+var forVerificationBody = []byte(`{"consumerVersionSelectors":[{"mainBranch":true},{"deployedOrReleased":true},{"tag":"prod","latest":true}],"providerVersionBranch":"main","includePendingStatus":true}`)
 
 // Run drives the broker and reports per kind of request.
 func (d Driver) Run(ctx context.Context) (Report, error) {
@@ -333,8 +362,7 @@ func (d Driver) one(ctx context.Context, k Kind, client, seq int, rng *rand.Rand
 		return d.Check(q, sentAt, body)
 	case ForVerification:
 		_, p := d.pair(rng)
-		body := []byte(`{"consumerVersionSelectors":[{"mainBranch":true},{"deployedOrReleased":true},{"tag":"prod","latest":true}],"providerVersionBranch":"main","includePendingStatus":true}`)
-		_, err := d.do(ctx, "POST", "/pacts/provider/"+app(p)+"/for-verification", body)
+		_, err := d.do(ctx, "POST", "/pacts/provider/"+app(p)+"/for-verification", forVerificationBody)
 		return err
 	case Publish:
 		c, p := d.pair(rng)

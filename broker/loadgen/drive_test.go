@@ -25,7 +25,11 @@ func TestDriveSmoke(t *testing.T) {
 	base := brokertest.Serve(t, s, httpapi.Config{})
 	mix, err := loadgen.ParseMix("can-i-deploy=3,for-verification,publish,verification,get-pact,matrix")
 	require.NoError(t, err)
-	d := loadgen.Driver{BaseURL: base, Scale: sc, Clients: 4, Duration: 2 * time.Second, MaxRequests: 2000, Mix: mix, Questions: 50, Seed: 1}
+	d := loadgen.Driver{BaseURL: base, Scale: sc, Clients: 4, Duration: 2 * time.Second, MaxRequests: 2000, Mix: mix, Questions: 50, Seed: 1,
+		PrimeProviders: true}
+	n, err := d.Prime(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, 50+23, n, "each question once and each provider (apps 7 to 29) once")
 	rep, err := d.Run(t.Context())
 	require.NoError(t, err)
 	t.Log("\n" + rep.Table())

@@ -18,7 +18,7 @@ type driveFlags struct {
 	dbCgroup                            string
 	clients, questions                  int
 	duration, warmup                    time.Duration
-	table                               bool
+	table, primeProviders               bool
 	maxRequests                         int
 }
 
@@ -31,6 +31,7 @@ func (f *driveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "how long each scenario runs")
 	fs.DurationVar(&f.warmup, "warmup", 2*time.Second, "a first run of the scenario, not reported")
 	fs.IntVar(&f.maxRequests, "max-requests", 1_000_000, "requests per scenario at most")
+	fs.BoolVar(&f.primeProviders, "prime-providers", false, "ask every provider's pacts for verification once before the warm-up (with -mix for-verification)")
 	fs.BoolVar(&f.table, "table", false, "run the standard table (every scenario of docs/performance.md) instead of one")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "with -broker: the broker writes its CPU profile of the whole run here")
 	fs.StringVar(&f.label, "label", "", "a name for this run in the output (e.g. the database)")
@@ -42,17 +43,21 @@ type scenario struct {
 	mix       string
 	clients   int
 	questions int
+	// primeProviders asks every provider's pacts for verification once
+	// before the warm-up (loadgen.Driver.PrimeProviders).
+	primeProviders bool
 }
 
 // standard is the table make bench runs (docs/performance.md).
 var standard = []scenario{
-	{"can-i-deploy, 1 client, 300 repeated questions", "can-i-deploy", 1, 300},
-	{"can-i-deploy, 16 clients, 300 repeated questions", "can-i-deploy", 16, 300},
-	{"can-i-deploy, 16 clients, every question new", "can-i-deploy", 16, 0},
-	{"can-i-deploy, 64 clients, 300 repeated questions", "can-i-deploy", 64, 300},
-	{"pacts-for-verification, 16 clients", "for-verification", 16, 300},
-	{"publish, 32 clients", "publish", 32, 300},
-	{"mix, 16 clients", "can-i-deploy=6,for-verification=1,publish=1,verification=1,get-pact=1,matrix=1", 16, 300},
+	{"can-i-deploy, 1 client, 300 repeated questions", "can-i-deploy", 1, 300, false},
+	{"can-i-deploy, 16 clients, 300 repeated questions", "can-i-deploy", 16, 300, false},
+	{"can-i-deploy, 16 clients, every question new", "can-i-deploy", 16, 0, false},
+	{"can-i-deploy, 64 clients, 300 repeated questions", "can-i-deploy", 64, 300, false},
+	{"pacts-for-verification, 16 clients, from a cold cache", "for-verification", 16, 300, false},
+	{"pacts-for-verification, 16 clients, each provider asked before", "for-verification", 16, 300, true},
+	{"publish, 32 clients", "publish", 32, 300, false},
+	{"mix, 16 clients", "can-i-deploy=6,for-verification=1,publish=1,verification=1,get-pact=1,matrix=1", 16, 300, false},
 }
 
 func loadavg() string {
@@ -113,7 +118,7 @@ func (f *driveFlags) run(ctx context.Context, db string, sc matrix.Scale) error 
 	}
 	scenarios := standard
 	if !f.table {
-		scenarios = []scenario{{"custom", f.mix, f.clients, f.questions}}
+		scenarios = []scenario{{"custom", f.mix, f.clients, f.questions, f.primeProviders}}
 	}
 	fmt.Printf("\n%s scale %d applications / %d versions / %d results, %s per scenario, load average before: %s\n\n",
 		f.label, sc.Pacticipants, sc.Versions, sc.Verifications, f.duration, loadavg())
@@ -135,13 +140,13 @@ func (f *driveFlags) run(ctx context.Context, db string, sc matrix.Scale) error 
 		if err != nil {
 			return err
 		}
-		d := loadgen.Driver{BaseURL: base, Scale: sc, Clients: s.clients, Mix: mix, Questions: s.questions,
+		d := loadgen.Driver{BaseURL: base, Scale: sc, Clients: s.clients, Mix: mix, Questions: s.questions, PrimeProviders: s.primeProviders,
 			MaxRequests: f.maxRequests, Seed: uint64(i + 1), RunID: fmt.Sprintf("%d%d", time.Now().Unix()%100000, i)}
 		t0 := time.Now()
 		if n, err := d.Prime(ctx); err != nil {
 			return err
 		} else if n > 0 {
-			fmt.Fprintf(os.Stderr, "%s: asked each of the %d questions once in %s (not reported)\n", s.name, n, time.Since(t0).Round(time.Millisecond))
+			fmt.Fprintf(os.Stderr, "%s: primed with %d requests (each question or provider once) in %s, not reported\n", s.name, n, time.Since(t0).Round(time.Millisecond))
 		}
 		if f.warmup > 0 {
 			d.Duration = f.warmup
