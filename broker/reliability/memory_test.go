@@ -119,17 +119,20 @@ const mib = 1 << 20
 // uses smaller pacts (the bounds are the same); -reliability.long the
 // sizes of the attack (37 MiB, 4 × 52 MiB).
 //
-// Reading (JSON and page) is held to the goal of issue 13, 4x. A PUT or
-// publication, and four concurrent PUTs against their sum, to 5.5x on
-// SQLite, 4.5x on PostgreSQL: the request body is dropped once normalised,
-// before the content is stored, but the normalised copy (sorted keys,
-// interaction ids), the field-usage index and the driver's copies remain.
-// pgx's write buffer reuses the body's freed heap (3.3-3.7x); SQLite's
-// bound text and the record it builds are C memory, which cannot
-// (4.2-4.5x, 8 and 37 MiB).
+// Reading (JSON and page) is held to the goal of issue 13, 4x, and so are
+// a PUT and a publication on SQLite; on PostgreSQL these to 4.5x (3.3-3.8x
+// measured), four concurrent PUTs against their sum to 5.5x. The request
+// body is dropped once normalised, before the content is stored; the
+// normalised copy (sorted keys, interaction ids) and the driver's copies
+// remain. pgx's write buffer reuses the body's freed heap. SQLite's bound
+// text and the record it builds from it are C memory, which cannot: for a
+// large content the store computes the field-usage index and returns the
+// freed heap to the system before the INSERT (3.1-3.4x at 8 MiB). The
+// publication is of a content the broker has not stored (another
+// provider's), as a first one is: a stored content is not stored again.
 func TestMemoryPerPact(t *testing.T) {
 	const maxFactorConcurrent = 5.5
-	maxWrite := map[string]float64{"sqlite": 5.5, "postgres": 4.5}
+	maxWrite := map[string]float64{"sqlite": 4, "postgres": 4.5}
 	size, concurrent := scale(8, 37)*mib, scale(12, 52)*mib
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
@@ -163,9 +166,13 @@ func TestMemoryPerPact(t *testing.T) {
 			n := len(pact)
 			peaks := map[string]int64{}
 			peaks["PUT"] = measure("PUT pact", n, func(url string) { send(t, "PUT", url+base+"1", "application/hal+json", pact) })
-			peaks["publish"] = measure("POST /contracts/publish", n, func(url string) {
-				send(t, "POST", url+"/contracts/publish", "application/hal+json", publishBody("Consumer", "Provider", "2", pact))
+			// A content the broker has not stored yet (another provider's),
+			// as a first publication is: one it has is not stored again.
+			other := bigPact("Consumer", "Other", size)
+			peaks["publish"] = measure("POST /contracts/publish", len(other), func(url string) {
+				send(t, "POST", url+"/contracts/publish", "application/hal+json", publishBody("Consumer", "Other", "2", other))
 			})
+			other = nil
 			peaks["GET JSON"] = measure("GET pact JSON", n, func(url string) { send(t, "GET", url+base+"1", "application/hal+json", nil) })
 			peaks["page"] = measure("GET pact page", n, func(url string) { send(t, "GET", url+base+"1", "text/html", nil) })
 			for what, peak := range peaks {
