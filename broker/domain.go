@@ -148,6 +148,9 @@ type PublishedPact struct {
 	// ProviderHasVerifications is false when the provider has never published
 	// a verification result (drives the "next steps" prompts).
 	ProviderHasVerifications bool
+	// WebhooksQueued is how many webhook deliveries the publication
+	// queued (0: no enabled webhook fired for its events).
+	WebhooksQueued int
 }
 
 // PublishResult is what POST /contracts/publish did. Version carries id,

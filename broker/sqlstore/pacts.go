@@ -386,7 +386,7 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 			}
 		}
 		for i, c := range contracts {
-			providerID, verified, integrated, err := r.providerForPublish(ctx, pid, c.ProviderName)
+			providerID, verified, integrated, hasContracts, err := r.providerForPublish(ctx, pid, c.ProviderName)
 			if err != nil {
 				return err
 			}
@@ -400,15 +400,18 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 				return err
 			}
 			// The webhooks this publication triggers commit with it (outbox).
-			if err := r.enqueuePactWebhooks(ctx, pact, changed); err != nil {
+			queued, err := r.enqueuePactWebhooks(ctx, pact, changed)
+			if err != nil {
 				return err
 			}
 			// So do the checks against the provider's contracts, if any.
-			if err := r.enqueueContractChecksForPact(ctx, providerID); err != nil {
-				return err
+			if hasContracts {
+				if err := r.enqueueContractChecksForPact(ctx, providerID); err != nil {
+					return err
+				}
 			}
 			res.Pacts = append(res.Pacts, broker.PublishedPact{Pact: pact, Outcome: outcome, ProviderHasVerifications: verified,
-				ContentChanged: changed, ContentChangeReason: why})
+				ContentChanged: changed, ContentChangeReason: why, WebhooksQueued: queued})
 		}
 		res.Version = broker.Version{ID: vid, Pacticipant: req.Pacticipant, Number: req.Version, BuildURL: req.BuildURL}
 		return nil
@@ -469,7 +472,7 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 		}
 		// The webhooks this publication triggers commit with it (outbox),
 		// and so do the checks against the provider's contracts, if any.
-		if err := r.enqueuePactWebhooks(ctx, pact, changed); err != nil {
+		if _, err := r.enqueuePactWebhooks(ctx, pact, changed); err != nil {
 			return err
 		}
 		var providerID int64
@@ -643,15 +646,17 @@ func (s *Store) PactVersions(ctx context.Context, consumer, provider string) ([]
 }
 
 // providerForPublish returns the provider's id (creating it), whether it
-// has ever published a verification result and whether it already has
-// pacts from the consumer, in one round trip when it exists.
-func (r runner) providerForPublish(ctx context.Context, consumerID int64, name string) (id int64, verified, integrated bool, err error) {
+// has ever published a verification result, whether it already has pacts
+// from the consumer and whether it has published provider contracts (which
+// a publication is checked against), in one round trip when it exists.
+func (r runner) providerForPublish(ctx context.Context, consumerID int64, name string) (id int64, verified, integrated, hasContracts bool, err error) {
 	err = r.row(ctx, `SELECT p.id, EXISTS (SELECT 1 FROM verifications v WHERE v.provider_id = p.id),
-		EXISTS (SELECT 1 FROM integrations i WHERE i.consumer_id = ? AND i.provider_id = p.id)
-		FROM pacticipants p WHERE p.name = ?`, consumerID, name).Scan(&id, &verified, &integrated)
+		EXISTS (SELECT 1 FROM integrations i WHERE i.consumer_id = ? AND i.provider_id = p.id),
+		EXISTS (SELECT 1 FROM provider_contracts pc WHERE pc.provider_id = p.id)
+		FROM pacticipants p WHERE p.name = ?`, consumerID, name).Scan(&id, &verified, &integrated, &hasContracts)
 	if errors.Is(err, sql.ErrNoRows) {
 		id, _, err = r.ensurePacticipant(ctx, name)
-		return id, false, false, err
+		return id, false, false, false, err
 	}
-	return id, verified, integrated, err
+	return id, verified, integrated, hasContracts, err
 }

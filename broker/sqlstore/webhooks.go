@@ -474,20 +474,21 @@ func (r runner) enqueue(ctx context.Context, t trigger) error {
 // contract_content_changed when changed (decided by contentChange, the rule
 // the publish response's notice reports too), and
 // contract_requiring_verification_published once per provider version that
-// has not verified the content and was not already triggered for it.
-func (r runner) enqueuePactWebhooks(ctx context.Context, pact broker.Pact, changed bool) error {
+// has not verified the content and was not already triggered for it. It
+// returns how many deliveries it queued.
+func (r runner) enqueuePactWebhooks(ctx context.Context, pact broker.Pact, changed bool) (queued int, err error) {
 	hooks, err := r.enabledHooks(ctx)
 	if err != nil || len(hooks) == 0 {
-		return err
+		return 0, err
 	}
 	var pubID int64
 	if err := r.row(ctx, `SELECT pp.id FROM pact_publications pp JOIN pacticipants p ON p.id = pp.provider_id WHERE pp.consumer_version_id = ? AND p.name = ?`,
 		pact.ConsumerVersionID, pact.Provider).Scan(&pubID); err != nil {
-		return fmt.Errorf("find publication for webhooks: %w", err)
+		return 0, fmt.Errorf("find publication for webhooks: %w", err)
 	}
 	f, err := r.pactFacts(ctx, pubID)
 	if err != nil {
-		return err
+		return queued, err
 	}
 	var required []broker.RequiredVerification
 	requiredLoaded := false
@@ -508,7 +509,7 @@ func (r runner) enqueuePactWebhooks(ctx context.Context, pact broker.Pact, chang
 			case broker.EventContractRequiringVerificationPublished:
 				if !requiredLoaded {
 					if required, err = r.requiredVerifications(ctx, f.providerID, f.pactVersionID); err != nil {
-						return err
+						return queued, err
 					}
 					requiredLoaded = true
 				}
@@ -516,7 +517,7 @@ func (r runner) enqueuePactWebhooks(ctx context.Context, pact broker.Pact, chang
 					var n int
 					if err := r.row(ctx, `SELECT COUNT(*) FROM triggered_webhooks WHERE webhook_id = ? AND event_name = ? AND pact_version_id = ? AND provider_version_id = ?`,
 						h.id, event, f.pactVersionID, rv.Version.ID).Scan(&n); err != nil {
-						return err
+						return queued, err
 					}
 					if n > 0 {
 						continue
@@ -527,19 +528,21 @@ func (r runner) enqueuePactWebhooks(ctx context.Context, pact broker.Pact, chang
 					t.ctx.ProviderVersionDescriptions = rv.Descriptions
 					t.ctx.ProviderVersionTags = nil
 					if err := r.enqueue(ctx, t); err != nil {
-						return err
+						return queued, err
 					}
+					queued++
 				}
 				continue
 			default:
 				continue
 			}
 			if err := r.enqueue(ctx, t); err != nil {
-				return err
+				return queued, err
 			}
+			queued++
 		}
 	}
-	return nil
+	return queued, nil
 }
 
 // enqueueVerificationWebhooks writes the webhooks verification verID
