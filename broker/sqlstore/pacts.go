@@ -77,18 +77,18 @@ type publishTarget struct {
 	versionIsNew, integrated          bool
 }
 
-func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, version, provider string, np newContent, merge bool) (broker.Pact, broker.PactOutcome, error) {
+func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, version, provider string, np newContent, merge bool) (broker.Pact, broker.PactOutcome, pairContent, error) {
 	consumerID, versionID, providerID := tg.consumerID, tg.versionID, tg.providerID
 	var err error
 	if n := np.Consumer; n != "" && n != consumer {
-		return broker.Pact{}, "", broker.Errorf(broker.Invalid, "the consumer name in the pact (%q) does not match the consumer it is published for (%q); publish the pact under the name it declares", n, consumer)
+		return broker.Pact{}, "", pairContent{}, broker.Errorf(broker.Invalid, "the consumer name in the pact (%q) does not match the consumer it is published for (%q); publish the pact under the name it declares", n, consumer)
 	}
 	if n := np.Provider; n != "" && n != provider {
-		return broker.Pact{}, "", broker.Errorf(broker.Invalid, "the provider name in the pact (%q) does not match the provider it is published for (%q); publish the pact under the name it declares", n, provider)
+		return broker.Pact{}, "", pairContent{}, broker.Errorf(broker.Invalid, "the provider name in the pact (%q) does not match the provider it is published for (%q); publish the pact under the name it declares", n, provider)
 	}
 	if providerID == 0 {
 		if providerID, _, err = r.ensurePacticipant(ctx, provider); err != nil {
-			return broker.Pact{}, "", err
+			return broker.Pact{}, "", pairContent{}, err
 		}
 	}
 	var (
@@ -103,7 +103,7 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 		case err == nil:
 			prior = &broker.PriorPublication{SHA: sha}
 		case !errors.Is(err, sql.ErrNoRows):
-			return broker.Pact{}, "", err
+			return broker.Pact{}, "", pairContent{}, err
 		}
 	}
 	exists := prior != nil
@@ -114,28 +114,29 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 		if errors.As(err, &de) && de.Code == broker.Conflict {
 			de.Content = np.Stored
 		}
-		return broker.Pact{}, "", err
+		return broker.Pact{}, "", pairContent{}, err
 	}
 	stored := np.Stored
 	if outcome == broker.PactMerged {
 		// Merging decodes both documents; it is asked for explicitly.
 		var content string
 		if err := r.row(ctx, `SELECT content FROM pact_versions WHERE consumer_id = ? AND provider_id = ? AND sha = ?`, consumerID, providerID, prior.SHA).Scan(&content); err != nil {
-			return broker.Pact{}, "", err
+			return broker.Pact{}, "", pairContent{}, err
 		}
 		if prior.Content, err = broker.ParsePact([]byte(content)); err != nil {
-			return broker.Pact{}, "", err
+			return broker.Pact{}, "", pairContent{}, err
 		}
 		doc, err := broker.ParsePact(stored)
 		if err != nil {
-			return broker.Pact{}, "", err
+			return broker.Pact{}, "", pairContent{}, err
 		}
 		if doc, outcome, err = broker.MergePublication(*prior, doc); err != nil {
-			return broker.Pact{}, "", err
+			return broker.Pact{}, "", pairContent{}, err
 		}
 		sha, stored = doc.ContentSHA(), doc.WithIDs()
 	}
 	now := r.s.ts()
+	ids := pairContent{consumerID: consumerID, providerID: providerID}
 	var inserted []byte
 	if outcome != broker.PactContentSame {
 		// What was learnt before the transaction is about np's content,
@@ -144,7 +145,8 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 		if outcome == broker.PactMerged {
 			seen, index = false, nil
 		}
-		pvID, isNew, err := r.storeContent(ctx, consumerID, providerID, sha, stored, now, seen)
+		var isNew bool
+		ids.pactVersionID, isNew, err = r.storeContent(ctx, consumerID, providerID, sha, stored, now, seen)
 		if err == nil && isNew {
 			if outcome == broker.PactCreated {
 				inserted = stored
@@ -153,25 +155,25 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 				index, err = fieldUsageJSON(stored)
 			}
 			if err == nil {
-				err = r.storeFieldUsage(ctx, pvID, index, now)
+				err = r.storeFieldUsage(ctx, ids.pactVersionID, index, now)
 			}
 		}
 		if err != nil {
-			return broker.Pact{}, "", err
+			return broker.Pact{}, "", pairContent{}, err
 		}
 		if exists {
-			err = r.exec(ctx, `UPDATE pact_publications SET pact_version_id = ?, updated_at = ? WHERE id = ?`, pvID, now, pubID)
+			err = r.exec(ctx, `UPDATE pact_publications SET pact_version_id = ?, updated_at = ? WHERE id = ?`, ids.pactVersionID, now, pubID)
 		} else {
 			err = r.exec(ctx, `INSERT INTO pact_publications (consumer_id, provider_id, consumer_version_id, pact_version_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-				consumerID, providerID, versionID, pvID, now, now)
+				consumerID, providerID, versionID, ids.pactVersionID, now, now)
 		}
 		if err != nil {
-			return broker.Pact{}, "", err
+			return broker.Pact{}, "", pairContent{}, err
 		}
 	}
 	if !exists && !tg.integrated {
 		if err := r.exec(ctx, `INSERT INTO integrations (consumer_id, provider_id, created_at) VALUES (?, ?, ?) ON CONFLICT (consumer_id, provider_id) DO NOTHING`, consumerID, providerID, now); err != nil {
-			return broker.Pact{}, "", err
+			return broker.Pact{}, "", pairContent{}, err
 		}
 	}
 	// The caller knows everything but the timestamps. Content is set only
@@ -179,8 +181,12 @@ func (r runner) publishOne(ctx context.Context, tg publishTarget, consumer, vers
 	// for the SHA otherwise may differ in order); those that render it
 	// (PutPact) read it back otherwise.
 	return broker.Pact{Consumer: consumer, Provider: provider, ConsumerVersion: version, ConsumerVersionID: versionID, SHA: sha,
-		CreatedAt: fromTS(now), UpdatedAt: fromTS(now), Content: inserted}, outcome, nil
+		CreatedAt: fromTS(now), UpdatedAt: fromTS(now), Content: inserted}, outcome, ids, nil
 }
+
+// pairContent names what a publication stored: its consumer, provider and
+// content ids (pactVersionID 0 when the content was not stored again).
+type pairContent struct{ consumerID, providerID, pactVersionID int64 }
 
 // storeContent returns the id of the content with sha, storing it unless
 // it is stored already (content is stored once per SHA). A content seen
@@ -273,10 +279,10 @@ func textArg(b []byte) string {
 // contentChange answers broker.ContentChange for one publication, reading
 // the earlier publications the rule compares with when the pact is new to
 // its consumer version.
-func (r runner) contentChange(ctx context.Context, pact broker.Pact, outcome broker.PactOutcome) (changed bool, why string, err error) {
+func (r runner) contentChange(ctx context.Context, pact broker.Pact, outcome broker.PactOutcome, ids pairContent) (changed bool, why string, err error) {
 	f := broker.ContentChangeFacts{Pact: pact, Outcome: outcome}
 	if outcome == broker.PactCreated {
-		if err := r.contentHistory(ctx, &f); err != nil {
+		if err := r.contentHistory(ctx, &f, ids); err != nil {
 			return false, "", err
 		}
 	}
@@ -286,13 +292,16 @@ func (r runner) contentChange(ctx context.Context, pact broker.Pact, outcome bro
 
 // contentHistory fills in the version's tags and, per tag (or among
 // untagged versions), the latest earlier publication of the pair.
-func (r runner) contentHistory(ctx context.Context, f *broker.ContentChangeFacts) error {
+func (r runner) contentHistory(ctx context.Context, f *broker.ContentChangeFacts, ids pairContent) error {
 	pact := f.Pact
-	var consumerID, providerID, pvID int64
-	err := r.row(ctx, `SELECT pp.consumer_id, pp.provider_id, pp.pact_version_id FROM pact_publications pp JOIN pacticipants p ON p.id = pp.provider_id
-		WHERE pp.consumer_version_id = ? AND p.name = ?`, pact.ConsumerVersionID, pact.Provider).Scan(&consumerID, &providerID, &pvID)
-	if err != nil {
-		return fmt.Errorf("find the pact of %s version %s for %s: %w", pact.Consumer, pact.ConsumerVersion, pact.Provider, err)
+	consumerID, providerID, pvID := ids.consumerID, ids.providerID, ids.pactVersionID
+	var err error
+	if pvID == 0 {
+		err = r.row(ctx, `SELECT pp.consumer_id, pp.provider_id, pp.pact_version_id FROM pact_publications pp JOIN pacticipants p ON p.id = pp.provider_id
+			WHERE pp.consumer_version_id = ? AND p.name = ?`, pact.ConsumerVersionID, pact.Provider).Scan(&consumerID, &providerID, &pvID)
+		if err != nil {
+			return fmt.Errorf("find the pact of %s version %s for %s: %w", pact.Consumer, pact.ConsumerVersion, pact.Provider, err)
+		}
 	}
 	if f.Tags, err = r.names(ctx, `SELECT name FROM tags WHERE version_id = ? ORDER BY created_at, name`, pact.ConsumerVersionID); err != nil {
 		return err
@@ -391,11 +400,11 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 				return err
 			}
 			tg := publishTarget{consumerID: pid, versionID: vid, providerID: providerID, versionIsNew: created, integrated: integrated}
-			pact, outcome, err := r.publishOne(ctx, tg, req.Pacticipant, req.Version, c.ProviderName, normal[i], c.Merge)
+			pact, outcome, ids, err := r.publishOne(ctx, tg, req.Pacticipant, req.Version, c.ProviderName, normal[i], c.Merge)
 			if err != nil {
 				return err
 			}
-			changed, why, err := r.contentChange(ctx, pact, outcome)
+			changed, why, err := r.contentChange(ctx, pact, outcome, ids)
 			if err != nil {
 				return err
 			}
@@ -452,7 +461,8 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 			return err
 		}
 		var outcome broker.PactOutcome
-		pact, outcome, err = r.publishOne(ctx, publishTarget{consumerID: pid, versionID: vid}, consumer, version, provider, nc, merge)
+		var ids pairContent
+		pact, outcome, ids, err = r.publishOne(ctx, publishTarget{consumerID: pid, versionID: vid}, consumer, version, provider, nc, merge)
 		created = outcome == broker.PactCreated
 		if err != nil {
 			return err
@@ -466,7 +476,7 @@ func (s *Store) PutPact(ctx context.Context, consumer, provider, version string,
 			}
 			pact = ps[0]
 		}
-		changed, _, err := r.contentChange(ctx, pact, outcome)
+		changed, _, err := r.contentChange(ctx, pact, outcome, ids)
 		if err != nil {
 			return err
 		}
