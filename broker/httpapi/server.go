@@ -68,7 +68,7 @@ func New(svc Services, cfg Config) *Server {
 	s := &Server{svc: svc, cfg: cfg, log: cfg.Log, largeBodies: make(chan struct{}, 1)}
 	// A provider's pacts-for-verification answers are few (one per
 	// provider and selector set); can-i-deploy's are per version.
-	s.verifyAnswers.max = 16 << 20
+	s.verifyAnswers.max = 8 << 20
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
