@@ -11,7 +11,6 @@ import (
 	"github.com/accord-cdc/accord/broker/loadgen"
 	"github.com/accord-cdc/accord/broker/matrix"
 	"github.com/accord-cdc/accord/broker/matrix/matrixtest"
-	"github.com/accord-cdc/accord/broker/sqlstore"
 )
 
 // The store's matrix facts must lead matrix.Decide to the same answers as
@@ -22,12 +21,7 @@ func TestMatrixFactsConformance(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			matrixtest.Run(t, func(t *testing.T, d matrix.Data) matrix.Facts {
-				var s *sqlstore.Store
-				if backend == "postgres" {
-					s = newPostgres(t)
-				} else {
-					s = newSQLite(t)
-				}
+				s := newStore(t, backend)
 				_, err := loadgen.Load(t.Context(), s, d)
 				require.NoError(t, err)
 				return s.MatrixFacts()
@@ -42,12 +36,7 @@ func TestMatrixFactsConformance(t *testing.T) {
 func TestCommittedStateNamesTheSnapshotsState(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
-			var s *sqlstore.Store
-			if backend == "postgres" {
-				s = newPostgres(t)
-			} else {
-				s = newSQLite(t)
-			}
+			s := newStore(t, backend)
 			ctx := t.Context()
 			snapshotState := func() (state string) {
 				require.NoError(t, s.MatrixSnapshot(ctx, func(_ context.Context, st string, _ broker.MatrixView) error {

@@ -10,8 +10,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/accord-cdc/accord/broker/sqlstore"
 )
 
 // schemaIndex is one index of the migrated schema, named as the database
@@ -154,12 +152,7 @@ func TestMatrixDocNamesTheRealIndexes(t *testing.T) {
 	identifier := regexp.MustCompile(`\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b`)
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
-			var s *sqlstore.Store
-			if backend == "postgres" {
-				s = newPostgres(t)
-			} else {
-				s = newSQLite(t)
-			}
+			s := newStore(t, backend)
 			var schema schemaFacts
 			if backend == "postgres" {
 				schema = postgresSchema(t, s.DB())

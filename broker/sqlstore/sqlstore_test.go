@@ -22,6 +22,15 @@ func newSQLite(t testing.TB) *sqlstore.Store {
 	return s
 }
 
+// newStore opens an empty store on backend ("sqlite" or "postgres").
+func newStore(t testing.TB, backend string) *sqlstore.Store {
+	t.Helper()
+	if backend == "postgres" {
+		return newPostgres(t)
+	}
+	return newSQLite(t)
+}
+
 func TestSQLite(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return newSQLite(t) })
 }
