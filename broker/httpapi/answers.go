@@ -110,17 +110,23 @@ func (a *answers) answer(state, key string, compute func() (answer, error)) (ans
 	a.pending[key] = c
 	a.mu.Unlock()
 
+	// Deferred, so that the waiters are released (to compute their own)
+	// even if compute panics.
+	defer func() {
+		a.mu.Lock()
+		if a.pending[key] == c {
+			delete(a.pending, key)
+		}
+		if c.ok {
+			a.putLocked(state, key, c.ans)
+		}
+		a.mu.Unlock()
+		close(c.done)
+	}()
 	ans, err := compute()
-	a.mu.Lock()
-	if a.pending[key] == c {
-		delete(a.pending, key)
-	}
 	if err == nil {
 		c.ans, c.ok = ans, true
-		a.putLocked(state, key, ans)
 	}
-	a.mu.Unlock()
-	close(c.done)
 	return ans, err
 }
 

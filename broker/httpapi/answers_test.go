@@ -114,6 +114,35 @@ func TestAnswersComputedOnceForConcurrentMisses(t *testing.T) {
 	assert.Equal(t, int64(1), second.Load())
 }
 
+// A computation that panics releases the requests waiting for it: they
+// compute their own answer instead of waiting for ever.
+func TestAnswersReleaseWaitersWhenTheComputationPanics(t *testing.T) {
+	var a answers
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer func() { assert.NotNil(t, recover(), "the panic reaches the caller") }()
+		_, _ = a.answer("s", "q", func() (answer, error) { <-release; panic("bug") })
+	})
+	require.Eventually(t, func() bool { return a.isPending("q") }, 5*time.Second, time.Millisecond)
+	done := make(chan answer)
+	go func() {
+		ans, err := a.answer("s", "q", func() (answer, error) { return answer{"x", []byte("own")}, nil })
+		assert.NoError(t, err)
+		done <- ans
+	}()
+	require.Eventually(t, func() bool { return a.waiting("q") == 1 }, 5*time.Second, time.Millisecond)
+	close(release)
+	select {
+	case ans := <-done:
+		assert.Equal(t, "own", string(ans.body))
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiting request was not released")
+	}
+	wg.Wait()
+	assert.False(t, a.isPending("q"))
+}
+
 func (a *answers) isPending(key string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
