@@ -38,13 +38,14 @@ if ! docker inspect accord-bench-pg >/dev/null 2>&1; then
 	docker run -d --name accord-bench-pg --network host -e POSTGRES_USER=bench -e POSTGRES_PASSWORD=bench \
 		-e POSTGRES_DB=bench "$ACCORD_POSTGRES_IMAGE" postgres -c max_connections=200 \
 		-c listen_addresses=127.0.0.1 -c port=55433 >/dev/null
-elif [ "$(docker inspect -f '{{.HostConfig.NetworkMode}}' accord-bench-pg)" != host ]; then
+fi
+inner=55433 # the port PostgreSQL listens on inside the container
+if [ "$(docker inspect -f '{{.HostConfig.NetworkMode}}' accord-bench-pg)" != host ]; then
+	inner=5432
 	echo "note: accord-bench-pg was made by an older make bench and reaches PostgreSQL through docker-proxy;" \
 		"'make bench-stop' removes it (the next run loads the data again)" >&2
 fi
 docker start accord-bench-pg >/dev/null
-inner=5432 # the port inside the container
-[ "$(docker inspect -f '{{.HostConfig.NetworkMode}}' accord-bench-pg)" = host ] && inner=55433
 for _ in $(seq 60); do
 	docker exec accord-bench-pg pg_isready -U bench -d bench -h 127.0.0.1 -p $inner >/dev/null 2>&1 && break
 	sleep 1

@@ -206,11 +206,7 @@ func (s *Server) publishContracts(w http.ResponseWriter, r *http.Request, _ para
 		notices = append(notices,
 			broker.Notice{Type: "debug", Text: "  View the published pact at " + url},
 			broker.Notice{Type: "debug", Text: "  Events detected: " + eventsDetected(pp)})
-		if pp.WebhooksQueued > 0 {
-			notices = append(notices, s.webhookNotices(r, l, p, started)...)
-		} else {
-			notices = append(notices, noWebhooksNotice)
-		}
+		notices = append(notices, s.webhookNotices(r, l, pp, started)...)
 		if !pp.ProviderHasVerifications {
 			notices = append(notices,
 				broker.Notice{Type: "prompt", Text: "  Next steps:"},

@@ -530,14 +530,14 @@ func (s *Server) triggeredWebhookLogs(w http.ResponseWriter, r *http.Request, p 
 	return nil
 }
 
-// noWebhooksNotice is the notice of a publication that queued no webhook
-// (the publish answer says so without listing the triggered webhooks).
-var noWebhooksNotice = broker.Notice{Type: "debug", Text: "  No enabled webhooks found for the detected events"}
-
-// webhookNotices tells the publisher which webhooks its publication of p
+// webhookNotices tells the publisher which webhooks its publication pp
 // queued (those the outbox got since the request started).
-func (s *Server) webhookNotices(r *http.Request, l links, p broker.Pact, since time.Time) []broker.Notice {
-	none := []broker.Notice{noWebhooksNotice}
+func (s *Server) webhookNotices(r *http.Request, l links, pp broker.PublishedPact, since time.Time) []broker.Notice {
+	none := []broker.Notice{{Type: "debug", Text: "  No enabled webhooks found for the detected events"}}
+	if pp.WebhooksQueued == 0 {
+		return none // nothing to list
+	}
+	p := pp.Pact
 	ts, err := s.svc.Webhooks.TriggeredWebhooks(r.Context(), broker.TriggeredFilter{Consumer: p.Consumer, Provider: p.Provider, ConsumerVersion: p.ConsumerVersion})
 	if err != nil {
 		s.log.Warn("could not list the webhooks a publication triggered", "err", err)

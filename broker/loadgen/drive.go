@@ -164,17 +164,16 @@ func (d Driver) Prime(ctx context.Context) (int, error) {
 	var paths []string
 	if d.Mix[CanIDeploy] > 0 {
 		for i := range max(d.Questions, 0) {
-			a, v := Question(d.Scale, i)
-			paths = append(paths, "/can-i-deploy?pacticipant="+url.QueryEscape(a)+"&version="+url.QueryEscape(v)+"&environment=production")
+			paths = append(paths, "/can-i-deploy?"+questionQuery(d.Scale, i))
 		}
 	}
 	if d.Mix[ForVerification] > 0 && d.PrimeProviders {
 		seen := map[int]bool{}
 		for c := range d.Scale.Pacticipants - 7 {
-			for k := 1; k <= d.Scale.ProvidersEach && c+k*7 < d.Scale.Pacticipants; k++ {
-				if p := c + k*7; !seen[p] {
+			for _, p := range d.providersOf(c) {
+				if !seen[p] {
 					seen[p] = true
-					paths = append(paths, "/pacts/provider/"+fmt.Sprintf("app-%03d", p)+"/for-verification")
+					paths = append(paths, forVerificationPath(p))
 				}
 			}
 		}
@@ -327,13 +326,29 @@ func Question(sc matrix.Scale, i int) (app, version string) {
 
 // pair picks a consumer with providers and one of its providers.
 func (d Driver) pair(rng *rand.Rand) (consumer, provider int) {
-	consumers := d.Scale.Pacticipants - 7 // app i consumes i+7, i+14, …
-	c := rng.IntN(consumers)
-	n := 0
-	for k := 1; k <= d.Scale.ProvidersEach && c+k*7 < d.Scale.Pacticipants; k++ {
-		n++
+	c := rng.IntN(d.Scale.Pacticipants - 7)
+	ps := d.providersOf(c)
+	return c, ps[rng.IntN(len(ps))]
+}
+
+// providersOf are the providers of consumer c: app i consumes i+7, i+14, …
+// (ProvidersEach of them, within the applications; at least i+7).
+func (d Driver) providersOf(c int) []int {
+	ps := []int{c + 7}
+	for k := 2; k <= d.Scale.ProvidersEach && c+k*7 < d.Scale.Pacticipants; k++ {
+		ps = append(ps, c+k*7)
 	}
-	return c, c + (1+rng.IntN(max(n, 1)))*7
+	return ps
+}
+
+// questionQuery is the query string of the i-th can-i-deploy question.
+func questionQuery(sc matrix.Scale, i int) string {
+	a, v := Question(sc, i)
+	return "pacticipant=" + url.QueryEscape(a) + "&version=" + url.QueryEscape(v) + "&environment=production"
+}
+
+func forVerificationPath(provider int) string {
+	return fmt.Sprintf("/pacts/provider/app-%03d/for-verification", provider)
 }
 
 func (d Driver) one(ctx context.Context, k Kind, client, seq int, rng *rand.Rand, fresh *atomic.Int64, sentAt time.Time) error {
@@ -349,8 +364,7 @@ func (d Driver) one(ctx context.Context, k Kind, client, seq int, rng *rand.Rand
 			// after a repeated one is not answered from its cache.
 			i = freshQuestions + int(fresh.Add(1)) - 1
 		}
-		a, v := Question(d.Scale, i)
-		raw := "pacticipant=" + url.QueryEscape(a) + "&version=" + url.QueryEscape(v) + "&environment=production"
+		raw := questionQuery(d.Scale, i)
 		body, err := d.do(ctx, "GET", "/can-i-deploy?"+raw, nil)
 		if err != nil || d.Check == nil {
 			return err
@@ -362,7 +376,7 @@ func (d Driver) one(ctx context.Context, k Kind, client, seq int, rng *rand.Rand
 		return d.Check(q, sentAt, body)
 	case ForVerification:
 		_, p := d.pair(rng)
-		_, err := d.do(ctx, "POST", "/pacts/provider/"+app(p)+"/for-verification", forVerificationBody)
+		_, err := d.do(ctx, "POST", forVerificationPath(p), forVerificationBody)
 		return err
 	case Publish:
 		c, p := d.pair(rng)
