@@ -216,13 +216,7 @@ func (l links) pactJSON(p broker.Pact, metadata string, has pactRelations) ([]by
 	for k, v := range l.pactMembers(p, metadata, has) {
 		doc[k] = v
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return halBytes(doc)
 }
 
 // writePact answers with the pact document and the broker's members. The

@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -75,13 +73,11 @@ func (s *Server) renderMatrix(ctx context.Context, r *http.Request, v broker.Mat
 		BaseURL: s.links(r).base,
 		Details: func(_ string, v matrix.Version) matrix.VersionDetails { return details[v.ID] },
 	})
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(body); err != nil {
+	b, err := halBytes(body)
+	if err != nil {
 		return answer{}, err
 	}
-	return answer{httpedge.HALJSON, buf.Bytes()}, nil
+	return answer{httpedge.HALJSON, b}, nil
 }
 
 // matrix is GET /matrix?q[][pacticipant]=...: the rows between the selected
